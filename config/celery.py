@@ -1,0 +1,23 @@
+"""The Celery app: Redis broker when REDIS_URL is set, kombu's file-system broker otherwise."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("loopdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=60 * 60 * 24,
+    broker_connection_retry_on_startup=True,
+    # Periodic scans are added here by the apps that own them (SLA scan, outbox sweeper, ...).
+    beat_schedule={},
+)
+app.autodiscover_tasks()

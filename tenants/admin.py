@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
+from tenants.scoping import TenantManager
+from tenants.services import department_create
+
+
+class TenantOwnedAdmin(admin.ModelAdmin):
+    """Django admin is for superusers, who work across tenants: its queries are unscoped."""
+
+    list_filter = ["tenant"]
+    list_select_related = ["tenant"]
+
+    def get_queryset(self, request):
+        return self.model.objects.unscoped()
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if isinstance(related._default_manager, TenantManager):
+            kwargs["queryset"] = related.objects.unscoped()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "country", "time_zone", "default_language", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Brand)
+class BrandAdmin(TenantOwnedAdmin):
+    list_display = ["name", "slug", "tenant", "sender_email", "is_active"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(TenantOwnedAdmin):
+    list_display = ["name", "code", "kind", "tenant", "is_active"]
+    list_filter = ["tenant", "kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(TenantOwnedAdmin):
+    list_display = ["name", "code", "parent", "tenant"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a department would have to rewrite its subtree's paths; not an admin edit.
+        return ["tenant", "parent", "path"] if obj else ["path"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = department_create(
+            tenant=obj.tenant, code=obj.code, name=obj.name, parent=obj.parent
+        )
+        obj.pk, obj.path = created.pk, created.path
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantOwnedAdmin):
+    list_display = ["user", "tenant", "role", "department", "external_code", "is_active"]
+    list_filter = ["tenant", "role", "is_active"]
+    list_select_related = ["user", "tenant", "department"]
+    search_fields = ["user__email", "user__username", "external_code"]
+    raw_id_fields = ["user", "department"]

@@ -1,0 +1,29 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+
+from tenants.permissions import Action, require
+from tenants.selectors import membership_for_request_or_404
+
+
+def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
+    """Resolve the tenant from the URL's ``tenant_slug`` through the user's membership.
+
+    Sets ``request.member`` and ``request.tenant``. Someone who is not a member gets the 404 of
+    a tenant that does not exist; a member whose role lacks ``action`` gets 403.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapper(request, tenant_slug: str, *args, **kwargs):
+            member = membership_for_request_or_404(request.user, tenant_slug)
+            require(member, action)
+            request.member = member
+            request.tenant = member.tenant
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,252 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scoping import TenantManager
+
+# First path segments the site itself uses; a tenant may not take one as its slug.
+RESERVED_SLUGS = frozenset(
+    {"accounts", "admin", "api", "c", "healthz", "i18n", "media", "s", "static", "workspaces"}
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_tenant_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
+
+
+class Tenant(models.Model):
+    """A customer organisation: one insurer group, one telecom. Owns every other row."""
+
+    slug = models.SlugField(
+        _("slug"), max_length=50, unique=True, validators=[validate_tenant_slug]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 code; picks the public holidays.")
+    )
+    time_zone = models.CharField(_("time zone"), max_length=63, validators=[validate_time_zone])
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    survey_throttle_days = models.PositiveSmallIntegerField(
+        _("survey throttle (days)"),
+        default=30,
+        help_text=_("A customer gets at most one survey in this many days."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantOwned(models.Model):
+    """Base of every tenant-owned model.
+
+    The manager refuses queries that do not name the tenant (see ``tenants.scoping``). The
+    ``tenant`` column has no index of its own: each model declares composite indexes that start
+    with ``tenant_id``, which serve the tenant's queries and the foreign key alike.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tenant")
+    )
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+
+
+class Brand(TenantOwned):
+    """A brand the tenant trades under; customers see its name, colours and sender address."""
+
+    slug = models.SlugField(_("slug"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    sender_name = models.CharField(_("sender name"), max_length=200)
+    sender_email = models.EmailField(_("sender address"))
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#1f5fa8", validators=[colour_validator]
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="brands/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="brand_unique_slug"),
+        ]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(TenantOwned):
+    """A node of the organisation tree: head office → regions → branches.
+
+    ``path`` is the chain of ids from the root (``/1/4/9/``), so a subtree is one indexed
+    prefix query. Only ``tenants.services`` writes it.
+    """
+
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    path = models.CharField(max_length=255, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="department_unique_code"),
+        ]
+        indexes = [models.Index(fields=["tenant", "path"], name="department_tenant_path")]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.tenant_id != self.tenant_id:
+            raise ValidationError({"parent": _("Choose a department of the same tenant.")})
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def contains(self, other: "Department | None") -> bool:
+        """True when ``other`` is this department or one below it."""
+        return other is not None and other.path.startswith(self.path)
+
+
+class Touchpoint(TenantOwned):
+    """A place where customers are served and can be asked how it went."""
+
+    class Kind(models.TextChoices):
+        CALL_CENTRE = "call_centre", _("Call centre")
+        BRANCH = "branch", _("Branch")
+        CLAIMS_DESK = "claims_desk", _("Claims desk")
+        ROAD_ASSISTANCE = "road_assistance", _("Road assistance")
+        MOBILE_APP = "mobile_app", _("Mobile app")
+        WEB = "web", _("Website")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    owner_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owning department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="touchpoint_unique_code"),
+        ]
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.owner_department_id and self.owner_department.tenant_id != self.tenant_id:
+            raise ValidationError(
+                {"owner_department": _("Choose a department of the same tenant.")}
+            )
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MANAGER = "manager", _("Manager")
+    AGENT = "agent", _("Agent")
+    PERFORMER = "performer", _("Performer")
+    ANALYST = "analyst", _("Analyst (read-only)")
+
+
+class Membership(TenantOwned):
+    """A user's place in one tenant: role, department and the code integrators use for them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("What the member sees: this department and those below it. Empty: all."),
+    )
+    external_code = models.CharField(
+        _("external code"),
+        max_length=64,
+        blank=True,
+        help_text=_("How integrators name this person as a performer (e.g. an employee number)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user"),
+            models.UniqueConstraint(
+                fields=["tenant", "external_code"],
+                condition=~models.Q(external_code=""),
+                name="membership_unique_external_code",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "department", "role"], name="membership_tenant_dept"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant_id} ({self.role})"
+
+    def clean(self) -> None:
+        if self.department_id and self.department.tenant_id != self.tenant_id:
+            raise ValidationError({"department": _("Choose a department of the same tenant.")})

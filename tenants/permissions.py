@@ -1,0 +1,111 @@
+"""Who may do what, and who may see which rows: the one permission helper.
+
+Two questions, answered the same way by every view, API view and service:
+
+* **May this member do X?** The member's role decides (``member_can``, ``require``).
+* **May this member see this row?** The row must be in the member's tenant (else it does not
+  exist for them: 404) and, for rows that belong to a department, in the member's department
+  subtree (``visible_to``, ``get_visible_or_404``).
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tenants.models import Membership, Role
+
+
+class Action(StrEnum):
+    VIEW_WORKSPACE = "view_workspace"
+    VIEW_TEAM = "view_team"
+    MANAGE_TENANT = "manage_tenant"
+    VIEW_COMPLAINTS = "view_complaints"
+    HANDLE_COMPLAINTS = "handle_complaints"
+    MANAGE_COMPLAINTS = "manage_complaints"
+    VIEW_SURVEYS = "view_surveys"
+    MANAGE_SURVEYS = "manage_surveys"
+    VIEW_DASHBOARDS = "view_dashboards"
+    VIEW_OWN_RATING = "view_own_rating"
+    VIEW_RATINGS = "view_ratings"
+    DECIDE_DISPUTES = "decide_disputes"
+
+
+_READ_ALL = {
+    Action.VIEW_WORKSPACE,
+    Action.VIEW_TEAM,
+    Action.VIEW_COMPLAINTS,
+    Action.VIEW_SURVEYS,
+    Action.VIEW_DASHBOARDS,
+    Action.VIEW_RATINGS,
+}
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.MANAGER: frozenset(
+        _READ_ALL
+        | {
+            Action.HANDLE_COMPLAINTS,
+            Action.MANAGE_COMPLAINTS,
+            Action.MANAGE_SURVEYS,
+            Action.VIEW_OWN_RATING,
+            Action.DECIDE_DISPUTES,
+        }
+    ),
+    Role.AGENT: frozenset(
+        {
+            Action.VIEW_WORKSPACE,
+            Action.VIEW_COMPLAINTS,
+            Action.HANDLE_COMPLAINTS,
+            Action.VIEW_SURVEYS,
+            Action.VIEW_OWN_RATING,
+        }
+    ),
+    Role.PERFORMER: frozenset({Action.VIEW_WORKSPACE, Action.VIEW_OWN_RATING}),
+    Role.ANALYST: frozenset(_READ_ALL),
+}
+
+
+def member_can(member: Membership, action: Action) -> bool:
+    """Whether the member's role allows ``action`` (anywhere in what they can see)."""
+    return member.is_active and action in ROLE_ACTIONS[member.role]
+
+
+def require(member: Membership, action: Action) -> None:
+    """Refuse with 403 when the role does not allow ``action``."""
+    if not member_can(member, action):
+        raise PermissionDenied(action)
+
+
+def sees_whole_tenant(member: Membership) -> bool:
+    """Admins, analysts and members without a department see every department's rows."""
+    return member.role in (Role.ADMIN, Role.ANALYST) or member.department_id is None
+
+
+def visible_to(
+    queryset: QuerySet, member: Membership, *, department_field: str | None = "department"
+):
+    """``queryset`` narrowed to the member's tenant and department subtree.
+
+    ``department_field`` names the row's department (``"department"``, ``"owner_department"``),
+    is ``""`` when the rows are departments themselves, and ``None`` for models that are not held
+    by a department. Rows with no department are seen only by members who see the whole tenant.
+    """
+    queryset = queryset.for_tenant(member.tenant_id)
+    if department_field is None or sees_whole_tenant(member):
+        return queryset
+    prefix = f"{department_field}__" if department_field else ""
+    return queryset.filter(**{f"{prefix}path__startswith": member.department.path})
+
+
+def get_visible_or_404(
+    queryset: QuerySet, member: Membership, *, department_field: str | None = "department", **lookup
+):
+    """One row the member may see, or 404 — the same 404 as for a row that does not exist."""
+    try:
+        return visible_to(queryset, member, department_field=department_field).get(**lookup)
+    except queryset.model.DoesNotExist as missing:
+        raise Http404(
+            f"No {queryset.model._meta.verbose_name} matches the given query."
+        ) from missing

@@ -1,0 +1,54 @@
+"""Tenant-scoped reads for the workspace pages."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tenants.models import Brand, Department, Membership, Touchpoint
+from tenants.permissions import visible_to
+
+
+def memberships_of_user(user: AbstractBaseUser) -> QuerySet[Membership]:
+    """The user's active memberships in active tenants, for the picker and the switcher."""
+    return (
+        user.memberships.filter(is_active=True, tenant__is_active=True)
+        .select_related("tenant")
+        .order_by("tenant__name")
+    )
+
+
+def membership_for_request_or_404(user: AbstractBaseUser, tenant_slug: str) -> Membership:
+    """The user's membership in the tenant named by the URL.
+
+    A tenant the user does not belong to answers exactly like a tenant that does not exist.
+    """
+    try:
+        return (
+            memberships_of_user(user)
+            .select_related("tenant", "department", "user")
+            .get(tenant__slug=tenant_slug)
+        )
+    except Membership.DoesNotExist as missing:
+        raise Http404("No workspace matches the given query.") from missing
+
+
+def team_members(member: Membership) -> QuerySet[Membership]:
+    """Members the given member may see: their department subtree, or everyone."""
+    return (
+        visible_to(Membership.objects.all(), member)
+        .select_related("user", "department")
+        .order_by("department__path", "user__last_name", "user__first_name")
+    )
+
+
+def departments(member: Membership) -> QuerySet[Department]:
+    """The departments the member can see, in tree order."""
+    return visible_to(Department.objects.all(), member, department_field="").order_by("path")
+
+
+def brands(member: Membership) -> QuerySet[Brand]:
+    return Brand.objects.for_tenant(member.tenant_id).filter(is_active=True).order_by("name")
+
+
+def touchpoints(member: Membership) -> QuerySet[Touchpoint]:
+    return Touchpoint.objects.for_tenant(member.tenant_id).filter(is_active=True).order_by("name")

@@ -1,0 +1,148 @@
+"""Personas and real servers for the tests.
+
+Personas (after healthchecks' alice/bob/charlie): Acme is the tenant under test, with a head
+office, a north and a south region and a branch under each; Globex is another tenant whose
+members must see nothing of Acme.
+
+Servers: on a bare machine the suite runs on SQLite and the file-system broker and skips the
+tests marked ``postgres`` / ``redis``. With ``CI=true`` a skipped test fails the run, so nothing
+that needs a server can pass unseen.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tenants.models import Role
+from tests.factories import make_department, make_member, make_tenant
+from tests.servers import SmtpSink, WorkerProcess, database_url_of, redis_available
+
+STRICT = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = settings.DATABASE_VENDOR
+    for item in items:
+        if "postgres" in item.keywords and vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "redis" in item.keywords and not redis_available():
+            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"Skipped under CI=true, where every server must be there: {report.longrepr}"
+        )
+
+
+# --- personas -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme(db):
+    tenant = make_tenant(slug="acme", name="Acme Insurance")
+    head_office = make_department(tenant, "head-office", "Head office")
+    north = make_department(tenant, "north", "North region", parent=head_office)
+    south = make_department(tenant, "south", "South region", parent=head_office)
+    make_department(tenant, "north-branch", "North branch", parent=north)
+    make_department(tenant, "south-branch", "South branch", parent=south)
+    return tenant
+
+
+@pytest.fixture
+def globex(db):
+    tenant = make_tenant(slug="globex", name="Globex Assistance")
+    make_department(tenant, "hq", "Globex HQ")
+    return tenant
+
+
+@pytest.fixture
+def acme_admin(acme):
+    return make_member(acme, "alice", Role.ADMIN, "head-office")
+
+
+@pytest.fixture
+def acme_manager(acme):
+    return make_member(acme, "mario", Role.MANAGER, "north")
+
+
+@pytest.fixture
+def acme_agent(acme):
+    return make_member(acme, "bob", Role.AGENT, "north-branch", external_code="EMP-1")
+
+
+@pytest.fixture
+def acme_south_agent(acme):
+    return make_member(acme, "sara", Role.AGENT, "south-branch", external_code="EMP-2")
+
+
+@pytest.fixture
+def acme_performer(acme):
+    return make_member(acme, "pete", Role.PERFORMER, "north-branch", external_code="EMP-3")
+
+
+@pytest.fixture
+def acme_analyst(acme):
+    return make_member(acme, "ana", Role.ANALYST, None)
+
+
+@pytest.fixture
+def globex_agent(globex):
+    return make_member(globex, "charlie", Role.AGENT, "hq")
+
+
+@pytest.fixture
+def client_of(client):
+    """``client_of(member)``: the test client logged in as that member's user."""
+
+    def login(member):
+        client.force_login(member.user)
+        return client
+
+    return login
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _smtp_sink():
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_sink, settings):
+    """A real SMTP server on 127.0.0.1 that Django's mail goes to for this test."""
+    _smtp_sink.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _smtp_sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return _smtp_sink
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` process on the test database and a queue of its own."""
+    with django_db_blocker.unblock():
+        database_url = database_url_of(connection.settings_dict)
+    worker = WorkerProcess(queue=settings.CELERY_TASK_DEFAULT_QUEUE, database_url=database_url)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, transactional_db):
+    """Tasks sent in this test run in the worker process; data is committed so it sees it."""
+    return celery_worker_process

@@ -1,0 +1,39 @@
+import pytest
+from django.urls import reverse
+
+from tenants.models import Department
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def superuser_client(client, db):
+    client.force_login(UserFactory(username="root@example.com", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", ["tenant", "brand", "touchpoint", "department", "membership"])
+def test_superusers_browse_every_tenants_rows(superuser_client, acme_agent, globex_agent, model):
+    changelist = superuser_client.get(reverse(f"admin:tenants_{model}_changelist"))
+    add_form = superuser_client.get(reverse(f"admin:tenants_{model}_add"))
+
+    assert changelist.status_code == 200
+    assert add_form.status_code == 200
+
+
+def test_the_admin_adds_a_department_in_the_tree(superuser_client, acme):
+    north = Department.objects.for_tenant(acme).get(code="north")
+
+    response = superuser_client.post(
+        reverse("admin:tenants_department_add"),
+        {"tenant": acme.pk, "code": "north-2", "name": "North branch 2", "parent": north.pk},
+    )
+
+    assert response.status_code == 302
+    created = Department.objects.for_tenant(acme).get(code="north-2")
+    assert created.path == f"{north.path}{created.pk}/"
+
+
+def test_staff_without_superuser_rights_cannot_see_tenant_data(client, acme_agent):
+    client.force_login(UserFactory(username="staff@example.com", is_staff=True))
+
+    assert client.get(reverse("admin:tenants_membership_changelist")).status_code == 403

@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.parametrize(
+    ("language", "home_label", "logout_label"),
+    [
+        ("el", "Αρχική", "Αποσύνδεση"),
+        ("it", "Home", "Esci"),
+        ("es", "Inicio", "Cerrar sesión"),
+        ("ru", "Главная", "Выйти"),
+    ],
+)
+def test_the_language_switcher_changes_the_interface(
+    client_of, acme_manager, language, home_label, logout_label
+):
+    client = client_of(acme_manager)
+    home = reverse("home", kwargs={"tenant_slug": "acme"})
+
+    switched = client.post(reverse("set_language"), {"language": language, "next": home})
+
+    assert switched.status_code == 302
+    assert switched["Location"] == home
+    page = client.get(home)
+    assert page.context["LANGUAGE_CODE"] == language
+    assert f'<html lang="{language}">' in page.content.decode()
+    labels = [str(item["label"]) for item in page.context["navigation"]]
+    assert labels[0] == home_label
+    assert logout_label in page.content.decode()
+
+
+def test_the_browser_language_is_used_until_the_user_picks_one(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="ru,en;q=0.5")
+
+    assert page.context["LANGUAGE_CODE"] == "ru"
+    assert '<html lang="ru">' in page.content.decode()
+
+
+def test_an_unknown_language_falls_back_to_english(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="tlh")
+
+    assert page.context["LANGUAGE_CODE"] == "en"
