@@ -1,11 +1,45 @@
 from django.contrib import admin
 
-from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
+from tenants.audit import audit_record
+from tenants.models import AuditEntry, Brand, Department, Membership, Tenant, Touchpoint
 from tenants.scoping import TenantManager
 from tenants.services import department_create
 
 
-class TenantOwnedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin edits land in the tenant's audit trail like any other change."""
+
+    def tenant_of(self, obj):
+        return obj.tenant
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            tenant=self.tenant_of(obj),
+            actor=request.user,
+            action=f"admin.{'changed' if change else 'added'}",
+            target=obj,
+            changes={
+                name: [
+                    str(form.initial[name]) if change and name in form.initial else None,
+                    str(form.cleaned_data[name]),
+                ]
+                for name in form.changed_data
+            },
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            tenant=self.tenant_of(obj), actor=request.user, action="admin.deleted", target=obj
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class TenantOwnedAdmin(AuditedAdmin):
     """Django admin is for superusers, who work across tenants: its queries are unscoped."""
 
     list_filter = ["tenant"]
@@ -25,10 +59,17 @@ class TenantOwnedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdmin):
     list_display = ["name", "slug", "country", "time_zone", "default_language", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def tenant_of(self, obj):
+        return obj
+
+    def delete_model(self, request, obj):
+        # The tenant's audit trail goes with it; deleting a tenant is not recorded inside it.
+        obj.delete()
 
 
 @admin.register(Brand)
@@ -57,7 +98,7 @@ class DepartmentAdmin(TenantOwnedAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         created = department_create(
-            tenant=obj.tenant, code=obj.code, name=obj.name, parent=obj.parent
+            tenant=obj.tenant, actor=request.user, code=obj.code, name=obj.name, parent=obj.parent
         )
         obj.pk, obj.path = created.pk, created.path
 
@@ -69,3 +110,20 @@ class MembershipAdmin(TenantOwnedAdmin):
     list_select_related = ["user", "tenant", "department"]
     search_fields = ["user__email", "user__username", "external_code"]
     raw_id_fields = ["user", "department"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(TenantOwnedAdmin):
+    list_display = ["created_at", "tenant", "actor", "action", "target_type", "target_id"]
+    list_filter = ["tenant", "action"]
+    list_select_related = ["tenant", "actor"]
+    search_fields = ["target_id", "action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -125,7 +125,7 @@ def seed_demo_tenant() -> DemoTenant:
     departments: dict[str, Department] = {}
     for code, name, parent_code in DEPARTMENTS:
         departments[code] = department_ensure(
-            tenant=tenant, code=code, name=name, parent=departments.get(parent_code)
+            tenant=tenant, actor=None, code=code, name=name, parent=departments.get(parent_code)
         )
 
     for code, name, kind, department_code in TOUCHPOINTS:
@@ -157,6 +157,7 @@ def seed_demo_tenant() -> DemoTenant:
         user.save(update_fields=["password"])
         membership_grant(
             tenant=tenant,
+            actor=None,
             user=user,
             role=role,
             department=departments[department_code],

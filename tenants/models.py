@@ -250,3 +250,40 @@ class Membership(TenantOwned):
     def clean(self) -> None:
         if self.department_id and self.department.tenant_id != self.tenant_id:
             raise ValidationError({"department": _("Choose a department of the same tenant.")})
+
+
+class AuditEntry(TenantOwned):
+    """One recorded change: who did what to which row, and what it was before and after.
+
+    Written by the service that makes the change, in the same transaction. Never updated.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted (a scan, an import, the demo seed)."),
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "target_type", "target_id", "created_at"],
+                name="audit_tenant_target",
+            ),
+            models.Index(fields=["tenant", "-created_at"], name="audit_tenant_recent"),
+        ]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"

@@ -61,7 +61,7 @@ def make_tenant(**fields) -> Tenant:
 
 
 def make_department(tenant: Tenant, code: str, name: str, parent: Department | None = None):
-    return department_create(tenant=tenant, code=code, name=name, parent=parent)
+    return department_create(tenant=tenant, actor=None, code=code, name=name, parent=parent)
 
 
 def make_member(
@@ -73,5 +73,10 @@ def make_member(
         Department.objects.for_tenant(tenant).get(code=department_code) if department_code else None
     )
     return membership_grant(
-        tenant=tenant, user=user, role=role, department=department, external_code=external_code
+        tenant=tenant,
+        actor=None,
+        user=user,
+        role=role,
+        department=department,
+        external_code=external_code,
     )

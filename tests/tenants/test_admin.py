@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tenants.models import Department
+from tenants.models import AuditEntry, Department
 from tests.factories import UserFactory
 
 
@@ -11,13 +11,16 @@ def superuser_client(client, db):
     return client
 
 
-@pytest.mark.parametrize("model", ["tenant", "brand", "touchpoint", "department", "membership"])
+@pytest.mark.parametrize(
+    "model", ["tenant", "brand", "touchpoint", "department", "membership", "auditentry"]
+)
 def test_superusers_browse_every_tenants_rows(superuser_client, acme_agent, globex_agent, model):
     changelist = superuser_client.get(reverse(f"admin:tenants_{model}_changelist"))
     add_form = superuser_client.get(reverse(f"admin:tenants_{model}_add"))
 
     assert changelist.status_code == 200
-    assert add_form.status_code == 200
+    # The audit trail is read-only.
+    assert add_form.status_code == (403 if model == "auditentry" else 200)
 
 
 def test_the_admin_adds_a_department_in_the_tree(superuser_client, acme):
@@ -31,6 +34,27 @@ def test_the_admin_adds_a_department_in_the_tree(superuser_client, acme):
     assert response.status_code == 302
     created = Department.objects.for_tenant(acme).get(code="north-2")
     assert created.path == f"{north.path}{created.pk}/"
+    entry = AuditEntry.objects.for_tenant(acme).get(target_id=str(created.pk))
+    assert (entry.action, entry.actor.username) == ("department.created", "root@example.com")
+
+
+def test_an_admin_edit_is_audited(superuser_client, acme_agent):
+    response = superuser_client.post(
+        reverse("admin:tenants_membership_change", args=[acme_agent.pk]),
+        {
+            "tenant": acme_agent.tenant_id,
+            "user": acme_agent.user_id,
+            "role": "manager",
+            "department": acme_agent.department_id,
+            "external_code": "EMP-1",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.for_tenant(acme_agent.tenant).get(action="admin.changed")
+    assert entry.target_id == str(acme_agent.pk)
+    assert entry.changes == {"role": ["agent", "manager"]}
 
 
 def test_staff_without_superuser_rights_cannot_see_tenant_data(client, acme_agent):

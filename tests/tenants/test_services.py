@@ -1,7 +1,7 @@
 import pytest
 
 from tenants.errors import ApplicationError
-from tenants.models import Department, Membership, Role
+from tenants.models import AuditEntry, Department, Membership, Role
 from tenants.services import department_create, membership_grant
 from tests.factories import UserFactory
 
@@ -20,7 +20,9 @@ def test_a_department_cannot_hang_under_another_tenants(acme, globex):
     foreign_parent = Department.objects.for_tenant(globex).get(code="hq")
 
     with pytest.raises(ApplicationError):
-        department_create(tenant=acme, code="stray", name="Stray", parent=foreign_parent)
+        department_create(
+            tenant=acme, actor=None, code="stray", name="Stray", parent=foreign_parent
+        )
 
     assert not Department.objects.for_tenant(acme).filter(code="stray").exists()
 
@@ -31,6 +33,7 @@ def test_a_membership_cannot_point_at_another_tenants_department(acme, globex):
     with pytest.raises(ApplicationError):
         membership_grant(
             tenant=acme,
+            actor=None,
             user=user,
             role=Role.AGENT,
             department=Department.objects.for_tenant(globex).get(code="hq"),
@@ -39,8 +42,45 @@ def test_a_membership_cannot_point_at_another_tenants_department(acme, globex):
     assert not Membership.objects.for_tenant(acme).filter(user=user).exists()
 
 
-def test_granting_again_changes_the_role_instead_of_adding_a_membership(acme_agent):
-    membership_grant(tenant=acme_agent.tenant, user=acme_agent.user, role=Role.MANAGER)
+def test_granting_again_changes_the_role_and_audits_the_change(acme_admin, acme_agent):
+    membership_grant(
+        tenant=acme_agent.tenant, actor=acme_admin.user, user=acme_agent.user, role=Role.MANAGER
+    )
 
     memberships = Membership.objects.for_tenant(acme_agent.tenant).filter(user=acme_agent.user)
     assert [(m.role, m.department_id) for m in memberships] == [(Role.MANAGER, None)]
+    entry = AuditEntry.objects.for_tenant(acme_agent.tenant).filter(target_id=acme_agent.pk)[0]
+    assert entry.action == "membership.changed"
+    assert entry.actor == acme_admin.user
+    assert entry.changes == {
+        "role": ["agent", "manager"],
+        "department": [acme_agent.department_id, None],
+        "external_code": ["EMP-1", ""],
+    }
+
+
+def test_granting_the_same_role_again_records_nothing(acme_agent):
+    entries = AuditEntry.objects.for_tenant(acme_agent.tenant)
+    before = entries.count()
+
+    membership_grant(
+        tenant=acme_agent.tenant,
+        actor=None,
+        user=acme_agent.user,
+        role=acme_agent.role,
+        department=acme_agent.department,
+        external_code=acme_agent.external_code,
+    )
+
+    assert entries.count() == before
+
+
+def test_creating_a_department_is_audited(acme):
+    north = Department.objects.for_tenant(acme).get(code="north")
+
+    entry = AuditEntry.objects.for_tenant(acme).get(
+        action="department.created", target_id=str(north.pk)
+    )
+
+    assert entry.actor is None
+    assert entry.changes["parent"] == [None, "head-office"]
