@@ -17,7 +17,12 @@ app.conf.update(
     accept_content=["json"],
     result_expires=60 * 60 * 24,
     broker_connection_retry_on_startup=True,
-    # Periodic scans are added here by the apps that own them (SLA scan, outbox sweeper, ...).
-    beat_schedule={},
+    # Periodic scans of the apps: time-based work comes from these, never from ETA tasks.
+    beat_schedule={
+        "sweep-deliveries": {
+            "task": "notifications.tasks.sweep_deliveries_task",
+            "schedule": 60.0,
+        },
+    },
 )
 app.autodiscover_tasks()

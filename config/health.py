@@ -4,6 +4,8 @@ It is answered by a middleware placed first, so a probe that comes by IP address
 HTTP is neither refused by ALLOWED_HOSTS nor redirected to HTTPS.
 """
 
+import logging
+
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -11,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from config.celery import app as celery_app
 
 HEALTH_PATH = "/healthz"
+logger = logging.getLogger(__name__)
 
 
 def database_status() -> str:
@@ -18,8 +21,9 @@ def database_status() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # any failure means "not healthy"; the reason goes in the body
-        return f"error: {type(error).__name__}"
+    except Exception:  # any failure means "not healthy"; details stay in the logs
+        logger.exception("health check: database unavailable")
+        return "unavailable"
     return "ok"
 
 
@@ -27,8 +31,9 @@ def broker_status() -> str:
     try:
         with celery_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-    except Exception as error:
-        return f"error: {type(error).__name__}"
+    except Exception:
+        logger.exception("health check: broker unavailable")
+        return "unavailable"
     return "ok"
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
     path("", workspace_picker, name="workspace-picker"),
+    path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
     path("<slug:tenant_slug>/", include("tenants.urls")),
 ]

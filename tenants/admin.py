@@ -48,9 +48,6 @@ class TenantOwnedAdmin(AuditedAdmin):
     def get_queryset(self, request):
         return self.model.objects.unscoped()
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
         if isinstance(related._default_manager, TenantManager):

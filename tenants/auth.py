@@ -11,14 +11,17 @@ class EmailOrUsernameBackend(ModelBackend):
         if username is None or password is None:
             return None
         User = get_user_model()
-        users = User._default_manager.filter(email__iexact=username.strip()) | (
-            User._default_manager.filter(username=username)
+        login = username.strip()
+        user = (
+            User._default_manager.filter(username=login).first()
+            or User._default_manager.filter(email__iexact=login).order_by("pk").first()
         )
-        for user in users[:2]:
-            if user.check_password(password) and self.user_can_authenticate(user):
-                return user
-        # Spend the same time on an unknown login as on a wrong password.
-        User().set_password(password)
+        if user is None:
+            # Spend the time a password check takes, so timing does not tell who has an account.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
         return None
 
 

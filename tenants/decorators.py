@@ -2,6 +2,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.utils import timezone
 
 from tenants.permissions import Action, require
 from tenants.selectors import membership_for_request_or_404
@@ -10,7 +11,8 @@ from tenants.selectors import membership_for_request_or_404
 def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
     """Resolve the tenant from the URL's ``tenant_slug`` through the user's membership.
 
-    Sets ``request.member`` and ``request.tenant``. Someone who is not a member gets the 404 of
+    Sets ``request.member`` and ``request.tenant`` and shows times in the tenant's time zone.
+    Someone who is not a member gets the 404 of
     a tenant that does not exist; a member whose role lacks ``action`` gets 403.
     """
 
@@ -22,7 +24,9 @@ def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
             require(member, action)
             request.member = member
             request.tenant = member.tenant
-            return view(request, *args, **kwargs)
+            # Times are stored in UTC and shown in the tenant's time zone.
+            with timezone.override(member.tenant.time_zone):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

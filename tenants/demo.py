@@ -12,23 +12,14 @@ DEMO_TENANT_SLUG = "aegean"
 DEMO_PASSWORD = "loopdesk-demo"
 
 BRANDS = [
-    # slug, name, sender name, sender address, colour
-    (
-        "aegean-insurance",
-        "Aegean Insurance",
-        "Aegean Insurance Care",
-        "care@aegean-insurance.example",
-        "#1f5fa8",
-    ),
-    ("aegean-direct", "Aegean Direct", "Aegean Direct", "hello@aegean-direct.example", "#0f8b6f"),
-    (
-        "aegean-road",
-        "Aegean Road Assist",
-        "Aegean Road Assist",
-        "help@aegean-road.example",
-        "#d9731a",
-    ),
-]
+    # slug, name, reference prefix, phone, sender name, sender address, colour
+    ("aegean-insurance", "Aegean Insurance", "AIN", "+30 210 000 1000",
+     "Aegean Insurance Care", "care@aegean-insurance.example", "#1f5fa8"),
+    ("aegean-direct", "Aegean Direct", "ADI", "+30 210 000 2000",
+     "Aegean Direct", "hello@aegean-direct.example", "#0f8b6f"),
+    ("aegean-road", "Aegean Road Assist", "ARA", "+30 210 000 3000",
+     "Aegean Road Assist", "help@aegean-road.example", "#d9731a"),
+]  # fmt: skip
 
 # code, name, parent code
 DEPARTMENTS = [
@@ -109,12 +100,14 @@ def seed_demo_tenant() -> DemoTenant:
             "is_active": True,
         },
     )
-    for slug, name, sender_name, sender_email, colour in BRANDS:
+    for slug, name, prefix, phone, sender_name, sender_email, colour in BRANDS:
         Brand.objects.update_or_create(
             tenant=tenant,
             slug=slug,
             defaults={
                 "name": name,
+                "reference_prefix": prefix,
+                "phone": phone,
                 "sender_name": sender_name,
                 "sender_email": sender_email,
                 "colour": colour,

@@ -12,6 +12,8 @@ from tenants.scoping import TenantManager
 RESERVED_SLUGS = frozenset(
     {"accounts", "admin", "api", "c", "healthz", "i18n", "media", "s", "static", "workspaces"}
 )
+# Brand slugs share /c/<tenant>/ with the status pages.
+RESERVED_BRAND_SLUGS = frozenset({"status"})
 
 
 def validate_time_zone(value: str) -> None:
@@ -21,6 +23,11 @@ def validate_time_zone(value: str) -> None:
 
 def validate_tenant_slug(value: str) -> None:
     if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
+
+
+def validate_brand_slug(value: str) -> None:
+    if value in RESERVED_BRAND_SLUGS:
         raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
 
 
@@ -79,8 +86,15 @@ colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RR
 class Brand(TenantOwned):
     """A brand the tenant trades under; customers see its name, colours and sender address."""
 
-    slug = models.SlugField(_("slug"), max_length=50)
+    slug = models.SlugField(_("slug"), max_length=50, validators=[validate_brand_slug])
     name = models.CharField(_("name"), max_length=200)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=6,
+        validators=[RegexValidator(r"^[A-Z]{2,6}$", _("Two to six capital letters."))],
+        help_text=_("Starts the brand's complaint references, e.g. AIN-2026-000123."),
+    )
+    phone = models.CharField(_("customer phone line"), max_length=32, blank=True)
     sender_name = models.CharField(_("sender name"), max_length=200)
     sender_email = models.EmailField(_("sender address"))
     colour = models.CharField(
@@ -90,7 +104,8 @@ class Brand(TenantOwned):
         _("logo"),
         upload_to="brands/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg", "webp"])],
+        # No SVG: it can carry script.
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -98,6 +113,10 @@ class Brand(TenantOwned):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "slug"], name="brand_unique_slug"),
+            # References (AIN-2026-000123) must not collide between two brands.
+            models.UniqueConstraint(
+                fields=["tenant", "reference_prefix"], name="brand_unique_reference_prefix"
+            ),
         ]
         verbose_name = _("brand")
         verbose_name_plural = _("brands")
@@ -130,7 +149,14 @@ class Department(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "code"], name="department_unique_code"),
         ]
-        indexes = [models.Index(fields=["tenant", "path"], name="department_tenant_path")]
+        indexes = [
+            models.Index(
+                fields=["tenant", "path"],
+                name="department_tenant_path",
+                # PostgreSQL: serve "path LIKE '/1/4/%'" whatever the database collation.
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
@@ -218,7 +244,10 @@ class Membership(TenantOwned):
         blank=True,
         related_name="+",
         verbose_name=_("department"),
-        help_text=_("What the member sees: this department and those below it. Empty: all."),
+        help_text=_(
+            "What the member sees: this department and those below it. Admins and analysts "
+            "see everything and need none; every other role needs one."
+        ),
     )
     external_code = models.CharField(
         _("external code"),
@@ -236,6 +265,12 @@ class Membership(TenantOwned):
                 fields=["tenant", "external_code"],
                 condition=~models.Q(external_code=""),
                 name="membership_unique_external_code",
+            ),
+            # Only admins and analysts work without a department (they see the whole tenant).
+            models.CheckConstraint(
+                condition=models.Q(role__in=["admin", "analyst"])
+                | models.Q(department__isnull=False),
+                name="membership_department_needed",
             ),
         ]
         indexes = [

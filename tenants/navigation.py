@@ -19,6 +19,8 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Home"), "home", Action.VIEW_WORKSPACE),
+    NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS),
+    NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS),
     NavItem(_("Team"), "team", Action.VIEW_TEAM),
 ]
 

@@ -79,8 +79,8 @@ def require(member: Membership, action: Action) -> None:
 
 
 def sees_whole_tenant(member: Membership) -> bool:
-    """Admins, analysts and members without a department see every department's rows."""
-    return member.role in (Role.ADMIN, Role.ANALYST) or member.department_id is None
+    """Admins and analysts see every department's rows; every other role has a department."""
+    return member.role in (Role.ADMIN, Role.ANALYST)
 
 
 def visible_to(

@@ -9,9 +9,13 @@ from tenants.permissions import visible_to
 
 
 def memberships_of_user(user: AbstractBaseUser) -> QuerySet[Membership]:
-    """The user's active memberships in active tenants, for the picker and the switcher."""
+    """The user's active memberships in active tenants, for the picker and the switcher.
+
+    Deliberately across tenants: these are the user's own rows, one per workspace.
+    """
     return (
-        user.memberships.filter(is_active=True, tenant__is_active=True)
+        Membership.objects.unscoped()
+        .filter(user=user, is_active=True, tenant__is_active=True)
         .select_related("tenant")
         .order_by("tenant__name")
     )

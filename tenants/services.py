@@ -78,6 +78,11 @@ def membership_grant(
     """Give ``user`` a role in ``tenant`` (or change the one they have); audited if it changed."""
     if department is not None and department.tenant_id != tenant.pk:
         raise ApplicationError("The department belongs to another tenant.", code="tenant")
+    if department is None and role not in (Role.ADMIN, Role.ANALYST):
+        raise ApplicationError(
+            "Managers, agents and performers need a department.",
+            fields={"department": ["Choose the member's department."]},
+        )
     existing = Membership.objects.for_tenant(tenant).select_for_update().filter(user=user).first()
     before = _membership_state(existing)
     membership, created = Membership.objects.update_or_create(

@@ -43,6 +43,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"brand-{n}")
     name = factory.LazyAttribute(lambda brand: brand.slug.title())
+    reference_prefix = factory.Sequence(lambda n: "AB" + "".join(chr(65 + int(d)) for d in str(n)))
     sender_name = factory.LazyAttribute(lambda brand: brand.name)
     sender_email = factory.LazyAttribute(lambda brand: f"care@{brand.slug}.example")
 

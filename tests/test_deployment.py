@@ -86,3 +86,19 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_allowed_hosts():
+    result = manage("check", DEBUG="0", SECRET_KEY="x7!kQ2" * 10)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set when DEBUG is off" in result.stderr
+
+
+def test_the_demo_seed_refuses_to_run_in_production_mode():
+    result = manage(
+        "seed_demo", DEBUG="0", SECRET_KEY="x7!kQ2" * 10, ALLOWED_HOSTS="loopdesk.example.com"
+    )
+
+    assert result.returncode != 0
+    assert "needs --force" in result.stderr

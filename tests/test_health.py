@@ -29,7 +29,7 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, monkeypa
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["database"] == "ok"
-    assert body["broker"].startswith("error:")
+    assert body["broker"] == "unavailable"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,4 +44,4 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["database"] == "error: OperationalError"
+    assert response.json()["database"] == "unavailable"

@@ -58,6 +58,13 @@ def test_an_admin_edit_is_audited(superuser_client, acme_agent):
 
 
 def test_staff_without_superuser_rights_cannot_see_tenant_data(client, acme_agent):
-    client.force_login(UserFactory(username="staff@example.com", is_staff=True))
+    from django.contrib.auth.models import Permission
 
-    assert client.get(reverse("admin:tenants_membership_changelist")).status_code == 403
+    staff = UserFactory(username="staff@example.com", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_membership"))
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:tenants_membership_changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

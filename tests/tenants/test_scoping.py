@@ -1,9 +1,11 @@
 import pytest
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
-from tenants.models import Brand, Department, Membership, TenantOwned
+from tenants.models import Brand, Department, Membership, Role, Tenant, TenantOwned
 from tenants.scoping import UnscopedQueryError
+from tenants.selectors import memberships_of_user
+from tenants.services import membership_grant
 from tests.factories import BrandFactory
 
 
@@ -30,10 +32,62 @@ def brands(acme, globex):
         pytest.param(lambda: Brand.objects.all().delete(), id="delete"),
         pytest.param(lambda: Brand.objects.in_bulk(), id="in_bulk"),
         pytest.param(
-            lambda: list(Brand.objects.filter(Q(tenant__slug="acme") | Q(slug="x"))),
+            lambda: list(
+                Brand.objects.filter(Q(tenant=Tenant.objects.get(slug="acme")) | Q(slug="x"))
+            ),
             id="tenant-only-inside-an-or",
         ),
-        pytest.param(lambda: list(Brand.objects.exclude(tenant__slug="acme")), id="negated"),
+        pytest.param(
+            lambda: list(Brand.objects.exclude(tenant=Tenant.objects.get(slug="acme"))),
+            id="negated",
+        ),
+        pytest.param(
+            lambda: list(Brand.objects.filter(tenant__in=Tenant.objects.all())),
+            id="tenant-in-query",
+        ),
+        pytest.param(
+            lambda: list(Brand.objects.filter(tenant_id__in=Tenant.objects.values_list("pk"))),
+            id="tenant-id-in-subquery",
+        ),
+        pytest.param(
+            lambda: list(
+                Brand.objects.filter(
+                    tenant_id__in=list(Tenant.objects.values_list("pk", flat=True))
+                )
+            ),
+            id="tenant-in-several-ids",
+        ),
+        pytest.param(
+            lambda: list(Brand.objects.filter(tenant=F("tenant"))), id="tenant-expression"
+        ),
+        pytest.param(
+            lambda: list(Membership.objects.filter(user__memberships__tenant__slug="acme")),
+            id="tenant-of-a-joined-table",
+        ),
+        pytest.param(
+            lambda: list(for_acme() | Brand.objects.all()), id="or-with-an-unscoped-queryset"
+        ),
+        pytest.param(lambda: list(for_acme() ^ Brand.objects.all()), id="xor"),
+        pytest.param(lambda: list(for_acme().union(Brand.objects.all())), id="union"),
+        pytest.param(
+            lambda: list(
+                for_acme().annotate(
+                    leak=Subquery(
+                        Brand.objects.filter(slug="globex-road").values("sender_email")[:1]
+                    )
+                )
+            ),
+            id="subquery",
+        ),
+        pytest.param(
+            lambda: list(for_acme().filter(Exists(Brand.objects.filter(slug="globex-road")))),
+            id="exists",
+        ),
+        pytest.param(
+            lambda: list(for_acme().filter(pk__in=Brand.objects.filter(slug="globex-road"))),
+            id="in-queryset",
+        ),
+        pytest.param(lambda: list(Brand.objects.raw("SELECT * FROM tenants_brand")), id="raw"),
     ],
 )
 def test_a_query_that_does_not_name_its_tenant_raises(brands, run):
@@ -44,6 +98,20 @@ def test_a_query_that_does_not_name_its_tenant_raises(brands, run):
     assert sorted(Brand.objects.unscoped().values_list("name", flat=True)) == sorted(
         brand.name for brand in brands.values()
     )
+
+
+def for_acme():
+    return Brand.objects.for_tenant(Tenant.objects.get(slug="acme"))
+
+
+def test_scoped_subqueries_and_combinations_run(brands, acme):
+    same_tenant = Brand.objects.for_tenant(acme).filter(pk=OuterRef("pk"))
+
+    assert list(for_acme().filter(Exists(same_tenant))) == [brands["acme"]]
+    assert list(for_acme() | for_acme().filter(slug="x")) == [brands["acme"]]
+    assert list(for_acme().order_by().union(for_acme().order_by())) == [brands["acme"]]
+    correlated = Brand.objects.filter(tenant=OuterRef("tenant"), slug="acme-direct").values("pk")
+    assert list(for_acme().filter(pk__in=Subquery(correlated))) == [brands["acme"]]
 
 
 def test_for_tenant_returns_only_that_tenants_rows(brands, acme, globex):
@@ -69,17 +137,16 @@ def test_related_managers_of_a_scoped_object_are_in_scope(acme):
     assert [child.code for child in north.children.all()] == ["north-branch"]
 
 
-def test_a_users_own_memberships_are_readable_across_tenants(acme_agent, globex):
-    Membership.objects.create(tenant=globex, user=acme_agent.user, role="analyst")
+def test_a_users_own_memberships_are_read_across_tenants_only_explicitly(acme_agent, globex):
+    membership_grant(tenant=globex, actor=None, user=acme_agent.user, role=Role.ANALYST)
 
-    tenants = sorted(acme_agent.user.memberships.values_list("tenant__slug", flat=True))
-
+    with pytest.raises(UnscopedQueryError):
+        list(acme_agent.user.memberships.all())
+    tenants = [m.tenant.slug for m in memberships_of_user(acme_agent.user)]
     assert tenants == ["acme", "globex"]
 
 
 def test_for_tenant_refuses_an_unsaved_tenant():
-    from tenants.models import Tenant
-
     with pytest.raises(UnscopedQueryError):
         Brand.objects.for_tenant(Tenant())
 
@@ -98,8 +165,15 @@ def test_every_tenant_owned_model_is_scoped_and_indexed_by_tenant_first():
     }
     for model in tenant_owned:
         assert hasattr(model.objects, "for_tenant"), model
-        leading_fields = [index.fields[0] for index in model._meta.indexes] + [
-            constraint.fields[0] for constraint in model._meta.constraints if constraint.fields
+        # Only an index named *_all_tenants (a cross-tenant sweep) may lead with another column.
+        leading_fields = [
+            index.fields[0]
+            for index in model._meta.indexes
+            if not index.name.endswith("_all_tenants")
+        ] + [
+            constraint.fields[0]
+            for constraint in model._meta.constraints
+            if getattr(constraint, "fields", None)
         ]
         assert leading_fields, f"{model.__name__} has no index"
         assert set(leading_fields) == {"tenant"}, f"{model.__name__}: {leading_fields}"

@@ -18,7 +18,7 @@ def counts(tenant):
 def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
     out = StringIO()
 
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
 
     tenant = Tenant.objects.get(slug="aegean")
     assert counts(tenant) == {"Brand": 3, "Touchpoint": 6, "Department": 7, "Membership": 11}
@@ -45,13 +45,13 @@ def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
 
 
 def test_seed_demo_twice_leaves_the_same_rows(db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
     tenant = Tenant.objects.get(slug="aegean")
     first = counts(tenant)
     paths = sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True))
     users = get_user_model().objects.count()
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--force", stdout=StringIO())
 
     assert Tenant.objects.filter(slug="aegean").count() == 1
     assert counts(tenant) == first

@@ -44,16 +44,16 @@ def test_a_membership_cannot_point_at_another_tenants_department(acme, globex):
 
 def test_granting_again_changes_the_role_and_audits_the_change(acme_admin, acme_agent):
     membership_grant(
-        tenant=acme_agent.tenant, actor=acme_admin.user, user=acme_agent.user, role=Role.MANAGER
+        tenant=acme_agent.tenant, actor=acme_admin.user, user=acme_agent.user, role=Role.ANALYST
     )
 
     memberships = Membership.objects.for_tenant(acme_agent.tenant).filter(user=acme_agent.user)
-    assert [(m.role, m.department_id) for m in memberships] == [(Role.MANAGER, None)]
+    assert [(m.role, m.department_id) for m in memberships] == [(Role.ANALYST, None)]
     entry = AuditEntry.objects.for_tenant(acme_agent.tenant).filter(target_id=acme_agent.pk)[0]
     assert entry.action == "membership.changed"
     assert entry.actor == acme_admin.user
     assert entry.changes == {
-        "role": ["agent", "manager"],
+        "role": ["agent", "analyst"],
         "department": [acme_agent.department_id, None],
         "external_code": ["EMP-1", ""],
     }
@@ -84,3 +84,14 @@ def test_creating_a_department_is_audited(acme):
 
     assert entry.actor is None
     assert entry.changes["parent"] == [None, "head-office"]
+
+
+def test_every_role_but_admin_and_analyst_needs_a_department(acme):
+    user = UserFactory()
+
+    for role in (Role.MANAGER, Role.AGENT, Role.PERFORMER):
+        with pytest.raises(ApplicationError) as refused:
+            membership_grant(tenant=acme, actor=None, user=user, role=role)
+        assert refused.value.fields == {"department": ["Choose the member's department."]}
+
+    assert not Membership.objects.for_tenant(acme).filter(user=user).exists()

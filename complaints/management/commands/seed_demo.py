@@ -1,17 +1,36 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from complaints.demo import seed_demo_complaints
 from tenants.demo import PEOPLE, seed_demo_tenant
 
 
 class Command(BaseCommand):
     help = "Create (or bring back) the demo tenant and print where to log in. Safe to rerun."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (the demo users share a published password).",
+        )
+        parser.add_argument(
+            "--complaints", type=int, default=300, help="How many demo complaints (default 300)."
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo creates users with a published password; with DEBUG off it needs "
+                "--force."
+            )
         demo = seed_demo_tenant()
+        added = seed_demo_complaints(demo.tenant, count=options["complaints"])
         login_url = settings.SITE_URL.rstrip("/") + reverse("login")
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{demo.tenant.name}” is ready."))
+        if added:
+            self.stdout.write(f"  added {added} demo complaints")
         self.stdout.write(f"  Log in at  {login_url}")
         self.stdout.write(f"  as admin   {demo.admin_email}")
         self.stdout.write(f"  password   {demo.password}")

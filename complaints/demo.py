@@ -1,0 +1,370 @@
+"""Demo complaints: a few hundred cases in every state, spread over the last year.
+
+Each case is filed and moved through the real workflow functions, then its timestamps are
+spread out so the history reads like a year of work (not like one second of seeding).
+"""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from complaints import workflow
+from complaints.lifecycle import State
+from complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    ComplaintSettings,
+    Customer,
+    RootCause,
+    RoutingRule,
+    Segment,
+    Severity,
+    Transition,
+)
+from complaints.services import Intake, complaint_file, corrective_action_open
+from notifications.models import Delivery
+from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+
+CATEGORIES = [
+    # code, name, parent code
+    ("claims", "Claims", None),
+    ("claims-motor", "Motor claims", "claims"),
+    ("claims-property", "Property claims", "claims"),
+    ("policy", "Policy and premiums", None),
+    ("billing", "Billing and refunds", "policy"),
+    ("service", "Customer service", None),
+    ("road-assistance", "Road assistance delays", "service"),
+]
+
+ROOT_CAUSES = [
+    ("slow-handling", "Slow claim handling"),
+    ("wrong-information", "Wrong or missing information given"),
+    ("billing-error", "Billing error"),
+    ("staff-conduct", "Staff conduct"),
+    ("partner-delay", "Partner garage or tow-truck delay"),
+    ("policy-terms", "Policy terms not explained"),
+    ("system-outage", "System outage"),
+]
+
+# (subject, description, remedy, category, language)
+STORIES = [
+    (
+        "Claim still unpaid after six weeks",
+        "I sent every document for my windscreen claim and nobody answers.",
+        "Pay the claim.",
+        "claims-motor",
+        "en",
+    ),
+    (
+        "Η αποζημίωση δεν έχει καταβληθεί",
+        "Περιμένω εδώ και δύο μήνες την αποζημίωση για τη ζημιά από την πλημμύρα.",
+        "Να πληρωθεί η αποζημίωση.",
+        "claims-property",
+        "el",
+    ),
+    (
+        "Tow truck arrived three hours late",
+        "I waited on the motorway shoulder with two children for three hours.",
+        "An apology and a refund of the taxi.",
+        "road-assistance",
+        "en",
+    ),
+    (
+        "Premio addebitato due volte",
+        "Il premio di marzo è stato addebitato due volte sulla mia carta.",
+        "Rimborso del secondo addebito.",
+        "billing",
+        "it",
+    ),
+    (
+        "Cobro indebido en mi póliza",
+        "Me han cobrado un recargo que nadie me explicó al contratar.",
+        "Devolución del recargo.",
+        "billing",
+        "es",
+    ),
+    (
+        "Грубое обращение в отделении",
+        "Сотрудник отделения разговаривал со мной грубо и не принял документы.",
+        "Извинения и приём документов.",
+        "service",
+        "ru",
+    ),
+    (
+        "Garage refused to repair my car",
+        "The partner garage said the repair is not covered though my policy says it is.",
+        "Authorise the repair.",
+        "claims-motor",
+        "en",
+    ),
+    (
+        "Renewal price doubled without notice",
+        "My home insurance renewal went from 310 to 620 euros with no explanation.",
+        "Explain and correct the price.",
+        "policy",
+        "en",
+    ),
+    (
+        "Δεν απαντά κανείς στο τηλέφωνο",
+        "Καλώ το κέντρο εξυπηρέτησης τρεις μέρες και κανείς δεν απαντά.",
+        "Να με καλέσει κάποιος.",
+        "service",
+        "el",
+    ),
+    (
+        "App keeps rejecting my claim photos",
+        "The mobile app says the upload failed every time I add the damage photos.",
+        "Accept my claim by email instead.",
+        "claims-property",
+        "en",
+    ),
+]
+
+NAMES = [
+    ("Κατερίνα Δημητρίου", "el"), ("Νίκος Παπαδάκης", "el"), ("Σοφία Ιωάννου", "el"),
+    ("Γιώργος Βασιλείου", "el"), ("Ελένη Μακρή", "el"), ("Marco Bianchi", "it"),
+    ("Lucia Ferrari", "it"), ("Javier Moreno", "es"), ("Lucía Fernández", "es"),
+    ("Ирина Соколова", "ru"), ("Дмитрий Кузнецов", "ru"), ("Anna Schmidt", "en"),
+    ("Peter Collins", "en"), ("Sarah Jones", "en"), ("Θανάσης Οικονόμου", "el"),
+]  # fmt: skip
+
+# How far each demo case gets, with weights: most are closed, some in every open state.
+TARGETS = [
+    (State.RECEIVED, 4), (State.ACKNOWLEDGED, 3), (State.ASSESSED, 3), (State.ASSIGNED, 4),
+    (State.INVESTIGATING, 8), (State.WAITING_ON_CUSTOMER, 3), (State.RESOLVED, 3),
+    (State.RESPONSE_SENT, 4), (State.UNDER_REVIEW, 2), (State.CLOSED, 55), (State.REOPENED, 2),
+    (State.REJECTED, 4), (State.WITHDRAWN, 3), (State.MERGED, 2),
+]  # fmt: skip
+
+
+def _ensure_structure(tenant: Tenant) -> None:
+    ComplaintSettings.objects.get_or_create(
+        tenant=tenant, defaults={"external_body": "The Hellenic Financial Ombudsman"}
+    )
+    categories: dict[str, Category] = {}
+    for code, name, parent_code in CATEGORIES:
+        parent = categories.get(parent_code)
+        category = Category.objects.for_tenant(tenant).filter(code=code).first()
+        if category is None:
+            category = Category.objects.create(
+                tenant=tenant, code=code, name=name, parent=parent, path=""
+            )
+            category.path = f"{parent.path if parent else '/'}{category.pk}/"
+            Category.objects.for_tenant(tenant).filter(pk=category.pk).update(path=category.path)
+        categories[code] = category
+    for code, name in ROOT_CAUSES:
+        RootCause.objects.get_or_create(tenant=tenant, code=code, defaults={"name": name})
+    departments = {d.code: d for d in Department.objects.for_tenant(tenant)}
+    rules = [
+        ("Road assistance to the north", 10, "road-assistance", "north"),
+        ("Motor claims to Athens Centre", 20, "claims-motor", "athens-centre"),
+        ("Property claims to Piraeus", 30, "claims-property", "piraeus"),
+        ("Billing to Thessaloniki", 40, "billing", "thessaloniki"),
+        ("Service to Larissa", 50, "service", "larissa"),
+    ]
+    for name, order, category_code, department_code in rules:
+        RoutingRule.objects.get_or_create(
+            tenant=tenant,
+            name=name,
+            defaults={
+                "order": order,
+                "category": categories[category_code],
+                "department": departments[department_code],
+            },
+        )
+
+
+def seed_demo_complaints(tenant: Tenant, *, count: int = 300, seed: int = 10002) -> int:
+    """Add demo complaints until the tenant has ``count``; returns how many were added."""
+    _ensure_structure(tenant)
+    existing = Complaint.objects.for_tenant(tenant).count()
+    if existing >= count:
+        return 0
+    rng = random.Random(seed + existing)
+    brands = list(Brand.objects.for_tenant(tenant).order_by("slug"))
+    touchpoints = list(Touchpoint.objects.for_tenant(tenant).order_by("code"))
+    categories = {c.code: c for c in Category.objects.for_tenant(tenant)}
+    admin = (
+        Membership.objects.for_tenant(tenant)
+        .filter(role=Role.ADMIN)
+        .select_related("department")
+        .order_by("pk")
+        .first()
+    )
+    now = timezone.now()
+    added = 0
+    for number in range(existing, count):
+        with transaction.atomic():
+            _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now)
+            # The demo history happened long ago: its messages count as delivered, not news.
+            Delivery.objects.for_tenant(tenant).filter(status=Delivery.Status.PENDING).update(
+                status=Delivery.Status.SENT, sent_at=now
+            )
+        added += 1
+    return added
+
+
+def _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now) -> None:
+    subject, description, remedy, category_code, language = rng.choice(STORIES)
+    name, name_language = NAMES[number % len(NAMES)]
+    received_at = now - timedelta(days=rng.uniform(0, 360), minutes=rng.randint(0, 600))
+    target = rng.choices([t for t, _ in TARGETS], weights=[w for _, w in TARGETS])[0]
+    if target not in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED):
+        received_at = now - timedelta(days=rng.uniform(0, 20))  # open cases are recent
+    email = f"{_slug(name)}.{number % 40}@example.com"
+    complaint = complaint_file(
+        intake=Intake(
+            brand=rng.choice(brands),
+            channel=rng.choice(Channel.values),
+            name=name,
+            email=email,
+            phone=f"+30 69{number % 100:02d} {100000 + number}",
+            language=name_language if rng.random() < 0.8 else language,
+            subject=subject,
+            description=description,
+            remedy_requested=remedy,
+            touchpoint=rng.choice(touchpoints),
+            category=categories[category_code],
+            severity=rng.choices(Severity.values, weights=[3, 5, 2, 1])[0],
+            received_at=received_at,
+        ),
+        actor=None,
+    )
+    if number % 23 == 0:
+        Customer.objects.for_tenant(tenant).filter(pk=complaint.customer_id).update(
+            segment=rng.choice([Segment.VIP, Segment.WATCHLIST])
+        )
+    complaint = _walk(complaint, target, admin, rng)
+    _spread_history(complaint, received_at, rng, now)
+
+
+def _slug(name: str) -> str:
+    ascii_name = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())
+    return ascii_name or "customer"
+
+
+def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complaint:
+    """Move a demo case to ``target`` through the workflow functions."""
+    if target == State.RECEIVED:
+        return complaint
+    if target == State.REJECTED:
+        return workflow.complaint_reject(
+            complaint=complaint, actor=admin, reason="This concerns another insurer's policy."
+        )
+    if target == State.WITHDRAWN:
+        return workflow.complaint_withdraw(
+            complaint=complaint, actor=None, reason="Sorted out with my agent, thank you."
+        )
+    if target == State.MERGED:
+        other = (
+            Complaint.objects.for_tenant(complaint.tenant_id)
+            .filter(state__in=[State.INVESTIGATING, State.ASSIGNED])
+            .exclude(pk=complaint.pk)
+            .first()
+        )
+        if other is not None:
+            return workflow.complaint_merge(complaint=complaint, actor=admin, into=other)
+        return complaint
+    complaint = workflow.complaint_acknowledge(complaint=complaint, actor=admin)
+    if target == State.ACKNOWLEDGED:
+        return complaint
+    complaint = workflow.complaint_assess(
+        complaint=complaint,
+        actor=admin,
+        severity=complaint.severity,
+        impact=rng.choice(["low", "medium", "high"]),
+        complexity=rng.choice(["low", "medium", "high"]),
+        is_in_scope=True,
+    )
+    if target == State.ASSESSED:
+        return complaint
+    department = complaint.department
+    assignee = complaint.assignee or (
+        Membership.objects.for_tenant(complaint.tenant_id)
+        .filter(role=Role.AGENT, department__path__startswith=department.path)
+        .order_by("?")
+        .first()
+    )
+    complaint = workflow.complaint_assign(
+        complaint=complaint, actor=admin, department=department, assignee=assignee
+    )
+    if target == State.ASSIGNED or assignee is None:
+        return complaint
+    complaint = workflow.complaint_start_investigation(complaint=complaint, actor=admin)
+    if target == State.INVESTIGATING:
+        return complaint
+    if target == State.WAITING_ON_CUSTOMER or rng.random() < 0.2:
+        complaint = workflow.complaint_request_information(
+            complaint=complaint, actor=admin, question="Please send the repair invoice and photos."
+        )
+        if target == State.WAITING_ON_CUSTOMER:
+            return complaint
+        complaint = workflow.complaint_receive_information(
+            complaint=complaint, actor=None, body="Attached: the invoice from the garage."
+        )
+    cause = RootCause.objects.for_tenant(complaint.tenant_id).order_by("?").first()
+    complaint = workflow.complaint_resolve(
+        complaint=complaint,
+        actor=admin,
+        root_cause=cause,
+        resolution="We have reviewed your case, corrected the error and paid what was due.",
+        note="Checked the file with the claims handler.",
+    )
+    if rng.random() < 0.15:
+        corrective_action_open(
+            complaint=complaint,
+            actor=admin,
+            description=f"Prevent repeats of: {cause.name.lower()}",
+            owner=admin,
+            due_date=(timezone.now() + timedelta(days=rng.randint(10, 60))).date(),
+        )
+    if target == State.RESOLVED:
+        return complaint
+    complaint = workflow.complaint_send_response(complaint=complaint, actor=admin)
+    if target == State.RESPONSE_SENT:
+        return complaint
+    if target == State.UNDER_REVIEW:
+        return workflow.complaint_request_review(
+            complaint=complaint, actor=None, reason="The amount does not cover the repair."
+        )
+    if rng.random() < 0.7:
+        complaint = workflow.complaint_accept_decision(complaint=complaint, actor=None)
+    else:
+        complaint = workflow.complaint_close(complaint=complaint, actor=admin)
+    if target == State.REOPENED:
+        complaint = workflow.complaint_reopen(
+            complaint=complaint, actor=admin, reason="The customer sent new evidence."
+        )
+    return complaint
+
+
+def _spread_history(complaint: Complaint, received_at, rng, now) -> None:
+    """Give the steps believable times: hours to days apart, starting at receipt."""
+    moment = received_at
+    steps = list(
+        Transition.objects.for_tenant(complaint.tenant_id)
+        .filter(complaint=complaint)
+        .order_by("created_at", "id")
+    )
+    stamps = {}
+    for step in steps:
+        moment = min(moment + timedelta(hours=rng.uniform(2, 96)), now)
+        Transition.objects.for_tenant(complaint.tenant_id).filter(pk=step.pk).update(
+            created_at=moment
+        )
+        stamps.setdefault(step.target, moment)
+    fields = {}
+    for field, state in (
+        ("acknowledged_at", State.ACKNOWLEDGED),
+        ("resolved_at", State.RESOLVED),
+        ("response_sent_at", State.RESPONSE_SENT),
+    ):
+        if getattr(complaint, field) and state in stamps:
+            fields[field] = stamps[state]
+    if complaint.closed_at:
+        fields["closed_at"] = moment
+    if fields:
+        Complaint.objects.for_tenant(complaint.tenant_id).filter(pk=complaint.pk).update(**fields)

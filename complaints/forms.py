@@ -1,0 +1,282 @@
+"""Forms of the agents' workspace. They parse and validate shapes; the workflow decides."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from complaints import selectors
+from complaints.lifecycle import State
+from complaints.models import Channel, Level, Severity
+from complaints.selectors import QUEUES, SORTS
+from tenants.models import Brand, Department, Membership, Touchpoint
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; the service checks their type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        choices=[(name, name) for name in QUEUES], required=False, initial="department"
+    )
+    state = forms.ChoiceField(choices=[("", _("Open")), *State.choices], required=False)
+    category = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    touchpoint = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    severity = forms.ChoiceField(choices=[("", "—"), *Severity.choices], required=False)
+    received_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    sort = forms.ChoiceField(
+        choices=[
+            ("newest", _("Newest")),
+            ("oldest", _("Oldest")),
+            ("priority", _("Priority")),
+            ("due", _("Due first")),
+            ("updated", _("Recently changed")),
+        ],
+        required=False,
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—")] + [
+            (c.pk, c.name) for c in selectors.categories(tenant.pk)
+        ]
+        self.fields["brand"].choices = [("", "—")] + [
+            (b.pk, b.name) for b in Brand.objects.for_tenant(tenant).order_by("name")
+        ]
+        self.fields["touchpoint"].choices = [("", "—")] + [
+            (t.pk, t.name) for t in Touchpoint.objects.for_tenant(tenant).order_by("name")
+        ]
+
+    def to_filters(self) -> selectors.QueueFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        queue = data.get("queue") or "department"
+        return selectors.QueueFilters(
+            queue=queue,
+            state=data.get("state") or "",
+            category=data.get("category"),
+            brand=data.get("brand"),
+            touchpoint=data.get("touchpoint"),
+            severity=data.get("severity") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            text=data.get("q") or "",
+            sort=data.get("sort") if data.get("sort") in SORTS else "newest",
+            page=data.get("page") or 1,
+            errors=self.errors,
+        )
+
+
+class ComplaintCreateForm(forms.Form):
+    """An agent files a complaint received by phone, email or in person."""
+
+    brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c, label) for c, label in Channel.choices if c in ("agent", "phone", "email")],
+        initial=Channel.PHONE,
+    )
+    name = forms.CharField(label=_("Complainant's name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    touchpoint = forms.ModelChoiceField(
+        queryset=Touchpoint.objects.none(), required=False, label=_("Touchpoint")
+    )
+    category = forms.ModelChoiceField(
+        queryset=selectors.Category.objects.none(), required=False, label=_("Category")
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea)
+    remedy_requested = forms.CharField(
+        label=_("What the complainant asks for"), widget=forms.Textarea, required=False
+    )
+    files = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = Brand.objects.for_tenant(tenant).filter(is_active=True)
+        self.fields["touchpoint"].queryset = Touchpoint.objects.for_tenant(tenant).filter(
+            is_active=True
+        )
+        self.fields["category"].queryset = selectors.categories(tenant.pk)
+        self.fields["language"].initial = tenant.default_language
+
+
+class StepForm(forms.Form):
+    """Every workflow form carries the version the page showed (optimistic lock)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoteForm(StepForm):
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class AssessForm(StepForm):
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices)
+    complexity = forms.ChoiceField(label=_("Complexity"), choices=Level.choices)
+    is_in_scope = forms.TypedChoiceField(
+        label=_("Is it a complaint we handle?"),
+        choices=[("yes", _("Yes, in scope")), ("no", _("No, out of scope"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+    )
+    category = forms.ModelChoiceField(
+        queryset=selectors.Category.objects.none(), required=False, label=_("Category")
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.categories(member.tenant_id)
+
+
+class AssignForm(StepForm):
+    department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("Department"))
+    assignee = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, label=_("Handler")
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = selectors.routable_departments(member)
+        self.fields["assignee"].queryset = selectors.handlers(member)
+        self.fields["assignee"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name() or m.user.get_username()} · {m.department.name}"
+        )
+
+
+class QuestionForm(StepForm):
+    question = forms.CharField(
+        label=_("What do you need from the complainant?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AnswerForm(StepForm):
+    body = forms.CharField(
+        label=_("The complainant's answer"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ResolveForm(StepForm):
+    root_cause = forms.ModelChoiceField(
+        queryset=selectors.RootCause.objects.none(), label=_("Root cause")
+    )
+    resolution = forms.CharField(
+        label=_("Response to the complainant"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    note = forms.CharField(
+        label=_("Investigation notes (internal)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].queryset = selectors.root_causes(member.tenant_id)
+
+
+class ResponseForm(StepForm):
+    recourse = forms.CharField(
+        label=_("Recourse offered"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Leave empty for the organisation's standard text."),
+    )
+
+
+class ReviewForm(StepForm):
+    resolution = forms.CharField(
+        label=_("Reviewed decision"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReasonForm(StepForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(StepForm):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class MergeForm(StepForm):
+    into = forms.CharField(label=_("Duplicate of (reference)"), max_length=24)
+
+
+class TransferForm(AssignForm):
+    pass
+
+
+class MessageForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("internal", _("Internal note")), ("reply", _("Reply to the complainant"))],
+        widget=forms.RadioSelect,
+        initial="internal",
+    )
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(label=_("Attachments"))
+
+
+class LinkForm(forms.Form):
+    other = forms.CharField(label=_("Related complaint (reference)"), max_length=24)
+
+
+class CorrectiveActionForm(forms.Form):
+    description = forms.CharField(
+        label=_("What will change"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = forms.ModelChoiceField(queryset=Membership.objects.none(), label=_("Owner"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.handlers(member)
+        self.fields["owner"].label_from_instance = lambda m: (
+            m.user.get_full_name() or m.user.get_username()
+        )
+
+
+class CorrectiveActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=selectors.CorrectiveAction.Status.choices)
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

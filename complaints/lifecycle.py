@@ -1,0 +1,186 @@
+"""The ISO 10002 state machine of a complaint: states, and who may move it from where to where.
+
+This is the transition table. The methods only move the state (django-fsm checks the source
+state and the permission); ``complaints.workflow`` has one function per transition that checks
+the data, records the change, audits it and schedules side effects. Nothing else moves a state.
+
+The ``permission`` callables receive the acting ``Membership`` (or ``None`` for the customer
+acting on their own complaint through the public status page).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+
+from tenants.models import Role
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ASSESSED = "assessed", _("Assessed")
+    ASSIGNED = "assigned", _("Assigned")
+    INVESTIGATING = "investigating", _("Investigating")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    RESPONSE_SENT = "response_sent", _("Response sent")
+    UNDER_REVIEW = "under_review", _("Under internal review")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    MERGED = "merged", _("Merged")
+
+
+FINAL_STATES = (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED)
+OPEN_STATES = tuple(state for state in State if state not in FINAL_STATES)
+# States a complaint can be paused in to wait for the customer, and returns to.
+WAITING_FROM = (State.ACKNOWLEDGED, State.ASSESSED, State.ASSIGNED, State.INVESTIGATING)
+# Before the decision is sent, a complaint can still be turned down as out of scope.
+REJECTABLE = (State.RECEIVED, State.ACKNOWLEDGED, State.ASSESSED)
+
+HANDLERS = (Role.ADMIN, Role.MANAGER, Role.AGENT)
+SUPERVISORS = (Role.ADMIN, Role.MANAGER)
+
+
+def _acts_on(complaint, member) -> bool:
+    """An active member of the complaint's tenant who can see it (department subtree)."""
+    if member is None or not member.is_active or member.tenant_id != complaint.tenant_id:
+        return False
+    if member.role in (Role.ADMIN, Role.ANALYST):
+        return True
+    department = complaint.department
+    return department is not None and department.path.startswith(member.department.path)
+
+
+def is_handler(complaint, member) -> bool:
+    return _acts_on(complaint, member) and member.role in HANDLERS
+
+
+def is_supervisor(complaint, member) -> bool:
+    return _acts_on(complaint, member) and member.role in SUPERVISORS
+
+
+def is_owner_or_supervisor(complaint, member) -> bool:
+    """Agents work on the complaints assigned to them; managers and admins on any they see."""
+    if is_supervisor(complaint, member):
+        return True
+    return is_handler(complaint, member) and complaint.assignee_id == member.pk
+
+
+def is_customer_or_handler(complaint, member) -> bool:
+    return member is None or is_handler(complaint, member)
+
+
+def has_assignee(complaint) -> bool:
+    return complaint.assignee_id is not None
+
+
+def _state_before_waiting(complaint, *args, **kwargs) -> str:
+    return complaint.state_before_waiting or State.INVESTIGATING
+
+
+class ComplaintLifecycle(FSMModelMixin, models.Model):
+    state = FSMField(
+        _("state"), max_length=24, choices=State.choices, default=State.RECEIVED, protected=True
+    )
+    state_before_waiting = models.CharField(max_length=24, choices=State.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(state, source=State.RECEIVED, target=State.ACKNOWLEDGED, permission=is_handler)
+    def acknowledge(self):
+        """Tell the complainant it was received, with the reference."""
+
+    @transition(state, source=State.ACKNOWLEDGED, target=State.ASSESSED, permission=is_handler)
+    def assess(self):
+        """Record severity, impact, complexity and scope."""
+
+    @transition(state, source=State.ASSESSED, target=State.ASSIGNED, permission=is_handler)
+    def assign(self):
+        """Give it a department and a handler."""
+
+    @transition(
+        state,
+        source=[State.ASSIGNED, State.REOPENED],
+        target=State.INVESTIGATING,
+        permission=is_owner_or_supervisor,
+        conditions=[has_assignee],
+    )
+    def start_investigation(self):
+        """The handler starts working on it."""
+
+    @transition(state, source=WAITING_FROM, target=State.WAITING_ON_CUSTOMER, permission=is_handler)
+    def request_information(self):
+        """Pause: the complainant is asked for more."""
+
+    @transition(
+        state,
+        source=State.WAITING_ON_CUSTOMER,
+        target=GET_STATE(_state_before_waiting, states=list(WAITING_FROM)),
+        permission=is_customer_or_handler,
+    )
+    def receive_information(self):
+        """The complainant answered; back to where it was."""
+
+    @transition(
+        state, source=State.INVESTIGATING, target=State.RESOLVED, permission=is_owner_or_supervisor
+    )
+    def resolve(self):
+        """Root cause found, response to the complainant written."""
+
+    @transition(
+        state,
+        source=State.RESOLVED,
+        target=State.RESPONSE_SENT,
+        permission=is_owner_or_supervisor,
+    )
+    def send_response(self):
+        """The decision, with the recourse offered, goes to the complainant."""
+
+    @transition(
+        state,
+        source=State.RESPONSE_SENT,
+        target=State.CLOSED,
+        permission=is_customer_or_handler,
+    )
+    def accept_decision(self):
+        """The complainant accepts the decision."""
+
+    @transition(
+        state,
+        source=State.RESPONSE_SENT,
+        target=State.UNDER_REVIEW,
+        permission=is_customer_or_handler,
+    )
+    def request_review(self):
+        """The complainant does not accept: an internal review, not a close."""
+
+    @transition(
+        state, source=State.UNDER_REVIEW, target=State.RESPONSE_SENT, permission=is_supervisor
+    )
+    def complete_review(self):
+        """The reviewer confirms or revises the decision and sends it."""
+
+    @transition(state, source=State.RESPONSE_SENT, target=State.CLOSED, permission=is_handler)
+    def close(self):
+        """Closed without the complainant's answer (after the feedback period)."""
+
+    @transition(state, source=State.CLOSED, target=State.REOPENED, permission=is_handler)
+    def reopen(self):
+        """Back into investigation, within the tenant's reopen window."""
+
+    @transition(state, source=REJECTABLE, target=State.REJECTED, permission=is_supervisor)
+    def reject(self):
+        """Not a complaint, or out of scope: with the reason."""
+
+    @transition(
+        state, source=OPEN_STATES, target=State.WITHDRAWN, permission=is_customer_or_handler
+    )
+    def withdraw(self):
+        """The complainant withdraws it."""
+
+    @transition(state, source=OPEN_STATES, target=State.MERGED, permission=is_handler)
+    def merge(self):
+        """A duplicate: folded into another open complaint."""

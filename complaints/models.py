@@ -1,0 +1,501 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaints.lifecycle import OPEN_STATES, ComplaintLifecycle, State
+from tenants.models import Brand, Department, Membership, TenantOwned, Touchpoint
+
+
+class Segment(models.TextChoices):
+    STANDARD = "standard", _("Standard")
+    VIP = "vip", _("VIP")
+    WATCHLIST = "watchlist", _("Watchlist")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, _("P1 – urgent")
+    P2 = 2, _("P2 – high")
+    P3 = 3, _("P3 – normal")
+    P4 = 4, _("P4 – low")
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Channel(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    AGENT = "agent", _("Agent")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+
+
+# severity × segment → priority; a tenant may override any cell in its settings.
+DEFAULT_PRIORITY_MATRIX = {
+    Severity.CRITICAL: {Segment.STANDARD: 1, Segment.VIP: 1, Segment.WATCHLIST: 1},
+    Severity.HIGH: {Segment.STANDARD: 2, Segment.VIP: 1, Segment.WATCHLIST: 1},
+    Severity.MEDIUM: {Segment.STANDARD: 3, Segment.VIP: 2, Segment.WATCHLIST: 2},
+    Severity.LOW: {Segment.STANDARD: 4, Segment.VIP: 3, Segment.WATCHLIST: 3},
+}
+
+
+class ComplaintSettings(TenantOwned):
+    """How a tenant handles complaints: windows, thresholds, recourse and intake limits."""
+
+    reopen_window_days = models.PositiveSmallIntegerField(_("reopen window (days)"), default=30)
+    repeat_threshold = models.PositiveSmallIntegerField(
+        _("repeat complainant: complaints"),
+        default=3,
+        help_text=_("A customer with this many complaints in the window is flagged."),
+    )
+    repeat_window_days = models.PositiveSmallIntegerField(
+        _("repeat complainant: window (days)"), default=90
+    )
+    acknowledgement_hours = models.PositiveSmallIntegerField(
+        _("acknowledge within (hours)"), default=24
+    )
+    resolution_days = models.PositiveSmallIntegerField(_("resolve within (days)"), default=15)
+    internal_review = models.TextField(
+        _("internal review"),
+        default="If you disagree with our decision, reply to ask for a review by our "
+        "complaints review panel, independent of the team that handled your case.",
+    )
+    external_body = models.CharField(
+        _("external dispute-resolution body"), max_length=300, default="The Financial Ombudsman"
+    )
+    priority_matrix = models.JSONField(_("priority matrix"), default=dict, blank=True)
+    max_attachment_mb = models.PositiveSmallIntegerField(_("largest attachment (MB)"), default=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="complaint_settings_one_per_tenant")
+        ]
+        verbose_name = _("complaint settings")
+        verbose_name_plural = _("complaint settings")
+
+    def __str__(self) -> str:
+        return f"Complaint settings of tenant {self.tenant_id}"
+
+    def priority_for(self, severity: str, segment: str) -> int:
+        row = self.priority_matrix.get(severity) or DEFAULT_PRIORITY_MATRIX[severity]
+        return int(row.get(segment) or DEFAULT_PRIORITY_MATRIX[severity][segment])
+
+
+class Customer(TenantOwned):
+    """One person who complains or is surveyed, matched on email or phone."""
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Lower-cased email and digits-only phone: what matching compares.
+    email_key = models.CharField(max_length=254, blank=True, editable=False)
+    phone_key = models.CharField(max_length=32, blank=True, editable=False)
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    segment = models.CharField(
+        _("segment"), max_length=12, choices=Segment.choices, default=Segment.STANDARD
+    )
+    consent_email = models.BooleanField(_("agrees to email"), default=True)
+    consent_sms = models.BooleanField(_("agrees to SMS"), default=False)
+    survey_opt_out = models.BooleanField(_("no surveys"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email_key"],
+                condition=~models.Q(email_key=""),
+                name="customer_unique_email",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "phone_key"],
+                condition=~models.Q(phone_key=""),
+                name="customer_unique_phone",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "name"], name="customer_tenant_name")]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(TenantOwned):
+    """A node of the tenant's complaint category tree (``path`` as in Department)."""
+
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=255, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="category_unique_code"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "path"],
+                name="category_tenant_path",
+                # PostgreSQL: serve "path LIKE '/1/4/%'" whatever the database collation.
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RootCause(TenantOwned):
+    """The tenant's list of root causes a resolution picks from (for the monthly analysis)."""
+
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="root_cause_unique_code"),
+        ]
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceSequence(TenantOwned):
+    """The last reference number given per brand and year."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "brand", "year"], name="reference_sequence_unique"
+            ),
+        ]
+
+
+class Complaint(ComplaintLifecycle, TenantOwned):
+    """A complaint and its ISO 10002 record. Only ``complaints.workflow`` writes it."""
+
+    reference = models.CharField(_("reference"), max_length=24)
+    version = models.PositiveIntegerField(default=1)
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("what happened"))
+    remedy_requested = models.TextField(_("what the complainant asks for"), blank=True)
+
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.P3
+    )
+    is_repeat_complainant = models.BooleanField(_("repeat complainant"), default=False)
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    # Assessment (verification).
+    impact = models.CharField(_("impact"), max_length=10, choices=Level.choices, blank=True)
+    complexity = models.CharField(_("complexity"), max_length=10, choices=Level.choices, blank=True)
+    is_in_scope = models.BooleanField(_("in scope"), null=True)
+    assessed_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Resolution and decision.
+    root_cause = models.ForeignKey(
+        RootCause, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(_("response to the complainant"), blank=True)
+    recourse = models.TextField(_("recourse offered"), blank=True)
+    customer_accepted = models.BooleanField(_("complainant accepted"), null=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_complaints"
+    )
+
+    received_at = models.DateTimeField(_("received"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    response_sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "reference"], name="complaint_unique_ref"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-received_at"], name="complaint_tenant_recent"),
+            models.Index(fields=["tenant", "state", "-received_at"], name="complaint_tenant_state"),
+            models.Index(
+                fields=["tenant", "assignee", "-received_at"], name="complaint_tenant_assignee"
+            ),
+            models.Index(
+                fields=["tenant", "department", "-received_at"], name="complaint_tenant_dept"
+            ),
+            models.Index(
+                fields=["tenant", "customer", "-received_at"], name="complaint_tenant_customer"
+            ),
+            models.Index(
+                fields=["tenant", "resolve_due_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="complaint_tenant_due",
+            ),
+            models.Index(
+                fields=["tenant", "priority", "-received_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="complaint_tenant_open_priority",
+            ),
+        ]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Transition(TenantOwned):
+    """The audit row of one step of a complaint: who, when, from, to, and why."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=40)
+    source = models.CharField(max_length=24, choices=State.choices)
+    target = models.CharField(max_length=24, choices=State.choices)
+    actor = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who acted when there is no member: "customer" or "system".
+    actor_label = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "complaint", "created_at"], name="transition_tenant_complaint"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.source} → {self.target}"
+
+
+class Message(TenantOwned):
+    """A note on the case: internal, a reply emailed to the complainant, or theirs."""
+
+    class Kind(models.TextChoices):
+        INTERNAL = "internal", _("Internal note")
+        REPLY = "reply", _("Reply to the complainant")
+        CUSTOMER = "customer", _("From the complainant")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["tenant", "complaint", "created_at"], name="message_tenant_complaint"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.complaint_id}"
+
+    @property
+    def is_visible_to_customer(self) -> bool:
+        return self.kind != self.Kind.INTERNAL
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    return f"complaints/{attachment.tenant_id}/{attachment.complaint_id}/{filename}"
+
+
+class Attachment(TenantOwned):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["tenant", "complaint"], name="attachment_tenant_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ComplaintLink(TenantOwned):
+    """Two related complaints (not duplicates: those are merged)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="links")
+    linked = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "complaint", "linked"], name="complaint_link_unique"
+            ),
+        ]
+
+
+class CorrectiveAction(TenantOwned):
+    """What the organisation changes so it does not happen again (ISO 10002 improvement)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="corrective_actions"
+    )
+    description = models.TextField(_("what will change"))
+    owner = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["tenant", "status", "due_date"], name="action_tenant_status"),
+            models.Index(fields=["tenant", "complaint"], name="action_tenant_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class RoutingRule(TenantOwned):
+    """Picks the owning department of a new complaint; the first matching rule wins."""
+
+    class Strategy(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_OPEN = "least_open", _("Fewest open complaints")
+        NONE = "none", _("Leave unassigned")
+
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Matches this category and those below it."),
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    keywords = models.CharField(
+        _("words in the text"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated; any one of them in the subject or text matches."),
+    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    strategy = models.CharField(
+        max_length=12, choices=Strategy.choices, default=Strategy.LEAST_OPEN
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["tenant", "order"], name="routing_rule_tenant_order")]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        for field in ("brand", "touchpoint", "category", "department"):
+            related = getattr(self, field)
+            if related is not None and related.tenant_id != self.tenant_id:
+                raise ValidationError({field: _("Choose one of the same tenant.")})

@@ -1,0 +1,66 @@
+"""Messages to the complainant: rendered in their language, with the brand, via the outbox."""
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from complaints.models import Complaint
+from notifications.services import delivery_enqueue
+
+STATUS_LINK_SALT = "complaints.status-link"
+
+
+def status_key(complaint: Complaint) -> str:
+    """The secret in the complainant's status link (signed, so nothing is stored)."""
+    return signing.Signer(salt=STATUS_LINK_SALT).sign(f"{complaint.tenant_id}:{complaint.pk}")
+
+
+def status_key_matches(complaint: Complaint, key: str) -> bool:
+    try:
+        value = signing.Signer(salt=STATUS_LINK_SALT).unsign(key)
+    except signing.BadSignature:
+        return False
+    return value == f"{complaint.tenant_id}:{complaint.pk}"
+
+
+def status_url(complaint: Complaint, tenant_slug: str) -> str:
+    path = reverse(
+        "public-complaint-status",
+        kwargs={"tenant_slug": tenant_slug, "reference": complaint.reference},
+    )
+    return f"{settings.SITE_URL.rstrip('/')}{path}?key={status_key(complaint)}"
+
+
+def customer(complaint: Complaint, kind: str, *, key: str | None = None, **context) -> None:
+    """Queue the ``kind`` email (templates/complaints/email/<kind>.txt) to the complainant.
+
+    The template's first line is the subject. ``key`` makes the message unique (default: the
+    complaint's version, which every change bumps), so a retried step does not send twice.
+    """
+    customer = complaint.customer
+    if not customer.email:
+        return
+    brand = complaint.brand
+    tenant = complaint.tenant
+    with translation.override(customer.language):
+        text = render_to_string(
+            f"complaints/email/{kind}.txt",
+            {
+                "complaint": complaint,
+                "customer": customer,
+                "brand": brand,
+                "status_url": status_url(complaint, tenant.slug),
+                **context,
+            },
+        ).strip()
+    subject, _, body = text.partition("\n")
+    delivery_enqueue(
+        tenant=tenant,
+        dedupe_key=f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}",
+        recipient=customer.email,
+        sender=f"{brand.sender_name} <{brand.sender_email}>",
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+    )

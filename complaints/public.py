@@ -1,0 +1,438 @@
+"""Public complaint pages (no login): the form per brand, how to complain, the status page.
+
+The tenant comes from the URL's slug, the brand from its slug within that tenant. A complaint
+is reached by reference within the tenant and shown only to a browser session that proved it
+belongs to the complainant: by filing it here, by the signed link in our emails, or by the
+lookup with the email address or phone number they gave. Without that proof a complaint that
+exists looks exactly like one that does not: both lead to the lookup page.
+
+Every step the customer takes goes through ``complaints.workflow`` / ``complaints.services``
+with ``actor=None`` (the complainant); these views only parse, call and render.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from complaints import notify, services, workflow
+from complaints.lifecycle import OPEN_STATES, State
+from complaints.models import Attachment, Channel, Complaint, Message
+from complaints.public_forms import STATUS_FORMS, ComplaintForm, LookupForm
+from complaints.public_wording import DONE, state_sentence, transition_sentence
+from complaints.selectors import complaint_by_reference_or_404, customer_history
+from tenants import ratelimit
+from tenants.errors import ApplicationError
+from tenants.models import Brand, Tenant
+
+# The session remembers which complaints this browser has proved it may see.
+ACCESS_SESSION_KEY = "complaint_access"
+MAX_REMEMBERED = 50
+
+RATE_WINDOW_SECONDS = 10 * 60
+FORM_SUBMISSIONS_PER_WINDOW = 5  # per IP and tenant
+LOOKUPS_PER_WINDOW = 10  # per IP and tenant: enough for typos, too few to guess references
+
+DEFAULT_ACCENT = "#1f5fa8"
+DARK_INK = "#1c2430"
+LIGHT_INK = "#ffffff"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _tenant_or_404(slug: str) -> Tenant:
+    return get_object_or_404(Tenant, slug=slug, is_active=True)
+
+
+def _brand_or_404(tenant: Tenant, slug: str) -> Brand:
+    try:
+        brand = Brand.objects.for_tenant(tenant).get(slug=slug, is_active=True)
+    except Brand.DoesNotExist as missing:
+        raise Http404("No brand matches the given query.") from missing
+    brand.tenant = tenant
+    return brand
+
+
+def _complaint_or_none(tenant: Tenant, reference: str) -> Complaint | None:
+    try:
+        return complaint_by_reference_or_404(tenant, reference)
+    except Http404:
+        return None
+
+
+def _grant_access(request, complaint: Complaint) -> None:
+    remembered = request.session.get(ACCESS_SESSION_KEY, [])
+    if complaint.pk in remembered:
+        return
+    # A new session id whenever access widens, as login() does: a session id planted
+    # beforehand (session fixation) does not gain the complaint.
+    request.session.cycle_key()
+    request.session[ACCESS_SESSION_KEY] = [*remembered, complaint.pk][-MAX_REMEMBERED:]
+
+
+def _has_access(request, complaint: Complaint) -> bool:
+    return complaint.pk in request.session.get(ACCESS_SESSION_KEY, [])
+
+
+def _status_path(tenant: Tenant, complaint: Complaint) -> str:
+    return reverse(
+        "public-complaint-status",
+        kwargs={"tenant_slug": tenant.slug, "reference": complaint.reference},
+    )
+
+
+def _to_lookup(tenant: Tenant, reference: str = ""):
+    url = reverse("public-complaint-lookup", kwargs={"tenant_slug": tenant.slug})
+    if reference:
+        url = f"{url}?{urlencode({'reference': reference[:24]})}"
+    return redirect(url)
+
+
+def _accent(brand: Brand | None) -> str:
+    # The model validates the colour, but rows written around full_clean() are not checked;
+    # this value goes into a style attribute.
+    colour = brand.colour if brand else ""
+    return colour if re.fullmatch(r"#[0-9a-fA-F]{6}", colour or "") else DEFAULT_ACCENT
+
+
+def _ink_on(colour: str) -> str:
+    """White or dark text on ``colour``, whichever contrasts more (WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return LIGHT_INK if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else DARK_INK
+
+
+def _render(request, template: str, *, tenant: Tenant, brand=None, context=None, status=200):
+    accent = _accent(brand)
+    context = {
+        "tenant": tenant,
+        "brand": brand,
+        "accent": accent,
+        "accent_ink": _ink_on(accent),
+        **(context or {}),
+    }
+    # Dates on public pages are the tenant's local time.
+    with timezone.override(tenant.time_zone):
+        return render(request, template, context, status=status)
+
+
+def _too_many(response, window_seconds: int):
+    response["Retry-After"] = str(ratelimit.seconds_until_next_window(window_seconds))
+    return response
+
+
+# --- the complaint form -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_form(request, tenant_slug, brand_slug):
+    """The brand's complaint form; on success the browser may follow the new complaint."""
+    tenant = _tenant_or_404(tenant_slug)
+    brand = _brand_or_404(tenant, brand_slug)
+    max_mb = workflow.complaint_settings(tenant.pk).max_attachment_mb
+
+    def page(form, status=200, **extra):
+        form.files_lost = bool(request.FILES)
+        context = {"form": form, **extra}
+        return _render(
+            request,
+            "complaints/public/form.html",
+            tenant=tenant,
+            brand=brand,
+            context=context,
+            status=status,
+        )
+
+    if request.method == "GET":
+        return page(ComplaintForm(tenant=tenant, max_mb=max_mb))
+
+    key = f"complaint-form:{tenant.pk}:{ratelimit.client_ip(request)}"
+    if not ratelimit.hit(key, FORM_SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS):
+        # Nothing typed is lost: the form comes back filled in (unvalidated) to send later.
+        form = ComplaintForm(tenant=tenant, max_mb=max_mb, initial=request.POST.dict())
+        return _too_many(page(form, status=429, rate_limited=True), RATE_WINDOW_SECONDS)
+
+    form = ComplaintForm(request.POST, request.FILES, tenant=tenant, max_mb=max_mb)
+    if form.is_honeypot_filled:
+        # A robot filled the field people cannot see: thank it as a person, keep nothing.
+        messages.success(request, _("Thank you. We have received your complaint."))
+        return redirect(request.path)
+    if form.is_valid():
+        try:
+            complaint = services.complaint_file(
+                intake=form.intake(brand, Channel.WEB_FORM), actor=None
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            _grant_access(request, complaint)
+            messages.success(
+                request,
+                _(
+                    "Thank you, we have received your complaint. Your reference is "
+                    "%(reference)s: keep it to follow your complaint on this page."
+                )
+                % {"reference": complaint.reference},
+            )
+            return redirect(_status_path(tenant, complaint))
+    return page(form)
+
+
+@require_GET
+def how_to_complain(request, tenant_slug, brand_slug):
+    """How to complain to the brand: channels, what to include, times, steps and recourse."""
+    tenant = _tenant_or_404(tenant_slug)
+    brand = _brand_or_404(tenant, brand_slug)
+    return _render(
+        request,
+        "complaints/public/how_to.html",
+        tenant=tenant,
+        brand=brand,
+        context={"settings": workflow.complaint_settings(tenant.pk)},
+    )
+
+
+# --- finding a complaint ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request, tenant_slug):
+    """Reference + email or phone → this browser may follow the complaint.
+
+    An unknown reference and a wrong email or phone get the same answer, so the form cannot
+    be used to learn which references exist; lookups are rate-limited against guessing.
+    """
+    tenant = _tenant_or_404(tenant_slug)
+
+    def page(form, status=200, **extra):
+        return _render(
+            request,
+            "complaints/public/lookup.html",
+            tenant=tenant,
+            context={"form": form, **extra},
+            status=status,
+        )
+
+    if request.method == "GET":
+        return page(LookupForm(initial={"reference": request.GET.get("reference", "")[:24]}))
+
+    key = f"complaint-lookup:{tenant.pk}:{ratelimit.client_ip(request)}"
+    if not ratelimit.hit(key, LOOKUPS_PER_WINDOW, RATE_WINDOW_SECONDS):
+        form = LookupForm(initial=request.POST.dict())
+        return _too_many(page(form, status=429, rate_limited=True), RATE_WINDOW_SECONDS)
+
+    form = LookupForm(request.POST)
+    if form.is_valid():
+        complaint = _complaint_or_none(tenant, form.cleaned_data["reference"])
+        if complaint is not None and form.matches(complaint):
+            _grant_access(request, complaint)
+            return redirect(_status_path(tenant, complaint))
+        form.add_error(
+            None,
+            _(
+                "We could not find a complaint with this reference and this email address or "
+                "phone number. Check both and try again."
+            ),
+        )
+    return page(form)
+
+
+# --- the status page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One line of the complaint's history as the customer reads it."""
+
+    at: datetime
+    kind: str  # "step", "ours" (a reply from us) or "yours" (the customer's message)
+    text: str
+    files: list[Attachment] = field(default_factory=list)
+
+
+def _history(complaint: Complaint) -> tuple[list[Entry], list[Attachment], str]:
+    """The timeline, the files sent with the complaint itself, and the open question."""
+    transitions, notes, attachments = customer_history(complaint)
+    files_of: dict[int, list[Attachment]] = defaultdict(list)
+    loose_files = []
+    for attachment in attachments:
+        if attachment.message_id:
+            files_of[attachment.message_id].append(attachment)
+        else:
+            loose_files.append(attachment)
+    # Filing writes no Transition row: the first line is the receipt.
+    entries = [Entry(complaint.received_at, "step", _("We received your complaint."))]
+    entries += [
+        Entry(transition.created_at, "step", transition_sentence(transition))
+        for transition in transitions
+    ]
+    entries += [
+        Entry(
+            note.created_at,
+            "yours" if note.kind == Message.Kind.CUSTOMER else "ours",
+            note.body,
+            files_of[note.pk],
+        )
+        for note in notes
+    ]
+    entries.sort(key=lambda entry: entry.at)
+    question = next((t.note for t in reversed(transitions) if t.name == "request_information"), "")
+    return entries, loose_files, question
+
+
+def available_actions(complaint: Complaint) -> set[str]:
+    """The status page's forms for the complaint's state (the workflow still decides)."""
+    if complaint.state not in OPEN_STATES:
+        return set()
+    actions = {"withdraw"}
+    actions.add("answer" if complaint.state == State.WAITING_ON_CUSTOMER else "add")
+    if complaint.state == State.RESPONSE_SENT:
+        actions |= {"accept", "review"}
+    return actions
+
+
+def _act(action: str, complaint: Complaint, data: dict) -> None:
+    version = data.get("expected_version")
+    if action == "answer":
+        # One transaction: if the files are refused, the answer is not recorded either.
+        with transaction.atomic():
+            complaint = workflow.complaint_receive_information(
+                complaint=complaint, actor=None, body=data["body"], expected_version=version
+            )
+            if data["files"]:
+                services.complaint_add_customer_files(complaint=complaint, files=data["files"])
+    elif action == "add":
+        services.complaint_add_customer_files(
+            complaint=complaint, files=data["files"], body=data["body"]
+        )
+    elif action == "accept":
+        workflow.complaint_accept_decision(
+            complaint=complaint, actor=None, expected_version=version
+        )
+    elif action == "review":
+        workflow.complaint_request_review(
+            complaint=complaint, actor=None, reason=data["reason"], expected_version=version
+        )
+    elif action == "withdraw":
+        workflow.complaint_withdraw(
+            complaint=complaint, actor=None, reason=data["reason"], expected_version=version
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def status(request, tenant_slug, reference):
+    """Where the complaint stands, its history, and the customer's next steps."""
+    tenant = _tenant_or_404(tenant_slug)
+    complaint = _complaint_or_none(tenant, reference)
+    if "key" in request.GET:
+        if complaint is not None and notify.status_key_matches(complaint, request.GET["key"]):
+            _grant_access(request, complaint)
+            return redirect(request.path)  # the key leaves the address bar (and history)
+        messages.error(
+            request,
+            _(
+                "This link does not work. Enter your complaint reference and the email "
+                "address or phone number you gave us."
+            ),
+        )
+        return _to_lookup(tenant, reference)
+    if complaint is None or not _has_access(request, complaint):
+        return _to_lookup(tenant, reference)
+
+    max_mb = workflow.complaint_settings(tenant.pk).max_attachment_mb
+    bound_forms = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in STATUS_FORMS:
+            return HttpResponseBadRequest("Unknown action.")
+        form = STATUS_FORMS[action](
+            request.POST, request.FILES, max_mb=max_mb, auto_id=f"{action}-%s"
+        )
+        if form.is_valid():
+            try:
+                _act(action, complaint, form.cleaned_data)
+            except workflow.TransitionNotAvailable:
+                form.add_error(
+                    None,
+                    _(
+                        "This is no longer possible: your complaint has moved on since you "
+                        "opened this page. The page now shows where it stands."
+                    ),
+                )
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, DONE[action])
+                return redirect(request.path)
+            # A refused step may have changed the instance in memory: show what is stored.
+            complaint = complaint_by_reference_or_404(tenant, complaint.reference)
+        form.files_lost = bool(request.FILES)
+        bound_forms[action] = form
+
+    actions = available_actions(complaint)
+    forms = {
+        # Several forms share field names: each gets its own ids.
+        name: bound_forms.get(name) or STATUS_FORMS[name](max_mb=max_mb, auto_id=f"{name}-%s")
+        for name in sorted(actions | set(bound_forms))
+    }
+    entries, loose_files, question = _history(complaint)
+    merged_into = complaint.merged_into if complaint.state == State.MERGED else None
+    if merged_into is not None and merged_into.customer_id == complaint.customer_id:
+        _grant_access(request, merged_into)  # the same complainant's case, carried on there
+    context = {
+        "complaint": complaint,
+        "state_sentence": state_sentence(complaint),
+        "show_due": complaint.state in OPEN_STATES
+        and complaint.state not in (State.RESPONSE_SENT, State.UNDER_REVIEW),
+        "show_decision": bool(complaint.resolution)
+        and complaint.state in (State.RESPONSE_SENT, State.UNDER_REVIEW, State.CLOSED),
+        "entries": entries,
+        "loose_files": loose_files,
+        "question": question,
+        "actions": actions,
+        "forms": forms,
+        # A refused step whose form the page no longer shows: its message goes on top.
+        "refused_form": next(
+            (form for name, form in bound_forms.items() if name not in actions), None
+        ),
+        "merged_into": merged_into,
+    }
+    return _render(
+        request,
+        "complaints/public/status.html",
+        tenant=tenant,
+        brand=complaint.brand,
+        context=context,
+    )
+
+
+@require_GET
+def attachment(request, tenant_slug, reference, attachment_id):
+    """A file of the complaint that is not internal, to a browser that may see the complaint."""
+    tenant = _tenant_or_404(tenant_slug)
+    complaint = _complaint_or_none(tenant, reference)
+    if complaint is None or not _has_access(request, complaint):
+        raise Http404("No attachment matches the given query.")
+    try:
+        item = Attachment.objects.for_tenant(tenant).get(
+            pk=attachment_id, complaint=complaint, is_internal=False
+        )
+    except Attachment.DoesNotExist as missing:
+        raise Http404("No attachment matches the given query.") from missing
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)

@@ -1,0 +1,512 @@
+"""Complaint writes other than state changes: intake, routing, notes, files, links, actions."""
+
+import mimetypes
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import events, notify
+from complaints.lifecycle import OPEN_STATES
+from complaints.models import (
+    Attachment,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintLink,
+    CorrectiveAction,
+    Customer,
+    Message,
+    ReferenceSequence,
+    RoutingRule,
+    Severity,
+)
+from complaints.workflow import complaint_settings
+from tenants.audit import audit_record
+from tenants.errors import ApplicationError
+from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+
+# Accepted types and the file-name endings each may have.
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+    "image/webp": {".webp"},
+    "image/heic": {".heic"},
+    "text/plain": {".txt"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
+    "application/msword": {".doc"},
+}
+MAX_ATTACHMENTS = 5
+
+
+def email_key(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def phone_key(phone: str) -> str:
+    """Digits only, with a leading + kept: "+30 210-000 1000" → "+302100001000"."""
+    phone = (phone or "").strip()
+    digits = re.sub(r"\D", "", phone)
+    return f"+{digits}" if phone.startswith("+") and digits else digits
+
+
+@transaction.atomic
+def customer_match_or_create(
+    *, tenant: Tenant, name: str, email: str = "", phone: str = "", language: str = "en"
+) -> Customer:
+    """The one customer with this email or phone, created if there is none.
+
+    Email is tried first, then phone. A match learns what it did not know (a phone, a name).
+    """
+    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
+    if not any(keys.values()):
+        raise ApplicationError(
+            _("Give an email address or a phone number so we can answer you."),
+            fields={"email": [_("An email address or a phone number is needed.")]},
+        )
+    customers = Customer.objects.for_tenant(tenant).select_for_update()
+    customer = None
+    for key, value in keys.items():
+        if value:
+            customer = customers.filter(**{key: value}).first()
+            if customer:
+                break
+    if customer is None:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    tenant=tenant,
+                    name=name.strip(),
+                    email=email.strip(),
+                    phone=phone.strip(),
+                    language=language,
+                    **keys,
+                )
+        except IntegrityError:
+            # Someone created them a moment ago: take that row.
+            return customer_match_or_create(
+                tenant=tenant, name=name, email=email, phone=phone, language=language
+            )
+    # Learn what the customer did not tell before, unless it is another customer's.
+    learned = {}
+    for key, name, value in (("email_key", "email", email), ("phone_key", "phone", phone)):
+        if (
+            keys[key]
+            and not getattr(customer, key)
+            and not customers.filter(**{key: keys[key]}).exists()
+        ):
+            learned.update({name: value.strip(), key: keys[key]})
+    if learned:
+        Customer.objects.for_tenant(tenant).filter(pk=customer.pk).update(**learned)
+        customer.refresh_from_db()
+    return customer
+
+
+def reference_allocate(*, brand: Brand, year: int) -> str:
+    """The next reference of ``brand`` this year: AIN-2026-000123. Call inside a transaction."""
+    sequences = ReferenceSequence.objects.for_tenant(brand.tenant_id)
+    sequence, _created = sequences.select_for_update().get_or_create(
+        tenant_id=brand.tenant_id, brand=brand, year=year
+    )
+    sequences.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+    sequence.refresh_from_db()
+    return f"{brand.reference_prefix}-{year}-{sequence.last_number:06d}"
+
+
+@dataclass
+class Route:
+    department: Department | None = None
+    assignee: Membership | None = None
+    rule: RoutingRule | None = None
+
+
+def _rule_matches(rule: RoutingRule, complaint: Complaint) -> bool:
+    if rule.brand_id and rule.brand_id != complaint.brand_id:
+        return False
+    if rule.touchpoint_id and rule.touchpoint_id != complaint.touchpoint_id:
+        return False
+    if rule.severity and rule.severity != complaint.severity:
+        return False
+    if rule.category_id and not (
+        complaint.category and complaint.category.path.startswith(rule.category.path)
+    ):
+        return False
+    words = [word.strip().lower() for word in rule.keywords.split(",") if word.strip()]
+    if words:
+        text = f"{complaint.subject}\n{complaint.description}".lower()
+        if not any(word in text for word in words):
+            return False
+    return True
+
+
+def handlers_of(department: Department) -> QuerySet[Membership]:
+    """Active agents of the department and the departments below it."""
+    return Membership.objects.for_tenant(department.tenant_id).filter(
+        is_active=True, role=Role.AGENT, department__path__startswith=department.path
+    )
+
+
+def pick_assignee(department: Department, strategy: str) -> Membership | None:
+    """Round robin: the agent who was given a complaint longest ago; least open: the agent
+    with the fewest open complaints (ties: the one given one longest ago)."""
+    if strategy == RoutingRule.Strategy.NONE:
+        return None
+    candidates = handlers_of(department).annotate(
+        last_assigned=Max("assigned_complaints__assigned_at"),
+        open_count=Count(
+            "assigned_complaints", filter=Q(assigned_complaints__state__in=OPEN_STATES)
+        ),
+    )
+    order = [F("last_assigned").asc(nulls_first=True), "pk"]
+    if strategy == RoutingRule.Strategy.LEAST_OPEN:
+        order.insert(0, "open_count")
+    return candidates.order_by(*order).first()
+
+
+def route_for(complaint: Complaint) -> Route:
+    """The first active rule that matches picks the department, then the handler in it.
+
+    With no matching rule the complaint goes, unassigned, to the top of the department tree,
+    where head office sees it in the "unassigned" queue.
+    """
+    rules = (
+        RoutingRule.objects.for_tenant(complaint.tenant_id)
+        .filter(is_active=True)
+        .select_related("category", "department")
+        .order_by("order", "pk")
+    )
+    for rule in rules:
+        if _rule_matches(rule, complaint):
+            return Route(
+                department=rule.department,
+                assignee=pick_assignee(rule.department, rule.strategy),
+                rule=rule,
+            )
+    root = (
+        Department.objects.for_tenant(complaint.tenant_id)
+        .filter(parent__isnull=True)
+        .order_by("path")
+        .first()
+    )
+    return Route(department=root)
+
+
+def is_repeat_complainant(customer: Customer, *, now=None) -> bool:
+    """Whether a new complaint from ``customer`` makes N or more in the last M days."""
+    settings = complaint_settings(customer.tenant_id)
+    since = (now or timezone.now()) - timedelta(days=settings.repeat_window_days)
+    earlier = Complaint.objects.for_tenant(customer.tenant_id).filter(
+        customer=customer, received_at__gte=since
+    )
+    return earlier.count() + 1 >= settings.repeat_threshold
+
+
+@dataclass
+class Intake:
+    """What a new complaint says, from any channel."""
+
+    brand: Brand
+    channel: str
+    name: str
+    subject: str
+    description: str
+    email: str = ""
+    phone: str = ""
+    language: str = "en"
+    remedy_requested: str = ""
+    touchpoint: Touchpoint | None = None
+    category: Category | None = None
+    severity: str = Severity.MEDIUM
+    files: list[UploadedFile] = field(default_factory=list)
+    received_at: object = None
+
+
+def validate_files(files: list[UploadedFile], *, max_mb: int) -> None:
+    errors = []
+    if len(files) > MAX_ATTACHMENTS:
+        errors.append(_("Attach at most %(count)s files.") % {"count": MAX_ATTACHMENTS})
+    for upload in files:
+        content_type = upload.content_type or mimetypes.guess_type(upload.name)[0] or ""
+        extension = Path(upload.name).suffix.lower()
+        # The browser's word for the type is not enough: the name must agree with it.
+        if (
+            content_type not in ALLOWED_ATTACHMENT_TYPES
+            or extension not in ALLOWED_ATTACHMENT_TYPES[content_type]
+        ):
+            errors.append(
+                _("“%(name)s” is not a file type we accept (PDF, images, text, Word).")
+                % {"name": upload.name}
+            )
+        elif upload.size > max_mb * 1024 * 1024:
+            errors.append(
+                _("“%(name)s” is larger than %(mb)s MB.") % {"name": upload.name, "mb": max_mb}
+            )
+    if errors:
+        raise ApplicationError(errors[0], fields={"files": errors})
+
+
+def _store_files(
+    complaint: Complaint,
+    files: list[UploadedFile],
+    *,
+    uploaded_by: Membership | None,
+    message: Message | None = None,
+    is_internal: bool = False,
+) -> list[Attachment]:
+    stored = []
+    for upload in files:
+        attachment = Attachment(
+            tenant_id=complaint.tenant_id,
+            complaint=complaint,
+            message=message,
+            original_name=upload.name[:255],
+            content_type=upload.content_type or mimetypes.guess_type(upload.name)[0] or "",
+            size=upload.size,
+            uploaded_by=uploaded_by,
+            is_internal=is_internal,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+@transaction.atomic
+def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
+    """Register a new complaint: customer, reference, priority, routing, receipt email."""
+    tenant = intake.brand.tenant
+    settings = complaint_settings(tenant.pk)
+    errors = {}
+    if not intake.subject.strip():
+        errors["subject"] = [_("Give the complaint a short title.")]
+    if not intake.description.strip():
+        errors["description"] = [_("Tell us what happened.")]
+    if not intake.name.strip():
+        errors["name"] = [_("Tell us your name.")]
+    if intake.channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if intake.severity not in Severity.values:
+        errors["severity"] = [_("Choose a severity.")]
+    for name in ("touchpoint", "category"):
+        related = getattr(intake, name)
+        if related is not None and related.tenant_id != tenant.pk:
+            errors[name] = [_("Unknown choice.")]
+    if errors:
+        raise ApplicationError(_("Some details are missing."), fields=errors)
+    validate_files(intake.files, max_mb=settings.max_attachment_mb)
+
+    customer = customer_match_or_create(
+        tenant=tenant,
+        name=intake.name,
+        email=intake.email,
+        phone=intake.phone,
+        language=intake.language,
+    )
+    received_at = intake.received_at or timezone.now()
+    local_year = received_at.astimezone(zoneinfo.ZoneInfo(tenant.time_zone)).year
+    complaint = Complaint(
+        tenant=tenant,
+        reference=reference_allocate(brand=intake.brand, year=local_year),
+        brand=intake.brand,
+        touchpoint=intake.touchpoint,
+        category=intake.category,
+        customer=customer,
+        channel=intake.channel,
+        language=intake.language,
+        subject=intake.subject.strip()[:200],
+        description=intake.description.strip(),
+        remedy_requested=intake.remedy_requested.strip(),
+        severity=intake.severity,
+        priority=settings.priority_for(intake.severity, customer.segment),
+        received_at=received_at,
+        acknowledge_due_at=received_at + timedelta(hours=settings.acknowledgement_hours),
+        resolve_due_at=received_at + timedelta(days=settings.resolution_days),
+    )
+    complaint.is_repeat_complainant = (
+        is_repeat_complainant(customer, now=received_at) or customer.segment == "watchlist"
+    )
+    route = route_for(complaint)
+    complaint.department = route.department
+    complaint.assignee = route.assignee
+    complaint.assigned_at = received_at if route.assignee else None
+    complaint.save()
+    _store_files(complaint, intake.files, uploaded_by=actor)
+    audit_record(
+        tenant=tenant,
+        actor=actor.user if actor else None,
+        action="complaint.filed",
+        target=complaint,
+        changes={
+            "channel": [None, complaint.channel],
+            "department": [None, route.department and route.department.code],
+            "assignee": [None, route.assignee and route.assignee.pk],
+        },
+        note=route.rule.name if route.rule else "",
+    )
+    notify.customer(complaint, "received", key="receipt")
+    events.publish(events.ComplaintReceived(tenant_id=tenant.pk, complaint_id=complaint.pk))
+    return complaint
+
+
+@transaction.atomic
+def complaint_add_message(
+    *,
+    complaint: Complaint,
+    actor: Membership,
+    kind: str,
+    body: str,
+    files: list[UploadedFile] | None = None,
+) -> Message:
+    """An internal note, or a reply that is emailed to the complainant."""
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Write something first."), fields={"body": [_("Empty.")]})
+    if kind not in (Message.Kind.INTERNAL, Message.Kind.REPLY):
+        raise ApplicationError(_("Unknown kind of note."))
+    if actor.role not in (Role.ADMIN, Role.MANAGER, Role.AGENT):
+        raise ApplicationError(_("Your role does not allow writing on complaints."))
+    files = files or []
+    validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
+    message = Message.objects.create(
+        tenant_id=complaint.tenant_id, complaint=complaint, kind=kind, author=actor, body=body
+    )
+    _store_files(
+        complaint,
+        files,
+        uploaded_by=actor,
+        message=message,
+        is_internal=kind == Message.Kind.INTERNAL,
+    )
+    if kind == Message.Kind.REPLY:
+        notify.customer(complaint, "reply", key=f"message-{message.pk}", message=message)
+    return message
+
+
+@transaction.atomic
+def complaint_add_customer_files(
+    *, complaint: Complaint, files: list[UploadedFile], body: str = ""
+) -> Message | None:
+    """Files (and words) the complainant adds on the status page while the case is open."""
+    if complaint.state not in OPEN_STATES:
+        raise ApplicationError(_("This complaint is finished; it takes no more files."))
+    validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
+    message = None
+    if body.strip() or files:
+        message = Message.objects.create(
+            tenant_id=complaint.tenant_id,
+            complaint=complaint,
+            kind=Message.Kind.CUSTOMER,
+            body=body.strip() or _("(files added)"),
+        )
+        _store_files(complaint, files, uploaded_by=None, message=message)
+    return message
+
+
+@transaction.atomic
+def complaint_link(*, complaint: Complaint, actor: Membership, other: Complaint) -> ComplaintLink:
+    if other.tenant_id != complaint.tenant_id or other.pk == complaint.pk:
+        raise ApplicationError(
+            _("Choose another complaint of this organisation."),
+            fields={"other": [_("Not a complaint you can link.")]},
+        )
+    link, created = ComplaintLink.objects.get_or_create(
+        tenant_id=complaint.tenant_id,
+        complaint=complaint,
+        linked=other,
+        defaults={"created_by": actor},
+    )
+    if created:
+        ComplaintLink.objects.get_or_create(
+            tenant_id=complaint.tenant_id,
+            complaint=other,
+            linked=complaint,
+            defaults={"created_by": actor},
+        )
+        audit_record(
+            tenant=complaint.tenant,
+            actor=actor.user,
+            action="complaint.linked",
+            target=complaint,
+            changes={"linked": [None, other.reference]},
+        )
+    return link
+
+
+@transaction.atomic
+def corrective_action_open(
+    *,
+    complaint: Complaint,
+    actor: Membership,
+    description: str,
+    owner: Membership,
+    due_date,
+) -> CorrectiveAction:
+    """Open an improvement action on a resolved (or later) complaint."""
+    if complaint.resolved_at is None:
+        raise ApplicationError(_("Corrective actions follow a resolution: resolve it first."))
+    if actor.role not in (Role.ADMIN, Role.MANAGER, Role.AGENT):
+        raise ApplicationError(_("Your role does not allow this."))
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = [_("Say what will change.")]
+    if owner.tenant_id != complaint.tenant_id or not owner.is_active:
+        errors["owner"] = [_("Choose an active member of this organisation.")]
+    if due_date is None:
+        errors["due_date"] = [_("Give a due date.")]
+    if errors:
+        raise ApplicationError(_("The action is incomplete."), fields=errors)
+    action = CorrectiveAction.objects.create(
+        tenant_id=complaint.tenant_id,
+        complaint=complaint,
+        description=description.strip(),
+        owner=owner,
+        due_date=due_date,
+        created_by=actor,
+    )
+    audit_record(
+        tenant=complaint.tenant,
+        actor=actor.user,
+        action="corrective_action.opened",
+        target=action,
+        changes={"complaint": [None, complaint.reference], "owner": [None, owner.pk]},
+    )
+    return action
+
+
+@transaction.atomic
+def corrective_action_update(
+    *, action: CorrectiveAction, actor: Membership, status: str, outcome: str = ""
+) -> CorrectiveAction:
+    """Move an action on; done needs the outcome."""
+    if status not in CorrectiveAction.Status.values:
+        raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    if actor.role not in (Role.ADMIN, Role.MANAGER) and actor.pk != action.owner_id:
+        raise ApplicationError(_("Only its owner or a manager can update this action."))
+    if status == CorrectiveAction.Status.DONE and not (outcome or "").strip():
+        raise ApplicationError(
+            _("Say what was done."), fields={"outcome": [_("Say what was done.")]}
+        )
+    before = action.status
+    action.status = status
+    action.outcome = (outcome or "").strip() or action.outcome
+    action.completed_at = timezone.now() if status == CorrectiveAction.Status.DONE else None
+    CorrectiveAction.objects.for_tenant(action.tenant_id).filter(pk=action.pk).update(
+        status=action.status, outcome=action.outcome, completed_at=action.completed_at
+    )
+    audit_record(
+        tenant=action.tenant,
+        actor=actor.user,
+        action="corrective_action.updated",
+        target=action,
+        changes={"status": [before, status]},
+        note=action.outcome,
+    )
+    return action

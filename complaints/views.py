@@ -1,0 +1,361 @@
+"""The agents' workspace: queues, filing, the case page and its steps. Thin: parse, call, render."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import forms, selectors, services, workflow
+from complaints.lifecycle import State
+from complaints.models import Attachment, Complaint, CorrectiveAction
+from tenants.decorators import member_required
+from tenants.errors import ApplicationError
+from tenants.permissions import Action, get_visible_or_404
+
+
+@member_required(Action.VIEW_COMPLAINTS)
+def queue(request):
+    member = request.member
+    form = forms.QueueFilterForm(request.GET or None, tenant=request.tenant)
+    filters = form.to_filters()
+    page = selectors.queue_page(member, filters, tenant=request.tenant)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "queues": [
+                ("mine", _("Mine")),
+                ("department", _("My department")),
+                ("unassigned", _("Unassigned")),
+                ("overdue", _("Overdue")),
+                ("watchlist", _("Watchlist")),
+                ("all", _("All")),
+            ],
+        },
+    )
+
+
+def _apply_errors(form, error: ApplicationError) -> None:
+    for name, field_errors in error.fields.items():
+        for message in field_errors:
+            form.add_error(name if name in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
+@member_required(Action.HANDLE_COMPLAINTS)
+def complaint_new(request):
+    member = request.member
+    form = forms.ComplaintCreateForm(
+        request.POST or None, request.FILES or None, tenant=request.tenant
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = services.complaint_file(
+                intake=services.Intake(
+                    brand=data["brand"],
+                    channel=data["channel"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    language=data["language"],
+                    touchpoint=data["touchpoint"],
+                    category=data["category"],
+                    severity=data["severity"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    remedy_requested=data["remedy_requested"],
+                    files=data["files"],
+                ),
+                actor=member,
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Complaint %(reference)s is filed.") % {"reference": complaint.reference}
+            )
+            return redirect(
+                "complaint-detail", tenant_slug=request.tenant.slug, reference=complaint.reference
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/new.html", {"form": form}, status=status)
+
+
+# Each step: its form, and the workflow function its cleaned data is passed to (the form's
+# fields are named like the function's arguments).
+STEPS = {
+    "acknowledge": (forms.NoteForm, workflow.complaint_acknowledge),
+    "assess": (forms.AssessForm, workflow.complaint_assess),
+    "assign": (forms.AssignForm, workflow.complaint_assign),
+    "start_investigation": (forms.NoteForm, workflow.complaint_start_investigation),
+    "request_information": (forms.QuestionForm, workflow.complaint_request_information),
+    "receive_information": (forms.AnswerForm, workflow.complaint_receive_information),
+    "resolve": (forms.ResolveForm, workflow.complaint_resolve),
+    "send_response": (forms.ResponseForm, workflow.complaint_send_response),
+    "accept_decision": (forms.NoteForm, workflow.complaint_accept_decision),
+    "request_review": (forms.ReasonForm, workflow.complaint_request_review),
+    "complete_review": (forms.ReviewForm, workflow.complaint_complete_review),
+    "close": (forms.NoteForm, workflow.complaint_close),
+    "reopen": (forms.ReasonForm, workflow.complaint_reopen),
+    "reject": (forms.ReasonForm, workflow.complaint_reject),
+    "withdraw": (forms.OptionalReasonForm, workflow.complaint_withdraw),
+    "merge": (forms.MergeForm, None),  # the reference must become a complaint: see _merge
+}
+
+MEMBER_FORMS = (forms.AssessForm, forms.AssignForm, forms.ResolveForm)
+
+
+def _step_form(name: str, complaint: Complaint, member, data=None):
+    form_class = STEPS[name][0]
+    initial = {"version": complaint.version}
+    if name == "complete_review":
+        initial["resolution"] = complaint.resolution
+    if name == "assess":
+        initial.update(severity=complaint.severity, category=complaint.category_id)
+    if name == "assign":
+        initial["department"] = complaint.department_id
+    kwargs = {"member": member} if form_class in MEMBER_FORMS else {}
+    return form_class(data, initial=initial, prefix=name, **kwargs)
+
+
+def _merge(complaint: Complaint, member, data) -> Complaint:
+    try:
+        into = selectors.complaint_for_member_or_404(member, data["into"].strip().upper())
+    except Http404 as missing:
+        raise ApplicationError(
+            _("No complaint %(reference)s that you can see.") % {"reference": data["into"]},
+            fields={"into": [_("Unknown reference.")]},
+        ) from missing
+    return workflow.complaint_merge(
+        complaint=complaint, actor=member, into=into, expected_version=data["version"]
+    )
+
+
+def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
+    member = request.member
+    steps = workflow.available_transitions(complaint, member)
+    step_forms = {
+        name: bound_forms.get(name) or _step_form(name, complaint, member) for name in steps
+    }
+    can_handle = member.role in ("admin", "manager", "agent")
+    context = {
+        "complaint": complaint,
+        "case": selectors.case_file(complaint),
+        "step_forms": step_forms,
+        "can_handle": can_handle,
+        "message_form": bound_forms.get("message") or forms.MessageForm(),
+        "link_form": bound_forms.get("link") or forms.LinkForm(),
+        "states": State,
+    }
+    if can_handle and complaint.is_open:
+        context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
+            initial={"version": complaint.version, "department": complaint.department_id},
+            prefix="transfer",
+            member=member,
+        )
+    if can_handle and complaint.resolved_at:
+        context["action_form"] = bound_forms.get("action") or forms.CorrectiveActionForm(
+            member=member
+        )
+    return context
+
+
+@member_required(Action.VIEW_COMPLAINTS)
+def detail(request, reference):
+    complaint = selectors.complaint_for_member_or_404(request.member, reference)
+    return render(request, "complaints/detail.html", _detail_context(request, complaint))
+
+
+def _render_refused(request, complaint, error: ApplicationError, **bound_forms):
+    messages.error(request, error.message)
+    return render(
+        request,
+        "complaints/detail.html",
+        _detail_context(request, complaint, **bound_forms),
+        status=error.status,
+    )
+
+
+def _done(request, complaint, text):
+    messages.success(request, text)
+    return redirect(
+        "complaint-detail", tenant_slug=request.tenant.slug, reference=complaint.reference
+    )
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def step(request, reference, name):
+    member = request.member
+    complaint = selectors.complaint_for_member_or_404(member, reference)
+    if name not in STEPS:
+        raise Http404("No such step.")
+    form = _step_form(name, complaint, member, data=request.POST)
+    if not form.is_valid():
+        error = ApplicationError(_("Please correct the errors below."))
+        return _render_refused(request, complaint, error, **{name: form})
+    try:
+        if name == "merge":
+            complaint = _merge(complaint, member, form.cleaned_data)
+        else:
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            complaint = STEPS[name][1](
+                complaint=complaint, actor=member, expected_version=version, **data
+            )
+    except ApplicationError as error:
+        _apply_errors(form, error)
+        return _render_refused(
+            request, selectors.complaint_for_member_or_404(member, reference), error, **{name: form}
+        )
+    return _done(
+        request,
+        complaint,
+        _("%(reference)s is now %(state)s.")
+        % {"reference": complaint.reference, "state": complaint.get_state_display().lower()},
+    )
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def transfer(request, reference):
+    member = request.member
+    complaint = selectors.complaint_for_member_or_404(member, reference)
+    form = forms.TransferForm(request.POST, prefix="transfer", member=member)
+    if not form.is_valid():
+        error = ApplicationError(_("Please correct the errors below."))
+        return _render_refused(request, complaint, error, transfer=form)
+    data = form.cleaned_data
+    try:
+        complaint = workflow.complaint_transfer(
+            complaint=complaint,
+            actor=member,
+            department=data["department"],
+            assignee=data["assignee"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
+    except ApplicationError as error:
+        _apply_errors(form, error)
+        return _render_refused(request, complaint, error, transfer=form)
+    return _done(request, complaint, _("Transferred."))
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def add_message(request, reference):
+    member = request.member
+    complaint = selectors.complaint_for_member_or_404(member, reference)
+    form = forms.MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.complaint_add_message(
+                complaint=complaint,
+                actor=member,
+                kind=form.cleaned_data["kind"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            sent = form.cleaned_data["kind"] == "reply"
+            return _done(request, complaint, _("Reply sent.") if sent else _("Note added."))
+    error = ApplicationError(_("The message was not saved: see below."))
+    return _render_refused(request, complaint, error, message=form)
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def link(request, reference):
+    member = request.member
+    complaint = selectors.complaint_for_member_or_404(member, reference)
+    form = forms.LinkForm(request.POST)
+    if form.is_valid():
+        try:
+            other = selectors.complaint_for_member_or_404(
+                member, form.cleaned_data["other"].strip().upper()
+            )
+            services.complaint_link(complaint=complaint, actor=member, other=other)
+        except Http404:
+            form.add_error("other", _("No complaint with that reference that you can see."))
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            return _done(
+                request, complaint, _("Linked to %(reference)s.") % {"reference": other.reference}
+            )
+    error = ApplicationError(_("Not linked: see below."))
+    return _render_refused(request, complaint, error, link=form)
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def open_action(request, reference):
+    member = request.member
+    complaint = selectors.complaint_for_member_or_404(member, reference)
+    form = forms.CorrectiveActionForm(request.POST, member=member)
+    if form.is_valid():
+        try:
+            services.corrective_action_open(complaint=complaint, actor=member, **form.cleaned_data)
+        except ApplicationError as error:
+            _apply_errors(form, error)
+        else:
+            return _done(request, complaint, _("Corrective action opened."))
+    error = ApplicationError(_("The action was not opened: see below."))
+    return _render_refused(request, complaint, error, action=form)
+
+
+@member_required(Action.VIEW_COMPLAINTS)
+def attachment(request, reference, attachment_id):
+    complaint = selectors.complaint_for_member_or_404(request.member, reference)
+    try:
+        stored = Attachment.objects.for_tenant(complaint.tenant_id).get(
+            pk=attachment_id, complaint=complaint
+        )
+    except Attachment.DoesNotExist as missing:
+        raise Http404("No such file.") from missing
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name)
+
+
+@member_required(Action.VIEW_COMPLAINTS)
+def corrective_actions(request):
+    return render(
+        request,
+        "complaints/corrective_actions.html",
+        {
+            "actions": selectors.open_corrective_actions(request.member),
+            "update_form": forms.CorrectiveActionUpdateForm(),
+        },
+    )
+
+
+@require_POST
+@member_required(Action.HANDLE_COMPLAINTS)
+def corrective_action_update(request, action_id):
+    member = request.member
+    action = get_visible_or_404(
+        CorrectiveAction.objects.select_related("complaint"),
+        member,
+        department_field="complaint__department",
+        pk=action_id,
+    )
+    form = forms.CorrectiveActionUpdateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_("Choose a status."))
+        services.corrective_action_update(action=action, actor=member, **form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Action updated."))
+    return redirect("corrective-action-list", tenant_slug=request.tenant.slug)

@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import TenantOwned
+
+
+class Delivery(TenantOwned):
+    """One message to send (the outbox): written in the transaction of the change causing it.
+
+    ``dedupe_key`` is unique per tenant, so asking twice for the same message sends it once.
+    A sender claims a row (pending → sending) before it sends; the sweeper puts back rows whose
+    sender died and re-queues those the broker lost.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    dedupe_key = models.CharField(max_length=200)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(max_length=254)
+    sender = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "dedupe_key"], name="delivery_unique_key"),
+        ]
+        indexes = [
+            # The sweeper's scan crosses tenants: only unfinished rows, by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="delivery_due_all_tenants",
+            ),
+        ]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.subject}"

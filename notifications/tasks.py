@@ -1,0 +1,17 @@
+from celery import shared_task
+
+from notifications.services import deliveries_due, delivery_send
+
+
+@shared_task(acks_late=True)
+def send_delivery_task(delivery_id: int) -> bool:
+    return delivery_send(delivery_id=delivery_id)
+
+
+@shared_task
+def sweep_deliveries_task() -> int:
+    """Re-queue what is due: retries whose back-off is over, and what the broker lost."""
+    due = deliveries_due()
+    for delivery_id in due:
+        send_delivery_task.delay(delivery_id)
+    return len(due)

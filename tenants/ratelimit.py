@@ -1,0 +1,59 @@
+"""A small fixed-window rate limiter on Django's cache, for the public (no login) pages.
+
+Each key gets a counter per window of ``window_seconds``: the window's number is part of the
+cache key (``ratelimit:<key>:<window number>``), so a new window starts from zero without
+anyone resetting anything, and a counter whose expiry a backend extends on ``incr`` (the
+file-based cache does) cannot leak into the next window.
+
+``cache.add`` creates the counter only when it is absent and ``cache.incr`` adds one; both are
+atomic on Redis and Memcached, so two web processes never both count "the first" hit. On the
+local-memory and file caches ``incr`` is a read then a write, and a burst may slip one or two
+hits through — acceptable for slowing down spam and guessing, which is all this is for. It is
+not a security boundary: the window can be hit twice at its edge (up to ``2 * limit`` in
+``window_seconds`` across two windows).
+"""
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+KEY_PREFIX = "ratelimit"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address as the web server saw it.
+
+    ``REMOTE_ADDR`` only: ``X-Forwarded-For`` is whatever the client chooses to send unless a
+    trusted proxy rewrites it, and trusting it would let anyone pick a fresh key per request.
+    Behind a load balancer, have the proxy (or a middleware that knows it) set ``REMOTE_ADDR``.
+    """
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _window_key(key: str, window_seconds: int, now: float) -> str:
+    return f"{KEY_PREFIX}:{key}:{int(now // window_seconds)}"
+
+
+def hit(key: str, limit: int, window_seconds: int) -> bool:
+    """Count one hit on ``key``; True while the hits in this window are at most ``limit``.
+
+    The caller builds the key from what it limits, e.g. ``f"complaint-form:{tenant.pk}:{ip}"``.
+    A hit over the limit still counts, so hammering does not open the door sooner.
+    """
+    cache_key = _window_key(key, window_seconds, time.time())
+    # One window more than needed, so the counter outlives its window on every backend.
+    if cache.add(cache_key, 1, timeout=window_seconds * 2):
+        return limit >= 1
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # The counter expired between add and incr: this hit starts it again.
+        cache.add(cache_key, 1, timeout=window_seconds * 2)
+        count = 1
+    return count <= limit
+
+
+def seconds_until_next_window(window_seconds: int) -> int:
+    """How long until the current window ends (for a ``Retry-After`` header)."""
+    return max(1, int(window_seconds - time.time() % window_seconds))

@@ -1,0 +1,369 @@
+"""The agents' workspace in the browser: queues, filing, the case page and its steps."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from complaints.lifecycle import State
+from complaints.models import Attachment, Complaint, CorrectiveAction, Message, Transition
+from tests.complaints.conftest import file_complaint
+
+
+def queue_url(**params):
+    from urllib.parse import urlencode
+
+    url = reverse("complaint-queue", kwargs={"tenant_slug": "acme"})
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def detail_url(complaint, tenant_slug="acme"):
+    return reverse(
+        "complaint-detail", kwargs={"tenant_slug": tenant_slug, "reference": complaint.reference}
+    )
+
+
+def step_url(complaint, name):
+    return reverse(
+        "complaint-step",
+        kwargs={"tenant_slug": "acme", "reference": complaint.reference, "name": name},
+    )
+
+
+def references(response):
+    return [complaint.reference for complaint in response.context["page"].complaints]
+
+
+def test_queues_show_what_their_name_says(client_of, complaint_in, acme_agent, acme_admin):
+    mine = complaint_in(State.INVESTIGATING)  # routed by the claims rule to bob
+    closed = complaint_in(State.CLOSED)
+    unrouted = file_complaint(mine.brand, subject="Rude staff", email="x@example.com")
+    client = client_of(acme_admin)
+
+    assert references(client.get(queue_url(queue="mine"))) == []
+    assert references(client.get(queue_url(queue="unassigned"))) == [unrouted.reference]
+    assert set(references(client.get(queue_url(queue="department")))) == {
+        mine.reference,
+        unrouted.reference,
+    }
+    assert closed.reference in references(client.get(queue_url(queue="all")))
+    assert references(client.get(queue_url(queue="all", state="closed"))) == [closed.reference]
+    # The branch agent sees their own case, not head office's unrouted one.
+    agent = client_of(acme_agent)
+    assert references(agent.get(queue_url(queue="mine"))) == [mine.reference]
+    assert references(agent.get(queue_url(queue="unassigned"))) == []
+
+
+def test_queue_filters_and_search(client_of, complaint_in, acme_admin, acme_brand):
+    windscreen = complaint_in(State.RECEIVED, subject="Hail damage claim unpaid")
+    other = file_complaint(acme_brand, subject="Late callback", email="other@example.com")
+    client = client_of(acme_admin)
+
+    assert references(client.get(queue_url(queue="all", q="HAIL"))) == [windscreen.reference]
+    assert references(client.get(queue_url(queue="all", q=other.reference))) == [other.reference]
+    assert references(client.get(queue_url(queue="all", q="OTHER@example.com"))) == [
+        other.reference
+    ]
+    category = windscreen.category_id
+    assert references(client.get(queue_url(queue="all", category=category))) == [
+        windscreen.reference
+    ]
+    bad = client.get(queue_url(queue="all", received_from="not-a-date"))
+    assert bad.status_code == 200
+    assert "Enter a valid date." in bad.content.decode()
+
+
+def test_the_overdue_and_watchlist_queues(client_of, complaint_in, acme_admin):
+    late = complaint_in(State.INVESTIGATING)
+    Complaint.objects.for_tenant(late.tenant_id).filter(pk=late.pk).update(
+        resolve_due_at="2020-01-01T00:00:00Z"
+    )
+    repeat = [complaint_in(State.RECEIVED, email="again@example.com") for _ in range(3)]
+    client = client_of(acme_admin)
+
+    assert references(client.get(queue_url(queue="overdue"))) == [late.reference]
+    watch = references(client.get(queue_url(queue="watchlist")))
+    assert watch == [repeat[2].reference]
+    page = client.get(queue_url(queue="watchlist")).content.decode()
+    assert "repeat" in page
+
+
+def test_the_queue_runs_the_same_number_of_queries_for_2_or_25_rows(
+    client_of, complaint_in, acme_admin, django_assert_num_queries
+):
+    client = client_of(acme_admin)
+    for _ in range(2):
+        complaint_in(State.ASSIGNED)
+    client.get(queue_url(queue="all"))
+
+    with django_assert_num_queries(0) as few:
+        pass
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(queue_url(queue="all"))
+    for _ in range(23):
+        complaint_in(State.ASSIGNED)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(queue_url(queue="all"))
+
+    assert len(response.context["page"].complaints) == 25
+    assert len(few.captured_queries) <= 12
+
+
+def test_the_queue_pages_without_counting_everything(client_of, complaint_in, acme_admin):
+    for _ in range(26):
+        complaint_in(State.RECEIVED)
+    client = client_of(acme_admin)
+
+    first = client.get(queue_url(queue="all"))
+    second = client.get(queue_url(queue="all", page=2))
+
+    assert first.context["page"].has_next is True
+    assert len(references(second)) == 1
+    assert second.context["page"].has_next is False
+    assert set(references(first)).isdisjoint(references(second))
+
+
+def test_the_case_page_runs_the_same_number_of_queries_however_long_the_history(
+    client_of, complaint_in, acme_admin, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaints.services import complaint_add_message
+
+    client = client_of(acme_admin)
+    short = complaint_in(State.RESOLVED)
+    long = complaint_in(State.RESOLVED)
+    for number in range(10):
+        complaint_add_message(
+            complaint=long, actor=acme_admin, kind="internal", body=f"note {number}"
+        )
+    client.get(detail_url(short))
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(detail_url(short))
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(detail_url(long))
+
+    assert response.status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "note 9" in response.content.decode()
+
+
+def test_an_agent_files_a_complaint_taken_by_phone(client_of, acme_setup, acme_brand, acme_agent):
+    client = client_of(acme_agent)
+
+    response = client.post(
+        reverse("complaint-new", kwargs={"tenant_slug": "acme"}),
+        {
+            "brand": acme_brand.pk,
+            "channel": "phone",
+            "name": "Γιάννης Παππάς",
+            "phone": "+30 210 555 0101",
+            "language": "el",
+            "severity": "high",
+            "subject": "Tow truck never came",
+            "description": "Waited four hours on the motorway.",
+            "files": [SimpleUploadedFile("photo.png", b"\x89PNG...", content_type="image/png")],
+        },
+    )
+
+    complaint = Complaint.objects.for_tenant(acme_setup).get(subject="Tow truck never came")
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(complaint)
+    assert complaint.channel == "phone"
+    assert complaint.customer.phone_key == "+302105550101"
+    assert complaint.language == "el"
+    assert [a.original_name for a in Attachment.objects.for_tenant(acme_setup)] == ["photo.png"]
+
+
+def test_bad_input_on_the_agent_form_keeps_what_was_typed(
+    client_of, acme_setup, acme_brand, acme_agent
+):
+    response = client_of(acme_agent).post(
+        reverse("complaint-new", kwargs={"tenant_slug": "acme"}),
+        {
+            "brand": acme_brand.pk,
+            "channel": "phone",
+            "name": "Ana",
+            "language": "es",
+            "severity": "low",
+            "subject": "Wrong premium",
+            "description": "Charged twice this month.",
+            "files": [
+                SimpleUploadedFile("virus.exe", b"MZ", content_type="application/x-msdownload")
+            ],
+        },
+    )
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "An email address or a phone number is needed." in text or "“virus.exe”" in text
+    assert "Charged twice this month." in text
+    assert not Complaint.objects.for_tenant(acme_setup).exists()
+
+
+def test_a_step_through_the_case_page(client_of, complaint_in, acme_admin):
+    complaint = complaint_in(State.RECEIVED)
+    client = client_of(acme_admin)
+    page = client.get(detail_url(complaint)).content.decode()
+    assert step_url(complaint, "acknowledge") in page
+    assert step_url(complaint, "resolve") not in page
+
+    response = client.post(
+        step_url(complaint, "acknowledge"),
+        {"acknowledge-version": complaint.version, "acknowledge-note": "Called her back."},
+    )
+
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.state == State.ACKNOWLEDGED
+    transition = Transition.objects.for_tenant(complaint.tenant_id).get(complaint=complaint)
+    assert (transition.actor, transition.note) == (acme_admin, "Called her back.")
+
+
+def test_a_stale_page_is_refused_with_a_clear_message(client_of, complaint_in, acme_admin):
+    complaint = complaint_in(State.RECEIVED)
+    client = client_of(acme_admin)
+    stale_version = complaint.version
+    client.post(step_url(complaint, "acknowledge"), {"acknowledge-version": stale_version})
+
+    response = client.post(
+        step_url(complaint, "reject"),
+        {"reject-version": stale_version, "reject-reason": "Not ours"},
+    )
+
+    assert response.status_code == 409
+    assert "Someone changed this complaint" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.state == State.ACKNOWLEDGED
+
+
+def test_resolving_without_root_cause_shows_field_errors_and_keeps_the_text(
+    client_of, complaint_in, acme_admin
+):
+    complaint = complaint_in(State.INVESTIGATING)
+
+    response = client_of(acme_admin).post(
+        step_url(complaint, "resolve"),
+        {"resolve-version": complaint.version, "resolve-resolution": "We will pay in full."},
+    )
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "This field is required." in text
+    assert "We will pay in full." in text
+    complaint.refresh_from_db()
+    assert complaint.state == State.INVESTIGATING
+
+
+def test_a_reply_is_emailed_and_an_internal_note_is_not(client_of, complaint_in, acme_admin):
+    from notifications.models import Delivery
+
+    complaint = complaint_in(State.INVESTIGATING)
+    client = client_of(acme_admin)
+    url = reverse(
+        "complaint-message", kwargs={"tenant_slug": "acme", "reference": complaint.reference}
+    )
+    before = Delivery.objects.for_tenant(complaint.tenant_id).count()
+
+    client.post(url, {"kind": "internal", "body": "Garage invoice looks forged."})
+    client.post(url, {"kind": "reply", "body": "We have asked the garage for the invoice."})
+
+    deliveries = Delivery.objects.for_tenant(complaint.tenant_id).order_by("-id")
+    assert deliveries.count() == before + 1
+    assert "We have asked the garage for the invoice." in deliveries[0].body
+    kinds = list(
+        Message.objects.for_tenant(complaint.tenant_id)
+        .filter(complaint=complaint)
+        .values_list("kind", flat=True)
+    )
+    assert kinds[-2:] == ["internal", "reply"]
+
+
+def test_corrective_actions_are_tracked_to_completion(
+    client_of, complaint_in, acme_admin, acme_agent
+):
+    complaint = complaint_in(State.RESOLVED)
+    client = client_of(acme_admin)
+    client.post(
+        reverse(
+            "complaint-action-open",
+            kwargs={"tenant_slug": "acme", "reference": complaint.reference},
+        ),
+        {
+            "description": "Pay windscreen claims in 10 days",
+            "owner": acme_agent.pk,
+            "due_date": "2026-12-31",
+        },
+    )
+    action = CorrectiveAction.objects.for_tenant(complaint.tenant_id).get()
+    update = reverse(
+        "corrective-action-update", kwargs={"tenant_slug": "acme", "action_id": action.pk}
+    )
+
+    refused = client.post(update, {"status": "done"}, follow=True)
+    assert "Say what was done." in refused.content.decode()
+    client.post(update, {"status": "done", "outcome": "New 10-day target in the claims manual."})
+
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert action.completed_at is not None
+    listing = client.get(reverse("corrective-action-list", kwargs={"tenant_slug": "acme"}))
+    assert "New 10-day target" in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "extra"),
+    [
+        ("get", "complaint-detail", {}),
+        ("post", "complaint-step", {"name": "acknowledge"}),
+        ("post", "complaint-transfer", {}),
+        ("post", "complaint-message", {}),
+        ("post", "complaint-link", {}),
+        ("post", "complaint-action-open", {}),
+    ],
+)
+def test_another_tenants_complaint_is_a_404_on_every_page(
+    client_of, complaint_in, globex_agent, method, route, extra
+):
+    complaint = complaint_in(State.RECEIVED)
+    client = client_of(globex_agent)
+    kwargs = {"tenant_slug": "globex", "reference": complaint.reference, **extra}
+    own_tenant_url = reverse(route, kwargs=kwargs)
+    foreign_tenant_url = reverse(route, kwargs={**kwargs, "tenant_slug": "acme"})
+
+    for url in (own_tenant_url, foreign_tenant_url):
+        response = getattr(client, method)(
+            url, {"acknowledge-version": complaint.version, "body": "x", "kind": "reply"}
+        )
+        assert response.status_code == 404
+
+    complaint.refresh_from_db()
+    assert complaint.state == State.RECEIVED
+    assert (
+        not Transition.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint).exists()
+    )
+
+
+def test_a_branch_agent_cannot_open_another_branchs_complaint(
+    client_of, complaint_in, acme_south_agent
+):
+    complaint = complaint_in(State.INVESTIGATING)  # north branch
+
+    assert client_of(acme_south_agent).get(detail_url(complaint)).status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "status"), [("acme_performer", 403), ("acme_analyst", 200)])
+def test_read_only_roles(request, client_of, complaint_in, persona, status):
+    complaint = complaint_in(State.RECEIVED)
+    client = client_of(request.getfixturevalue(persona))
+
+    assert client.get(queue_url()).status_code == status
+    refused = client.post(step_url(complaint, "acknowledge"), {"acknowledge-version": 1})
+
+    assert refused.status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.state == State.RECEIVED
