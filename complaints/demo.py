@@ -24,7 +24,12 @@ from complaints.models import (
     Severity,
     Transition,
 )
-from complaints.services import Intake, complaint_file, corrective_action_open
+from complaints.services import (
+    Intake,
+    category_create,
+    complaint_file,
+    corrective_action_open,
+)
 from notifications.models import Delivery
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
@@ -149,11 +154,9 @@ def _ensure_structure(tenant: Tenant) -> None:
         parent = categories.get(parent_code)
         category = Category.objects.for_tenant(tenant).filter(code=code).first()
         if category is None:
-            category = Category.objects.create(
-                tenant=tenant, code=code, name=name, parent=parent, path=""
+            category = category_create(
+                tenant=tenant, actor=None, code=code, name=name, parent=parent
             )
-            category.path = f"{parent.path if parent else '/'}{category.pk}/"
-            Category.objects.for_tenant(tenant).filter(pk=category.pk).update(path=category.path)
         categories[code] = category
     for code, name in ROOT_CAUSES:
         RootCause.objects.get_or_create(tenant=tenant, code=code, defaults={"name": name})

@@ -5,29 +5,33 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
+from complaints.attachments import ALLOWED_ATTACHMENT_TYPES
 from complaints.lifecycle import State
 from complaints.models import Channel, Level, Severity
 from complaints.selectors import QUEUES, SORTS
 from tenants.models import Brand, Department, Membership, Touchpoint
 
+ACCEPTED_EXTENSIONS = ",".join(sorted(set().union(*ALLOWED_ATTACHMENT_TYPES.values())))
+
 
 class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that lets the browser pick several files (Django docs: multiple uploads)."""
+
     allow_multiple_selected = True
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field; the service checks their type and size."""
+    """Several files in one field, cleaned to a list; the services check type and size."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_EXTENSIONS}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [single(upload, initial) for upload in uploads if upload]
 
 
 class QueueFilterForm(forms.Form):

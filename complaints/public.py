@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -310,13 +309,13 @@ def available_actions(complaint: Complaint) -> set[str]:
 def _act(action: str, complaint: Complaint, data: dict) -> None:
     version = data.get("expected_version")
     if action == "answer":
-        # One transaction: if the files are refused, the answer is not recorded either.
-        with transaction.atomic():
-            complaint = workflow.complaint_receive_information(
-                complaint=complaint, actor=None, body=data["body"], expected_version=version
-            )
-            if data["files"]:
-                services.complaint_add_customer_files(complaint=complaint, files=data["files"])
+        workflow.complaint_receive_information(
+            complaint=complaint,
+            actor=None,
+            body=data["body"],
+            files=data["files"],
+            expected_version=version,
+        )
     elif action == "add":
         services.complaint_add_customer_files(
             complaint=complaint, files=data["files"], body=data["body"]

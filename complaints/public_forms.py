@@ -10,39 +10,12 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from complaints.attachments import MAX_ATTACHMENTS
+from complaints.forms import MultipleFileField
 from complaints.models import Category, Complaint, Customer
-from complaints.services import (
-    ALLOWED_ATTACHMENT_TYPES,
-    MAX_ATTACHMENTS,
-    Intake,
-    email_key,
-    phone_key,
-)
+from complaints.services import Intake, email_key, phone_key
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Tenant, Touchpoint
-
-ACCEPTED_EXTENSIONS = sorted(set().union(*ALLOWED_ATTACHMENT_TYPES.values()))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    """A file input that lets the browser pick several files (Django docs: multiple uploads)."""
-
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Cleans to a list of uploaded files (empty when none were chosen)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_file_clean = super().clean
-        uploads = data if isinstance(data, list | tuple) else [data]
-        return [single_file_clean(upload, initial) for upload in uploads if upload]
 
 
 def attachments_help(max_mb: int) -> str:

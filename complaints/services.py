@@ -1,11 +1,9 @@
 """Complaint writes other than state changes: intake, routing, notes, files, links, actions."""
 
-import mimetypes
 import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -14,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import events, notify
+from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import (
-    Attachment,
     Category,
     Channel,
     Complaint,
@@ -32,19 +30,6 @@ from complaints.workflow import complaint_settings
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
-
-# Accepted types and the file-name endings each may have.
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf": {".pdf"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "image/png": {".png"},
-    "image/webp": {".webp"},
-    "image/heic": {".heic"},
-    "text/plain": {".txt"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
-    "application/msword": {".doc"},
-}
-MAX_ATTACHMENTS = 5
 
 
 def email_key(email: str) -> str:
@@ -108,6 +93,26 @@ def customer_match_or_create(
         Customer.objects.for_tenant(tenant).filter(pk=customer.pk).update(**learned)
         customer.refresh_from_db()
     return customer
+
+
+@transaction.atomic
+def category_create(
+    *, tenant: Tenant, actor, code: str, name: str, parent: Category | None = None
+) -> Category:
+    """Add a complaint category under ``parent`` (or at the top) and record its tree path."""
+    if parent is not None and parent.tenant_id != tenant.pk:
+        raise ApplicationError(_("Choose a parent category of the same organisation."))
+    category = Category.objects.create(tenant=tenant, code=code, name=name, parent=parent, path="")
+    category.path = f"{parent.path if parent else '/'}{category.pk}/"
+    Category.objects.for_tenant(tenant).filter(pk=category.pk).update(path=category.path)
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="category.created",
+        target=category,
+        changes={"code": [None, code], "parent": [None, parent and parent.code]},
+    )
+    return category
 
 
 def reference_allocate(*, brand: Brand, year: int) -> str:
@@ -229,56 +234,6 @@ class Intake:
     received_at: object = None
 
 
-def validate_files(files: list[UploadedFile], *, max_mb: int) -> None:
-    errors = []
-    if len(files) > MAX_ATTACHMENTS:
-        errors.append(_("Attach at most %(count)s files.") % {"count": MAX_ATTACHMENTS})
-    for upload in files:
-        content_type = upload.content_type or mimetypes.guess_type(upload.name)[0] or ""
-        extension = Path(upload.name).suffix.lower()
-        # The browser's word for the type is not enough: the name must agree with it.
-        if (
-            content_type not in ALLOWED_ATTACHMENT_TYPES
-            or extension not in ALLOWED_ATTACHMENT_TYPES[content_type]
-        ):
-            errors.append(
-                _("“%(name)s” is not a file type we accept (PDF, images, text, Word).")
-                % {"name": upload.name}
-            )
-        elif upload.size > max_mb * 1024 * 1024:
-            errors.append(
-                _("“%(name)s” is larger than %(mb)s MB.") % {"name": upload.name, "mb": max_mb}
-            )
-    if errors:
-        raise ApplicationError(errors[0], fields={"files": errors})
-
-
-def _store_files(
-    complaint: Complaint,
-    files: list[UploadedFile],
-    *,
-    uploaded_by: Membership | None,
-    message: Message | None = None,
-    is_internal: bool = False,
-) -> list[Attachment]:
-    stored = []
-    for upload in files:
-        attachment = Attachment(
-            tenant_id=complaint.tenant_id,
-            complaint=complaint,
-            message=message,
-            original_name=upload.name[:255],
-            content_type=upload.content_type or mimetypes.guess_type(upload.name)[0] or "",
-            size=upload.size,
-            uploaded_by=uploaded_by,
-            is_internal=is_internal,
-        )
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
-
-
 @transaction.atomic
 def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
     """Register a new complaint: customer, reference, priority, routing, receipt email."""
@@ -338,7 +293,7 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
     complaint.assignee = route.assignee
     complaint.assigned_at = received_at if route.assignee else None
     complaint.save()
-    _store_files(complaint, intake.files, uploaded_by=actor)
+    store_files(complaint, intake.files, uploaded_by=actor)
     audit_record(
         tenant=tenant,
         actor=actor.user if actor else None,
@@ -378,7 +333,7 @@ def complaint_add_message(
     message = Message.objects.create(
         tenant_id=complaint.tenant_id, complaint=complaint, kind=kind, author=actor, body=body
     )
-    _store_files(
+    store_files(
         complaint,
         files,
         uploaded_by=actor,
@@ -406,7 +361,7 @@ def complaint_add_customer_files(
             kind=Message.Kind.CUSTOMER,
             body=body.strip() or _("(files added)"),
         )
-        _store_files(complaint, files, uploaded_by=None, message=message)
+        store_files(complaint, files, uploaded_by=None, message=message)
     return message
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from complaints import events, notify
+from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
     Category,
@@ -364,10 +365,17 @@ def complaint_request_information(
 
 @transaction.atomic
 def complaint_receive_information(
-    *, complaint: Complaint, actor: Membership | None, body: str, expected_version=None
+    *,
+    complaint: Complaint,
+    actor: Membership | None,
+    body: str,
+    files: list | None = None,
+    expected_version=None,
 ) -> Complaint:
-    """The complainant's answer (or an agent recording it); the complaint resumes."""
+    """The complainant's answer, with any files (or an agent recording it); it resumes."""
     body = _require_text(body, "body", _("Write your answer."))
+    files = files or []
+    validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
     complaint = _move(
         complaint,
         actor=actor,
@@ -375,13 +383,14 @@ def complaint_receive_information(
         fields={"state_before_waiting": ""},
         expected_version=expected_version,
     )
-    Message.objects.create(
+    message = Message.objects.create(
         tenant_id=complaint.tenant_id,
         complaint=complaint,
         kind=Message.Kind.CUSTOMER,
         author=actor,
         body=body,
     )
+    store_files(complaint, files, uploaded_by=actor, message=message)
     return complaint
 
 

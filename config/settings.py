@@ -273,5 +273,8 @@ LOGGING = {
 
 # --- Loopdesk ---------------------------------------------------------------------------------
 
-# Printed by seed_demo and used in emailed links.
+# The public address, used in the links of customer emails and printed by seed_demo.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For; the
+# public pages' rate limits key on the address the outermost one saw.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

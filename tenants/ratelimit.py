@@ -15,6 +15,7 @@ not a security boundary: the window can be hit twice at its edge (up to ``2 * li
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -22,12 +23,21 @@ KEY_PREFIX = "ratelimit"
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client address as the web server saw it.
+    """The client's address.
 
-    ``REMOTE_ADDR`` only: ``X-Forwarded-For`` is whatever the client chooses to send unless a
-    trusted proxy rewrites it, and trusting it would let anyone pick a fresh key per request.
-    Behind a load balancer, have the proxy (or a middleware that knows it) set ``REMOTE_ADDR``.
+    With ``TRUSTED_PROXIES = n`` (the load balancers in front of the app), the address is the
+    n-th from the right in ``X-Forwarded-For``: the one the outermost trusted proxy saw.
+    Addresses further left are whatever the client chose to send and are never used, so no
+    one can pick a fresh key per request. With no trusted proxy, ``REMOTE_ADDR``.
     """
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 

@@ -10,9 +10,11 @@ that needs a server can pass unseen.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from tenants.models import Role
@@ -29,6 +31,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
         if "redis" in item.keywords and not redis_available():
             item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Messages this run queued but no worker took stay in the file-system broker's spool.
+    spool = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
+    if spool:
+        for leftover in Path(spool).glob(f"*.{settings.CELERY_TASK_DEFAULT_QUEUE}.msg"):
+            leftover.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached values never carry from one test to the next."""
+    cache.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -132,17 +148,23 @@ def smtp_server(_smtp_sink, settings):
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real ``celery worker`` process on the test database and a queue of its own."""
+def celery_worker_process(django_db_setup, django_db_blocker, _smtp_sink):
+    """A real ``celery worker`` process on the test database and a queue of its own; the mail
+    it sends goes to the tests' SMTP server."""
     with django_db_blocker.unblock():
         database_url = database_url_of(connection.settings_dict)
-    worker = WorkerProcess(queue=settings.CELERY_TASK_DEFAULT_QUEUE, database_url=database_url)
+    worker = WorkerProcess(
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        database_url=database_url,
+        environment={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(_smtp_sink.port)},
+    )
     worker.start()
     yield worker
     worker.stop()
 
 
 @pytest.fixture
-def celery_worker(celery_worker_process, transactional_db):
+def celery_worker(celery_worker_process, transactional_db, _smtp_sink):
     """Tasks sent in this test run in the worker process; data is committed so it sees it."""
+    _smtp_sink.messages.clear()
     return celery_worker_process

@@ -84,9 +84,10 @@ def database_url_of(settings_dict: dict) -> str:
 class WorkerProcess:
     """``celery worker`` in its own process, consuming one queue, on the test database."""
 
-    def __init__(self, *, queue: str, database_url: str):
+    def __init__(self, *, queue: str, database_url: str, environment: dict | None = None):
         self.queue = queue
         self.database_url = database_url
+        self.environment = environment or {}
         self.process: subprocess.Popen | None = None
         self.log_path = Path(settings.VAR_DIR) / f"worker-{queue}.log"
 
@@ -96,6 +97,7 @@ class WorkerProcess:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": self.database_url,
             "CELERY_QUEUE": self.queue,
+            **self.environment,
         }
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(

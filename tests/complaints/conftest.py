@@ -5,7 +5,7 @@ import pytest
 from complaints import workflow
 from complaints.lifecycle import State
 from complaints.models import Category, Channel, RootCause, RoutingRule, Severity
-from complaints.services import Intake, complaint_file
+from complaints.services import Intake, category_create, complaint_file
 from tenants.models import Department, Touchpoint
 from tests.factories import BrandFactory, TouchpointFactory
 
@@ -25,9 +25,7 @@ def globex_brand(globex):
 @pytest.fixture
 def acme_setup(acme, acme_brand):
     """Categories, root causes, a touchpoint and a rule routing claims to the north branch."""
-    claims = Category.objects.create(tenant=acme, code="claims", name="Claims", path="")
-    claims.path = f"/{claims.pk}/"
-    claims.save()
+    claims = category_create(tenant=acme, actor=None, code="claims", name="Claims")
     RootCause.objects.create(tenant=acme, code="slow-handling", name="Slow claim handling")
     RootCause.objects.create(tenant=acme, code="wrong-info", name="Wrong information given")
     TouchpointFactory(

@@ -603,13 +603,12 @@ def test_answering_a_question_resumes_the_complaint(client, complaint_in):
     assert response["Location"] == status_url(complaint)
     complaint.refresh_from_db()
     assert complaint.state == State.INVESTIGATING
-    # The service files the documents under a message of their own.
-    answers = list(
-        Message.objects.for_tenant(complaint.tenant_id)
-        .filter(complaint=complaint, kind=Message.Kind.CUSTOMER)
-        .values_list("body", "author")
+    # The documents come with the answer, as one message.
+    [answer] = Message.objects.for_tenant(complaint.tenant_id).filter(
+        complaint=complaint, kind=Message.Kind.CUSTOMER
     )
-    assert answers == [("Here is the invoice from the garage.", None), ("(files added)", None)]
+    assert (answer.body, answer.author) == ("Here is the invoice from the garage.", None)
+    assert [a.original_name for a in answer.attachments.all()] == ["invoice.pdf"]
     step = Transition.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint).last()
     assert (step.name, step.actor_label) == ("receive_information", "customer")
     text = page_text(client.get(status_url(complaint)))
@@ -829,3 +828,14 @@ def test_the_rate_limiter_uses_the_servers_view_of_the_client(rf):
     request = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
 
     assert ratelimit.client_ip(request) == "203.0.113.7"
+
+
+def test_behind_a_trusted_proxy_the_rate_limit_keys_on_the_forwarded_address(rf, settings):
+    from tenants.ratelimit import client_ip
+
+    settings.TRUSTED_PROXIES = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+
+    assert client_ip(request) == "203.0.113.9"
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"

@@ -367,3 +367,37 @@ def test_read_only_roles(request, client_of, complaint_in, persona, status):
     assert refused.status_code == 403
     complaint.refresh_from_db()
     assert complaint.state == State.RECEIVED
+
+
+@pytest.mark.parametrize(
+    "model", ["complaintsettings", "category", "rootcause", "routingrule", "customer", "complaint"]
+)
+def test_superusers_configure_complaint_handling_in_the_admin(client, complaint_in, model):
+    from tests.factories import UserFactory
+
+    complaint_in(State.RECEIVED)
+    client.force_login(UserFactory(username="root@example.com", is_staff=True, is_superuser=True))
+
+    assert client.get(reverse(f"admin:complaints_{model}_changelist")).status_code == 200
+
+
+def test_the_admin_adds_a_category_in_the_tree(client, acme_setup):
+    from complaints.models import Category
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root@example.com", is_staff=True, is_superuser=True))
+    claims = Category.objects.for_tenant(acme_setup).get(code="claims")
+
+    client.post(
+        reverse("admin:complaints_category_add"),
+        {
+            "tenant": acme_setup.pk,
+            "code": "glass",
+            "name": "Glass",
+            "parent": claims.pk,
+            "is_active": "on",
+        },
+    )
+
+    glass = Category.objects.for_tenant(acme_setup).get(code="glass")
+    assert glass.path == f"{claims.path}{glass.pk}/"
