@@ -38,7 +38,12 @@ class QueueFilterForm(forms.Form):
     queue = forms.ChoiceField(
         choices=[(name, name) for name in QUEUES], required=False, initial="department"
     )
-    state = forms.ChoiceField(choices=[("", _("Open")), *State.choices], required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("— the queue's —")), *State.choices],
+        required=False,
+        help_text=_("Queues show open complaints; the All tab shows every state."),
+    )
     category = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     touchpoint = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
@@ -105,7 +110,7 @@ class ComplaintCreateForm(forms.Form):
     name = forms.CharField(label=_("Complainant's name"), max_length=200)
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Complainant's language"), choices=settings.LANGUAGES)
     touchpoint = forms.ModelChoiceField(
         queryset=Touchpoint.objects.none(), required=False, label=_("Touchpoint")
     )

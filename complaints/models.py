@@ -50,6 +50,10 @@ DEFAULT_PRIORITY_MATRIX = {
 }
 
 
+def default_working_hours() -> dict:
+    return {str(day): ["09:00-17:00"] for day in range(5)}
+
+
 class ComplaintSettings(TenantOwned):
     """How a tenant handles complaints: windows, thresholds, recourse and intake limits."""
 
@@ -62,10 +66,25 @@ class ComplaintSettings(TenantOwned):
     repeat_window_days = models.PositiveSmallIntegerField(
         _("repeat complainant: window (days)"), default=90
     )
+    # The default SLA, when no policy matches: in working time of the business calendar.
     acknowledgement_hours = models.PositiveSmallIntegerField(
-        _("acknowledge within (hours)"), default=24
+        _("acknowledge within (working hours)"), default=8
     )
-    resolution_days = models.PositiveSmallIntegerField(_("resolve within (days)"), default=15)
+    first_response_hours = models.PositiveSmallIntegerField(
+        _("first response within (working hours)"), default=24
+    )
+    resolution_days = models.PositiveSmallIntegerField(
+        _("resolve within (working days)"), default=15
+    )
+    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of the time)"), default=75)
+    escalation_hours = models.PositiveSmallIntegerField(
+        _("escalate up the tree every (working hours) after a breach"), default=8
+    )
+    working_hours = models.JSONField(
+        _("working hours"),
+        default=default_working_hours,
+        help_text=_('Per weekday (0 = Monday), e.g. {"0": ["09:00-13:00", "14:00-18:00"]}.'),
+    )
     internal_review = models.TextField(
         _("internal review"),
         default="If you disagree with our decision, reply to ask for a review by our "
@@ -90,6 +109,56 @@ class ComplaintSettings(TenantOwned):
     def priority_for(self, severity: str, segment: str) -> int:
         row = self.priority_matrix.get(severity) or DEFAULT_PRIORITY_MATRIX[severity]
         return int(row.get(segment) or DEFAULT_PRIORITY_MATRIX[severity][segment])
+
+
+class Closure(TenantOwned):
+    """A day the tenant does not work, besides weekends and its country's public holidays."""
+
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="closure_unique")]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name}"
+
+
+class SlaPolicy(TenantOwned):
+    """Targets for complaints that match; the most specific matching policy wins."""
+
+    name = models.CharField(_("name"), max_length=200)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Matches this category and those below it."),
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    acknowledgement_hours = models.PositiveSmallIntegerField(
+        _("acknowledge within (working hours)")
+    )
+    first_response_hours = models.PositiveSmallIntegerField(
+        _("first response within (working hours)")
+    )
+    resolution_hours = models.PositiveSmallIntegerField(_("resolve within (working hours)"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "is_active"], name="sla_policy_tenant")]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Customer(TenantOwned):
@@ -265,8 +334,21 @@ class Complaint(ComplaintLifecycle, TenantOwned):
     resolved_at = models.DateTimeField(null=True, blank=True)
     response_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA clocks: due times are stored when a clock starts, so the scan is a range query on
+    # ``sla_next_check_at`` (the next warning, breach or escalation of any clock).
+    sla_policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acknowledge_due_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_warn_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
     resolve_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -295,6 +377,12 @@ class Complaint(ComplaintLifecycle, TenantOwned):
                 condition=models.Q(state__in=OPEN_STATES),
                 name="complaint_tenant_open_priority",
             ),
+            # The SLA scan crosses tenants: only complaints with a clock event pending.
+            models.Index(
+                fields=["sla_next_check_at"],
+                condition=models.Q(sla_next_check_at__isnull=False),
+                name="complaint_sla_due_all_tenants",
+            ),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -305,6 +393,40 @@ class Complaint(ComplaintLifecycle, TenantOwned):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class SlaAlert(TenantOwned):
+    """One SLA event of one clock of one complaint. The unique key makes a scan run twice (or
+    twice at once) raise it once."""
+
+    class Clock(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        FIRST_RESPONSE = "first_response", _("First response")
+        RESOLUTION = "resolution", _("Resolution")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="sla_alerts")
+    clock = models.CharField(max_length=20, choices=Clock.choices)
+    # 0: warning, 1: breach, 2+: escalation one more level up the department tree.
+    level = models.PositiveSmallIntegerField()
+    # Several rounds of a clock (it restarts when a complaint is reopened).
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "complaint", "clock", "due_at", "level"],
+                name="sla_alert_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.clock} level {self.level}"
+
+    @property
+    def is_breach(self) -> bool:
+        return self.level >= 1
 
 
 class Transition(TenantOwned):

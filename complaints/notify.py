@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from complaints.models import Complaint
+from notifications.models import Delivery
 from notifications.services import delivery_enqueue
 
 STATUS_LINK_SALT = "complaints.status-link"
@@ -40,7 +41,7 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
     complaint's version, which every change bumps), so a retried step does not send twice.
     """
     customer = complaint.customer
-    if not customer.email:
+    if not customer.email and not (customer.phone and customer.consent_sms):
         return
     brand = complaint.brand
     tenant = complaint.tenant
@@ -56,11 +57,25 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
             },
         ).strip()
     subject, _, body = text.partition("\n")
-    delivery_enqueue(
-        tenant=tenant,
-        dedupe_key=f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}",
-        recipient=customer.email,
-        sender=f"{brand.sender_name} <{brand.sender_email}>",
-        subject=subject.strip(),
-        body=body.strip() + "\n",
-    )
+    dedupe_key = f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}"
+    link = status_url(complaint, tenant.slug)
+    if customer.email:
+        delivery_enqueue(
+            tenant=tenant,
+            dedupe_key=dedupe_key,
+            recipient=customer.email,
+            sender=f"{brand.sender_name} <{brand.sender_email}>",
+            subject=subject.strip(),
+            body=body.strip() + "\n",
+        )
+    if customer.phone and customer.consent_sms:
+        # A text message says what happened and where to read more: the subject and the link.
+        delivery_enqueue(
+            tenant=tenant,
+            dedupe_key=f"{dedupe_key}-sms",
+            channel=Delivery.Channel.SMS,
+            recipient=customer.phone,
+            sender=brand.name[:11],
+            subject="",
+            body=f"{brand.name}: {subject.strip()} {link}",
+        )

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from complaints.lifecycle import OPEN_STATES, State
+from complaints.lifecycle import OPEN_STATES
 from complaints.models import (
     Attachment,
     Category,
@@ -33,6 +33,15 @@ SORTS = {
     "due": ("resolve_due_at", "id"),
     "updated": ("-updated_at", "-id"),
 }
+
+
+def overdue_q(now) -> Q:
+    """A running SLA clock is past its due time (paused complaints wait for the customer)."""
+    return Q(sla_paused_at__isnull=True) & (
+        Q(acknowledge_due_at__lt=now, acknowledged_at__isnull=True)
+        | Q(first_response_due_at__lt=now, first_responded_at__isnull=True)
+        | Q(resolve_due_at__lt=now, resolved_at__isnull=True)
+    )
 
 
 def visible_complaints(member: Membership) -> QuerySet[Complaint]:
@@ -77,9 +86,7 @@ def queue_page(member: Membership, filters: QueueFilters, *, tenant: Tenant) -> 
     elif filters.queue == "unassigned":
         complaints = complaints.filter(assignee__isnull=True)
     elif filters.queue == "overdue":
-        complaints = complaints.filter(
-            Q(resolve_due_at__lt=now) | Q(state=State.RECEIVED, acknowledge_due_at__lt=now)
-        )
+        complaints = complaints.filter(overdue_q(now))
     elif filters.queue == "watchlist":
         complaints = complaints.filter(
             Q(is_repeat_complainant=True) | Q(customer__segment=Segment.WATCHLIST)

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import events, notify
+from complaints import events, notify, sla
 from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import (
@@ -282,8 +282,6 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         severity=intake.severity,
         priority=settings.priority_for(intake.severity, customer.segment),
         received_at=received_at,
-        acknowledge_due_at=received_at + timedelta(hours=settings.acknowledgement_hours),
-        resolve_due_at=received_at + timedelta(days=settings.resolution_days),
     )
     complaint.is_repeat_complainant = (
         is_repeat_complainant(customer, now=received_at) or customer.segment == "watchlist"
@@ -292,6 +290,7 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
     complaint.department = route.department
     complaint.assignee = route.assignee
     complaint.assigned_at = received_at if route.assignee else None
+    sla.start_clocks(complaint, settings=settings)
     complaint.save()
     store_files(complaint, intake.files, uploaded_by=actor)
     audit_record(
@@ -342,6 +341,12 @@ def complaint_add_message(
     )
     if kind == Message.Kind.REPLY:
         notify.customer(complaint, "reply", key=f"message-{message.pk}", message=message)
+        if complaint.first_responded_at is None:
+            Complaint.objects.for_tenant(complaint.tenant_id).filter(pk=complaint.pk).update(
+                first_responded_at=timezone.now()
+            )
+            complaint.first_responded_at = timezone.now()
+            sla.sync_next_check(complaint)
     return message
 
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ def queue(request):
         request,
         "complaints/queue.html",
         {
+            "now": timezone.now(),
             "form": form,
             "filters": filters,
             "page": page,
@@ -122,7 +124,7 @@ def _step_form(name: str, complaint: Complaint, member, data=None):
     if name == "assess":
         initial.update(severity=complaint.severity, category=complaint.category_id)
     if name == "assign":
-        initial["department"] = complaint.department_id
+        initial.update(department=complaint.department_id, assignee=complaint.assignee_id)
     kwargs = {"member": member} if form_class in MEMBER_FORMS else {}
     return form_class(data, initial=initial, prefix=name, **kwargs)
 
@@ -148,6 +150,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     }
     can_handle = member.role in ("admin", "manager", "agent")
     context = {
+        "now": timezone.now(),
         "complaint": complaint,
         "case": selectors.case_file(complaint),
         "step_forms": step_forms,
@@ -158,7 +161,11 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     }
     if can_handle and complaint.is_open:
         context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
-            initial={"version": complaint.version, "department": complaint.department_id},
+            initial={
+                "version": complaint.version,
+                "department": complaint.department_id,
+                "assignee": complaint.assignee_id,
+            },
             prefix="transfer",
             member=member,
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from complaints import events, notify
+from complaints import events, notify, sla
 from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
@@ -68,6 +68,9 @@ def available_transitions(complaint: Complaint, member: Membership | None) -> li
     ]
 
 
+# Steps that answer the complainant for the first time (stop the first-response clock).
+FIRST_RESPONSES = {"request_information", "send_response", "reject"}
+
 TRANSITION_NAMES = [
     "acknowledge",
     "assess",
@@ -103,8 +106,8 @@ def _move(
     source = complaint.state
     if not can_proceed(method):
         raise TransitionNotAvailable(
-            _("This complaint is %(state)s: it cannot be %(step)s now.")
-            % {"state": complaint.get_state_display().lower(), "step": _step_label(name)}
+            _("This complaint is now “%(state)s”: that step is no longer possible.")
+            % {"state": complaint.get_state_display()}
         )
     if not has_transition_perm(method, actor):
         raise TransitionNotAllowed(_("Your role does not allow this step on this complaint."))
@@ -112,6 +115,8 @@ def _move(
     method()
     now = timezone.now()
     fields = {**(fields or {}), "state": complaint.state, "updated_at": now}
+    if name in FIRST_RESPONSES and complaint.first_responded_at is None:
+        fields["first_responded_at"] = now
     updated = (
         Complaint.objects.for_tenant(complaint.tenant_id)
         .filter(pk=complaint.pk, version=version, state=source)
@@ -126,6 +131,7 @@ def _move(
             )
         )
     complaint.refresh_from_db()
+    sla.sync_next_check(complaint)
     Transition.objects.create(
         tenant_id=complaint.tenant_id,
         complaint=complaint,
@@ -138,10 +144,6 @@ def _move(
         data=data or {},
     )
     return complaint
-
-
-def _step_label(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def _require_text(value: str, field: str, message: str) -> str:
@@ -346,7 +348,7 @@ def complaint_request_information(
         complaint,
         actor=actor,
         name="request_information",
-        fields={"state_before_waiting": source},
+        fields={"state_before_waiting": source, **sla.pause_fields(timezone.now())},
         note=question,
         expected_version=expected_version,
     )
@@ -375,12 +377,16 @@ def complaint_receive_information(
     """The complainant's answer, with any files (or an agent recording it); it resumes."""
     body = _require_text(body, "body", _("Write your answer."))
     files = files or []
-    validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
+    settings = complaint_settings(complaint.tenant_id)
+    validate_files(files, max_mb=settings.max_attachment_mb)
     complaint = _move(
         complaint,
         actor=actor,
         name="receive_information",
-        fields={"state_before_waiting": ""},
+        fields={
+            "state_before_waiting": "",
+            **sla.resume_fields(complaint, settings=settings, now=timezone.now()),
+        },
         expected_version=expected_version,
     )
     message = Message.objects.create(
@@ -572,7 +578,13 @@ def complaint_reopen(
         complaint,
         actor=actor,
         name="reopen",
-        fields={"closed_at": None, "customer_accepted": None},
+        fields={
+            "closed_at": None,
+            "customer_accepted": None,
+            **sla.restart_resolution_fields(
+                complaint, settings=complaint_settings(complaint.tenant_id), now=timezone.now()
+            ),
+        },
         note=reason,
         expected_version=expected_version,
     )

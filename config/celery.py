@@ -19,6 +19,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     # Periodic scans of the apps: time-based work comes from these, never from ETA tasks.
     beat_schedule={
+        "sla-scan": {"task": "complaints.tasks.sla_scan_task", "schedule": 60.0},
         "sweep-deliveries": {
             "task": "notifications.tasks.sweep_deliveries_task",
             "schedule": 60.0,

@@ -196,6 +196,7 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -278,3 +279,18 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For; the
 # public pages' rate limits key on the address the outermost one saw.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# SMS (see notifications/sms.py): "console" prints messages; "http" posts them as JSON
+# ({"to", "from", "text"}) with a bearer token to a gateway.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+if SMS_BACKEND not in {"console", "http"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be console or http, not {SMS_BACKEND!r}")
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "10"))
+if SMS_BACKEND == "http" and not SMS_HTTP_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SMS_HTTP_URL must be an http(s):// address when SMS_BACKEND is http."
+    )
+# The sender name or number of an SMS whose delivery names none.
+SMS_SENDER = os.environ.get("SMS_SENDER", "Loopdesk")

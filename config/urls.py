@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
     path("", workspace_picker, name="workspace-picker"),
+    path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
     path("<slug:tenant_slug>/", include("tenants.urls")),
 ]

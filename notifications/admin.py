@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Delivery
+from notifications.models import Delivery, Notification
 from tenants.admin import TenantOwnedAdmin
 
 
@@ -12,4 +12,21 @@ class DeliveryAdmin(TenantOwnedAdmin):
     readonly_fields = [field.name for field in Delivery._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(TenantOwnedAdmin):
+    """Read-only: notifications are written by the services that raise them."""
+
+    list_display = ["created_at", "tenant", "recipient", "text", "read_at"]
+    list_filter = ["tenant"]
+    list_select_related = ["tenant", "recipient__user"]
+    search_fields = ["text", "dedupe_key", "recipient__user__email"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import TenantOwned
+from tenants.models import Membership, TenantOwned
 
 
 class Delivery(TenantOwned):
@@ -56,3 +56,53 @@ class Delivery(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class Notification(TenantOwned):
+    """A message to one member in the workspace: shown under the bell until they read it.
+
+    ``dedupe_key`` is unique per tenant, so a retried or doubled scan notifies once; a key names
+    the event *and* the recipient (``sla-breach:42:member-7``) when one event notifies several.
+    Only ``notifications.services`` writes rows.
+    """
+
+    recipient = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(
+        _("link"), max_length=300, blank=True, help_text=_("A path in the app, e.g. /acme/…")
+    )
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "dedupe_key"], name="notification_unique_key"
+            ),
+        ]
+        indexes = [
+            # The list: a member's notifications, newest first.
+            models.Index(fields=["tenant", "recipient", "-created_at"], name="notification_inbox"),
+            # The bell, on every page: a member's unread ones only, so it stays small.
+            models.Index(
+                fields=["tenant", "recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,16 +1,21 @@
-"""The outbox: enqueue a message with the change that causes it; send it after commit."""
+"""The outbox (enqueue a message with the change that causes it; send it after commit) and the
+members' in-app notifications."""
 
 import logging
 import smtplib
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from notifications.models import Delivery
-from tenants.models import Tenant
+from notifications.models import Delivery, Notification
+from notifications.sms import SmsError, TransientSmsError, get_sms_backend
+from tenants.errors import ApplicationError
+from tenants.models import Membership, Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +23,7 @@ MAX_ATTEMPTS = 8
 # A sender that has not finished after this long is presumed dead; its row is sent again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 # Errors worth retrying: the server is down, busy or refused for now.
-TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TimeoutError)
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TimeoutError, TransientSmsError)
 
 
 def delivery_enqueue(
@@ -79,7 +84,10 @@ def delivery_send(*, delivery_id: int) -> bool:
         return False  # sent already, being sent by another worker, or not due yet
     delivery = Delivery.objects.unscoped().get(pk=delivery_id)
     try:
-        _send_email(delivery)
+        if delivery.channel == Delivery.Channel.SMS:
+            _send_sms(delivery)
+        else:
+            _send_email(delivery)
     except TRANSIENT_ERRORS as error:
         failed = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.unscoped().filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
@@ -88,6 +96,13 @@ def delivery_send(*, delivery_id: int) -> bool:
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         logger.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
+        return False
+    except SmsError as error:
+        # Permanent (a bad number, a rejected request): sending again would fail again.
+        Delivery.objects.unscoped().filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        logger.error("delivery %s refused for good: %s", delivery.pk, error)
         return False
     Delivery.objects.unscoped().filter(pk=delivery.pk).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
@@ -108,6 +123,12 @@ def _send_email(delivery: Delivery) -> None:
     message.send()
 
 
+def _send_sms(delivery: Delivery) -> None:
+    get_sms_backend().send(
+        to=delivery.recipient, body=delivery.body, sender=delivery.sender or settings.SMS_SENDER
+    )
+
+
 def deliveries_due(limit: int = 500) -> list[int]:
     """Put back rows whose sender died; return the ids of rows due to be sent."""
     now = timezone.now()
@@ -120,3 +141,51 @@ def deliveries_due(limit: int = 500) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- in-app notifications -------------------------------------------------------------------
+
+
+TEXT_MAX_LENGTH = Notification._meta.get_field("text").max_length
+LINK_MAX_LENGTH = Notification._meta.get_field("link").max_length
+
+
+def is_local_path(url: str) -> bool:
+    """``/a/path`` on this site: no scheme, no host (``//evil.example`` is a host)."""
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+
+
+def notification_create(
+    *, recipient: Membership, text: str, link: str = "", dedupe_key: str
+) -> Notification | None:
+    """Notify one member; returns the new notification, or None when ``dedupe_key`` was used.
+
+    The key is unique per tenant, so a retried or doubled scan notifies once; when one event
+    notifies several members, each needs a key of their own (``sla-breach:42:member-7``).
+    ``link`` is a path in the app (``/acme/complaints/AMO-2026-000001/``): opening the
+    notification redirects there, so an address on another site is refused.
+    """
+    if link and not (is_local_path(link) and len(link) <= LINK_MAX_LENGTH):
+        raise ApplicationError("A notification links to a path in the app.", fields={"link": link})
+    if len(text) > TEXT_MAX_LENGTH:
+        text = text[: TEXT_MAX_LENGTH - 1] + "…"
+    notification, created = Notification.objects.get_or_create(
+        tenant_id=recipient.tenant_id,
+        dedupe_key=dedupe_key,
+        defaults={"recipient": recipient, "text": text, "link": link},
+    )
+    return notification if created else None
+
+
+def notifications_mark_read(*, member: Membership, ids: list[int] | None = None) -> int:
+    """Mark the member's own unread notifications read: those in ``ids``, or all of them.
+
+    Ids of someone else's notifications (in this tenant or another) are ignored. Returns how
+    many changed. One UPDATE, so two clicks at once count each row once.
+    """
+    unread = Notification.objects.for_tenant(member.tenant_id).filter(
+        recipient=member, read_at__isnull=True
+    )
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

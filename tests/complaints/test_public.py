@@ -506,9 +506,10 @@ def test_the_status_page_shows_times_in_the_tenants_time_zone(client, acme_setup
 
     text = page_text(open_status(client, complaint))
 
-    assert "March 3, 2026, 12:30 a.m." in text
+    assert "3 Mar 2026, 00:30" in text
     assert "We aim to give you our answer by" in text
-    assert 'datetime="2026-03-18T00:30:00+02:00">March 18, 2026</time>' in text
+    # 15 working days (Mon–Fri 09:00–17:00 in Athens) from the next opening, Tue 3 March 09:00.
+    assert 'datetime="2026-03-23T17:00:00+02:00">23 Mar 2026</time>' in text
 
 
 # --- what the status page shows -----------------------------------------------------------------

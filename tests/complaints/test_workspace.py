@@ -401,3 +401,23 @@ def test_the_admin_adds_a_category_in_the_tree(client, acme_setup):
 
     glass = Category.objects.for_tenant(acme_setup).get(code="glass")
     assert glass.path == f"{claims.path}{glass.pk}/"
+
+
+def test_a_customer_who_agreed_to_texts_gets_an_sms_with_each_email(acme_setup, acme_brand):
+    from complaints.models import Customer
+    from notifications.models import Delivery
+
+    Customer.objects.create(
+        tenant=acme_setup,
+        name="Nikos",
+        phone="+30 690 000 0001",
+        phone_key="+306900000001",
+        consent_sms=True,
+    )
+
+    complaint = file_complaint(acme_brand, email="", phone="+30 690 000 0001", name="Nikos")
+
+    [sms] = Delivery.objects.for_tenant(acme_setup).filter(channel="sms")
+    assert sms.recipient == "+30 690 000 0001"
+    assert complaint.reference in sms.body
+    assert f"/c/acme/status/{complaint.reference}/?key=" in sms.body

@@ -100,7 +100,7 @@ def test_the_team_page_runs_the_same_queries_for_3_or_30_members(
         make_member(acme, f"agent{number}", Role.AGENT, "south-branch")
     client.get(team_url())  # warm the session
 
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(7) as few:
         client.get(team_url())
     for number in range(2, 29):
         make_member(acme, f"agent{number}", Role.AGENT, "south-branch")
