@@ -1,15 +1,16 @@
 """Domain events the complaints app announces. Other apps subscribe; complaints imports none.
 
 ``surveys`` subscribes to :class:`ComplaintClosed` in its ``AppConfig.ready()`` to turn a closed
-complaint into a service interaction. Handlers run after the transaction commits.
+complaint into a service interaction. Handlers run inside the transaction of the change that
+publishes the event, so what they write commits (or rolls back) with it: a closed complaint is
+never left without its interaction. Handlers do no I/O themselves; anything slow or external
+goes through the outbox or ``transaction.on_commit``.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from django.db import transaction
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,6 @@ def subscribe(event_type: type, handler: Callable) -> None:
 
 
 def publish(event) -> None:
-    """Call every subscriber of the event's type once the current transaction commits."""
+    """Call every subscriber of the event's type, in the current transaction."""
     for handler in list(_subscribers[type(event)]):
-        transaction.on_commit(lambda handler=handler: handler(event))
+        handler(event)

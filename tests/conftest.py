@@ -23,6 +23,9 @@ from tests.servers import SmtpSink, WorkerProcess, database_url_of, redis_availa
 
 STRICT = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# Complaint fixtures (acme_brand, acme_setup, complaint_in...) for every test package.
+pytest_plugins = ["tests.complaint_fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     vendor = settings.DATABASE_VENDOR

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
-from tests.complaints.conftest import file_complaint
+from tests.complaint_fixtures import file_complaint
 
 pytestmark = pytest.mark.worker
 

@@ -27,7 +27,7 @@ from complaints.services import customer_match_or_create
 from notifications.models import Delivery
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Role
-from tests.complaints.conftest import file_complaint
+from tests.complaint_fixtures import file_complaint
 from tests.factories import BrandFactory, TouchpointFactory, make_member
 
 # --- helpers --------------------------------------------------------------------------------

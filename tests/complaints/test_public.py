@@ -29,7 +29,7 @@ from complaints.models import (
 from notifications.models import Delivery
 from tenants import ratelimit
 from tenants.models import Touchpoint
-from tests.complaints.conftest import file_complaint
+from tests.complaint_fixtures import file_complaint
 from tests.factories import BrandFactory
 
 NO_MATCH = (

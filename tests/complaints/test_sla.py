@@ -11,7 +11,7 @@ from complaints.lifecycle import State
 from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaPolicy
 from notifications.models import Delivery, Notification
 from tenants.models import Role
-from tests.complaints.conftest import bring_to, file_complaint
+from tests.complaint_fixtures import bring_to, file_complaint
 from tests.factories import make_member
 
 # Tuesday 3 March 2026, 10:00 in Athens (08:00 UTC): a working day, working hours 09–17.

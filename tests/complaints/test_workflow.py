@@ -19,7 +19,7 @@ from complaints.models import Complaint, RootCause, Severity, Transition
 from notifications.models import Delivery
 from tenants.errors import ApplicationError
 from tenants.models import Department, Role
-from tests.complaints.conftest import file_complaint
+from tests.complaint_fixtures import file_complaint
 from tests.factories import make_member
 
 # --- helpers --------------------------------------------------------------------------------
@@ -1101,15 +1101,14 @@ def closed_events():
 PHONE_ONLY = {"email": "", "phone": "+30 210 000 1000"}
 
 
-def test_closing_announces_complaint_closed_once_after_commit(
-    complaint_in, acme_agent, closed_events, django_capture_on_commit_callbacks
+def test_closing_announces_complaint_closed_once_inside_its_transaction(
+    complaint_in, acme_agent, closed_events
 ):
     complaint = complaint_in(State.RESPONSE_SENT, **PHONE_ONLY)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        complaint = workflow.complaint_close(complaint=complaint, actor=acme_agent)
-        assert closed_events == []  # not before the commit
+    complaint = workflow.complaint_close(complaint=complaint, actor=acme_agent)
 
+    # announced in the closing transaction, so the subscriber's rows commit with the close
     assert closed_events == [
         events.ComplaintClosed(
             tenant_id=complaint.tenant_id,
@@ -1159,8 +1158,8 @@ def test_no_other_step_announces_complaint_closed(
         original = complaint_in(State.RECEIVED, **PHONE_ONLY)
         duplicate = complaint_in(State.ACKNOWLEDGED, **PHONE_ONLY)
         workflow.complaint_merge(complaint=duplicate, actor=acme_admin, into=original)
-    # (reached outside the capture: its close is never committed, so never announced)
     closed = complaint_in(State.CLOSED, **PHONE_ONLY)
+    closed_events.clear()  # that close was announced; the steps after it must not be
     with django_capture_on_commit_callbacks(execute=True):
         reopened = workflow.complaint_reopen(complaint=closed, actor=acme_agent, reason="Again.")
         workflow.complaint_start_investigation(complaint=reopened, actor=acme_agent)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from complaints.lifecycle import State
 from complaints.models import Attachment, Complaint, CorrectiveAction, Message, Transition
-from tests.complaints.conftest import file_complaint
+from tests.complaint_fixtures import file_complaint
 
 
 def queue_url(**params):

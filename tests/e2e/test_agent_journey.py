@@ -9,13 +9,7 @@ from playwright.sync_api import expect
 
 from complaints.lifecycle import State
 from complaints.models import Transition
-from tests.complaints import conftest as complaint_fixtures
 from tests.factories import PASSWORD
-
-# The complaints tests' fixtures: brand AMO, category Claims routed to the north branch.
-acme_brand = complaint_fixtures.acme_brand
-acme_setup = complaint_fixtures.acme_setup
-complaint_in = complaint_fixtures.complaint_in
 
 
 def log_in(page, live_server, member):

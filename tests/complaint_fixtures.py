@@ -1,4 +1,7 @@
-"""Complaints of Acme, reached through the workflow functions (never by writing ``state``)."""
+"""Complaints of Acme, reached through the workflow functions (never by writing ``state``).
+
+Loaded as a pytest plugin by tests/conftest.py, so every test package has these fixtures.
+"""
 
 import pytest
 

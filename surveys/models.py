@@ -1,0 +1,277 @@
+"""Service interactions, the surveys sent after them, the answers and the closed loop."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Complaint, Customer
+from tenants.models import Brand, Membership, TenantOwned, Touchpoint
+
+
+class Interaction(TenantOwned):
+    """One service event: a complaint closed, a claim settled, a tow truck that came.
+
+    Every interaction records whether it was surveyed, and if not, why — so coverage can be
+    explained, not just counted.
+    """
+
+    class Source(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Not decided yet")
+        INVITED = "invited", _("Invited")
+        NO_RULE = "no_rule", _("No survey rule matches")
+        NOT_SAMPLED = "not_sampled", _("Not in the sample")
+        THROTTLED = "throttled", _("Surveyed recently")
+        OPTED_OUT = "opted_out", _("Customer opted out")
+        NO_EMAIL = "no_email", _("No email address")
+        TOO_OLD = "too_old", _("Event older than 24 hours")
+        NOT_ELIGIBLE = "not_eligible", _("Complaint rejected, withdrawn or merged")
+
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    performer = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("occurred"))
+    source = models.CharField(max_length=10, choices=Source.choices)
+    external_reference = models.CharField(_("external reference"), max_length=100)
+    decision = models.CharField(max_length=14, choices=Decision.choices, default=Decision.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # An integrator posting the same event twice gets one interaction.
+            models.UniqueConstraint(
+                fields=["tenant", "source", "external_reference"], name="interaction_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-occurred_at"], name="interaction_tenant_recent"),
+            models.Index(
+                fields=["tenant", "customer", "-occurred_at"], name="interaction_tenant_customer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_reference}"
+
+
+class QuestionKind(models.TextChoices):
+    NPS = "nps", _("Net Promoter Score (0–10)")
+    CSAT = "csat", _("Satisfaction (1–5)")
+    CES = "ces", _("Customer effort (1–7)")
+    SCALE = "scale", _("Scale")
+    CHOICE = "choice", _("Single choice")
+    TEXT = "text", _("Free text")
+
+
+# The score range of each kind with a fixed scale.
+SCALES = {QuestionKind.NPS: (0, 10), QuestionKind.CSAT: (1, 5), QuestionKind.CES: (1, 7)}
+# Critics: NPS detractors (0–6) and CSAT 1–3 (DESIGN: they get a follow-up).
+CRITIC_MAX = {QuestionKind.NPS: 6, QuestionKind.CSAT: 3}
+MAX_QUESTIONS = 5
+
+
+class Survey(TenantOwned):
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "name"], name="survey_tenant_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyVersion(TenantOwned):
+    """What customers answer: publishing freezes a version; edits make a new draft."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "survey", "number"], name="survey_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} v{self.number}"
+
+
+class Question(TenantOwned):
+    version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=QuestionKind.choices)
+    is_primary = models.BooleanField(
+        _("primary"), default=False, help_text=_("The overall impression of the service.")
+    )
+    is_required = models.BooleanField(_("required"), default=False)
+    # {"en": "How likely…", "el": "Πόσο πιθανό…", …}
+    text = models.JSONField(default=dict)
+    # For CHOICE: [{"value": "price", "label": {"en": "Price", …}}, …]
+    choices = models.JSONField(default=list, blank=True)
+    scale_min = models.SmallIntegerField(null=True, blank=True)
+    scale_max = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "version", "position"], name="question_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text.get("en") or next(iter(self.text.values()), "")
+
+
+class SurveyRule(TenantOwned):
+    """Which interactions get which survey, after what delay, with what sampling share."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rules")
+    order = models.PositiveSmallIntegerField(default=100)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Interaction.Source.choices, blank=True)
+    delay_minutes = models.PositiveIntegerField(_("send after (minutes)"), default=60)
+    sample_percent = models.PositiveSmallIntegerField(_("sample (%)"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["tenant", "order"], name="survey_rule_tenant_order")]
+
+
+class Invitation(TenantOwned):
+    """An emailed link to one survey, for one interaction (or a re-rate after a follow-up).
+
+    The token is random and single-use; only its SHA-256 is stored.
+    """
+
+    class Purpose(models.TextChoices):
+        FIRST = "first", _("After the interaction")
+        RERATE = "rerate", _("Re-rate after a follow-up")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        ANSWERED = "answered", _("Answered")
+        EXPIRED = "expired", _("Expired")
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.FIRST)
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    token_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    send_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "interaction", "purpose"], name="invitation_once"
+            ),
+            # The public page finds the invitation (and so the tenant) by its token.
+            models.UniqueConstraint(fields=["token_hash"], name="invitation_token_all_tenants"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "customer", "-send_at"], name="invitation_tenant_customer"
+            ),
+            models.Index(
+                fields=["send_at"],
+                condition=models.Q(status="scheduled"),
+                name="invitation_due_all_tenants",
+            ),
+        ]
+
+
+class Response(TenantOwned):
+    """A customer's answers to one invitation. Never overwritten: a re-rate is a new one."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    interaction = models.ForeignKey(Interaction, on_delete=models.PROTECT, related_name="+")
+    # The primary question's kind and score, copied for fast metrics.
+    primary_kind = models.CharField(max_length=8, choices=QuestionKind.choices)
+    primary_score = models.SmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    is_critic = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tenant", "primary_kind", "-submitted_at"], name="response_tenant_kind"
+            ),
+        ]
+
+
+class Answer(TenantOwned):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    score = models.SmallIntegerField(null=True, blank=True)
+    choice = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "response", "question"], name="answer_unique"
+            ),
+        ]
+
+
+class FollowUp(TenantOwned):
+    """A critic is called back: the closed loop, with its own due time and outcome."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="follow_up")
+    assignee = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    due_at = models.DateTimeField()
+    outcome = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    rerate = models.OneToOneField(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "status", "due_at"], name="follow_up_tenant_status"),
+        ]
