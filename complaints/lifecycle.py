@@ -54,7 +54,11 @@ def _acts_on(complaint, member) -> bool:
 
 
 def is_handler(complaint, member) -> bool:
-    return _acts_on(complaint, member) and member.role in HANDLERS
+    """Admins and managers on any complaint they see; agents on their own, or on unassigned
+    ones of their department (to take them)."""
+    if not (_acts_on(complaint, member) and member.role in HANDLERS):
+        return False
+    return member.role in SUPERVISORS or complaint.assignee_id in (None, member.pk)
 
 
 def is_supervisor(complaint, member) -> bool:

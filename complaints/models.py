@@ -160,6 +160,12 @@ class SlaPolicy(TenantOwned):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        for field in ("brand", "category"):
+            related = getattr(self, field)
+            if related is not None and related.tenant_id != self.tenant_id:
+                raise ValidationError({field: _("Choose one of the same tenant.")})
+
 
 class Customer(TenantOwned):
     """One person who complains or is surveyed, matched on email or phone."""
@@ -348,6 +354,8 @@ class Complaint(ComplaintLifecycle, TenantOwned):
     resolve_due_at = models.DateTimeField(null=True, blank=True)
     resolve_warn_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when the resolution clock restarts (a reopen): alerts are once per round.
+    sla_round = models.PositiveSmallIntegerField(default=0)
     sla_next_check_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -408,7 +416,8 @@ class SlaAlert(TenantOwned):
     clock = models.CharField(max_length=20, choices=Clock.choices)
     # 0: warning, 1: breach, 2+: escalation one more level up the department tree.
     level = models.PositiveSmallIntegerField()
-    # Several rounds of a clock (it restarts when a complaint is reopened).
+    # The resolution clock restarts when a complaint is reopened: one alert per round.
+    round = models.PositiveSmallIntegerField(default=0)
     due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -416,7 +425,7 @@ class SlaAlert(TenantOwned):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "complaint", "clock", "due_at", "level"],
+                fields=["tenant", "complaint", "clock", "round", "level"],
                 name="sla_alert_once",
             ),
         ]

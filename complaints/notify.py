@@ -11,16 +11,21 @@ from notifications.models import Delivery
 from notifications.services import delivery_enqueue
 
 STATUS_LINK_SALT = "complaints.status-link"
+# A link in an email opens the case for a year; after that, reference + email or phone.
+STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365
 
 
 def status_key(complaint: Complaint) -> str:
-    """The secret in the complainant's status link (signed, so nothing is stored)."""
-    return signing.Signer(salt=STATUS_LINK_SALT).sign(f"{complaint.tenant_id}:{complaint.pk}")
+    """The secret in the complainant's status link (signed and dated, so nothing is stored)."""
+    signer = signing.TimestampSigner(salt=STATUS_LINK_SALT)
+    return signer.sign(f"{complaint.tenant_id}:{complaint.pk}")
 
 
 def status_key_matches(complaint: Complaint, key: str) -> bool:
     try:
-        value = signing.Signer(salt=STATUS_LINK_SALT).unsign(key)
+        value = signing.TimestampSigner(salt=STATUS_LINK_SALT).unsign(
+            key, max_age=STATUS_LINK_MAX_AGE
+        )
     except signing.BadSignature:
         return False
     return value == f"{complaint.tenant_id}:{complaint.pk}"

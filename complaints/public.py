@@ -392,7 +392,9 @@ def status(request, tenant_slug, reference):
     }
     entries, loose_files, question = _history(complaint)
     merged_into = complaint.merged_into if complaint.state == State.MERGED else None
-    if merged_into is not None and merged_into.customer_id == complaint.customer_id:
+    if merged_into is not None and merged_into.customer_id != complaint.customer_id:
+        merged_into = None  # another customer's case: never name it
+    if merged_into is not None:
         _grant_access(request, merged_into)  # the same complainant's case, carried on there
     context = {
         "complaint": complaint,

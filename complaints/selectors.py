@@ -174,8 +174,11 @@ class CaseFile:
     earlier: list[Complaint]
 
 
-def case_file(complaint: Complaint) -> CaseFile:
+def case_file(complaint: Complaint, member: Membership) -> CaseFile:
+    """The case's lists; other complaints (linked, merged, the customer's earlier ones) only
+    where the member may see them."""
     tenant_id = complaint.tenant_id
+    others = visible_complaints(member)
     return CaseFile(
         transitions=list(
             Transition.objects.for_tenant(tenant_id)
@@ -199,19 +202,10 @@ def case_file(complaint: Complaint) -> CaseFile:
             .filter(complaint=complaint)
             .select_related("owner__user")
         ),
-        linked=list(
-            Complaint.objects.for_tenant(tenant_id)
-            .filter(links__linked=complaint)
-            .only("reference", "subject", "state")
-        ),
-        merged=list(
-            Complaint.objects.for_tenant(tenant_id)
-            .filter(merged_into=complaint)
-            .only("reference", "subject", "state")
-        ),
+        linked=list(others.filter(links__linked=complaint).only("reference", "subject", "state")),
+        merged=list(others.filter(merged_into=complaint).only("reference", "subject", "state")),
         earlier=list(
-            Complaint.objects.for_tenant(tenant_id)
-            .filter(customer_id=complaint.customer_id)
+            others.filter(customer_id=complaint.customer_id)
             .exclude(pk=complaint.pk)
             .only("reference", "subject", "state", "received_at")
             .order_by("-received_at")[:10]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from complaints import events, notify, sla
 from complaints.attachments import store_files, validate_files
-from complaints.lifecycle import OPEN_STATES
+from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
     Category,
     Channel,
@@ -28,7 +28,7 @@ from complaints.models import (
 )
 from complaints.workflow import complaint_settings
 from tenants.audit import audit_record
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, Conflict
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
 
@@ -45,11 +45,20 @@ def phone_key(phone: str) -> str:
 
 @transaction.atomic
 def customer_match_or_create(
-    *, tenant: Tenant, name: str, email: str = "", phone: str = "", language: str = "en"
+    *,
+    tenant: Tenant,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "en",
+    learn: bool = True,
 ) -> Customer:
     """The one customer with this email or phone, created if there is none.
 
-    Email is tried first, then phone. A match learns what it did not know (a phone, a name).
+    Email is tried first, then phone. With ``learn`` (staff intake only) a match learns a
+    contact it did not have. Unauthenticated channels never add a contact to an existing
+    customer: whoever knows an email address could otherwise attach their own phone to it and
+    open that customer's complaints.
     """
     keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
     if not any(keys.values()):
@@ -78,11 +87,13 @@ def customer_match_or_create(
         except IntegrityError:
             # Someone created them a moment ago: take that row.
             return customer_match_or_create(
-                tenant=tenant, name=name, email=email, phone=phone, language=language
+                tenant=tenant, name=name, email=email, phone=phone, language=language, learn=learn
             )
     # Learn what the customer did not tell before, unless it is another customer's.
     learned = {}
-    for key, name, value in (("email_key", "email", email), ("phone_key", "phone", phone)):
+    for key, name, value in (
+        () if not learn else (("email_key", "email", email), ("phone_key", "phone", phone))
+    ):
         if (
             keys[key]
             and not getattr(customer, key)
@@ -264,6 +275,7 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         email=intake.email,
         phone=intake.phone,
         language=intake.language,
+        learn=actor is not None,
     )
     received_at = intake.received_at or timezone.now()
     local_year = received_at.astimezone(zoneinfo.ZoneInfo(tenant.time_zone)).year
@@ -287,6 +299,9 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         is_repeat_complainant(customer, now=received_at) or customer.segment == "watchlist"
     )
     route = route_for(complaint)
+    if route.rule is None and actor is not None and actor.department_id:
+        # No rule: the complaint stays with the team that took it, not head office.
+        route = Route(department=actor.department)
     complaint.department = route.department
     complaint.assignee = route.assignee
     complaint.assigned_at = received_at if route.assignee else None
@@ -325,8 +340,8 @@ def complaint_add_message(
         raise ApplicationError(_("Write something first."), fields={"body": [_("Empty.")]})
     if kind not in (Message.Kind.INTERNAL, Message.Kind.REPLY):
         raise ApplicationError(_("Unknown kind of note."))
-    if actor.role not in (Role.ADMIN, Role.MANAGER, Role.AGENT):
-        raise ApplicationError(_("Your role does not allow writing on complaints."))
+    if not is_handler(complaint, actor):
+        raise ApplicationError(_("Only its handler or a manager can write on this complaint."))
     files = files or []
     validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
     message = Message.objects.create(
@@ -441,6 +456,22 @@ def corrective_action_open(
     return action
 
 
+# Where an action may go from each status (done is final; a cancelled one may reopen).
+ACTION_MOVES = {
+    CorrectiveAction.Status.OPEN: {
+        CorrectiveAction.Status.IN_PROGRESS,
+        CorrectiveAction.Status.DONE,
+        CorrectiveAction.Status.CANCELLED,
+    },
+    CorrectiveAction.Status.IN_PROGRESS: {
+        CorrectiveAction.Status.DONE,
+        CorrectiveAction.Status.CANCELLED,
+    },
+    CorrectiveAction.Status.DONE: set(),
+    CorrectiveAction.Status.CANCELLED: {CorrectiveAction.Status.OPEN},
+}
+
+
 @transaction.atomic
 def corrective_action_update(
     *, action: CorrectiveAction, actor: Membership, status: str, outcome: str = ""
@@ -448,6 +479,15 @@ def corrective_action_update(
     """Move an action on; done needs the outcome."""
     if status not in CorrectiveAction.Status.values:
         raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
+    if status != action.status and status not in ACTION_MOVES[action.status]:
+        raise ApplicationError(
+            _("A %(before)s action cannot become %(after)s.")
+            % {
+                "before": action.get_status_display().lower(),
+                "after": CorrectiveAction.Status(status).label.lower(),
+            },
+            fields={"status": [_("Not from this status.")]},
+        )
     if actor.role not in (Role.ADMIN, Role.MANAGER) and actor.pk != action.owner_id:
         raise ApplicationError(_("Only its owner or a manager can update this action."))
     if status == CorrectiveAction.Status.DONE and not (outcome or "").strip():
@@ -458,9 +498,13 @@ def corrective_action_update(
     action.status = status
     action.outcome = (outcome or "").strip() or action.outcome
     action.completed_at = timezone.now() if status == CorrectiveAction.Status.DONE else None
-    CorrectiveAction.objects.for_tenant(action.tenant_id).filter(pk=action.pk).update(
-        status=action.status, outcome=action.outcome, completed_at=action.completed_at
+    updated = (
+        CorrectiveAction.objects.for_tenant(action.tenant_id)
+        .filter(pk=action.pk, status=before)
+        .update(status=action.status, outcome=action.outcome, completed_at=action.completed_at)
     )
+    if updated != 1:
+        raise Conflict(_("Someone changed this action meanwhile. Reload and try again."))
     audit_record(
         tenant=action.tenant,
         actor=actor.user,

@@ -166,7 +166,12 @@ def restart_resolution_fields(complaint: Complaint, *, settings, now: datetime) 
     calendar = calendar_for(complaint.tenant, settings)
     targets = targets_for(complaint.sla_policy, settings, calendar)
     due, warn = _clock_fields(now, targets.resolution, settings.warning_percent, calendar)
-    return {"resolve_due_at": due, "resolve_warn_at": warn, "resolved_at": None}
+    return {
+        "resolve_due_at": due,
+        "resolve_warn_at": warn,
+        "resolved_at": None,
+        "sla_round": complaint.sla_round + 1,
+    }
 
 
 def pause_fields(now: datetime) -> dict:
@@ -194,10 +199,19 @@ class Event:
     level: int  # 0 warning, 1 breach, 2+ escalation
     at: datetime
     due_at: datetime
+    round: int = 0
+
+    @property
+    def key(self) -> tuple:
+        return (self.clock, self.round, self.level)
 
 
 def events_of(complaint: Complaint, *, escalation: timedelta, levels: int, calendar) -> list:
-    """Every SLA event of the complaint's running clocks, in time order (none while paused)."""
+    """Every SLA event of the complaint's running clocks, in time order (none while paused).
+
+    ``levels`` is the depth of the complaint's department: the breach goes to its own level,
+    each escalation one level further up, the last to the top of the tree.
+    """
     if complaint.sla_paused_at is not None or complaint.state not in OPEN_STATES:
         return []
     events = []
@@ -205,13 +219,14 @@ def events_of(complaint: Complaint, *, escalation: timedelta, levels: int, calen
         due = getattr(complaint, due_field)
         if due is None or getattr(complaint, stop_field) is not None:
             continue
+        round_ = complaint.sla_round if clock == SlaAlert.Clock.RESOLUTION else 0
         warn = getattr(complaint, warn_field)
         if warn is not None and warn < due:
-            events.append(Event(clock, 0, warn, due))
-        events.append(Event(clock, 1, due, due))
-        for level in range(2, levels + 2):
+            events.append(Event(clock, 0, warn, due, round_))
+        events.append(Event(clock, 1, due, due, round_))
+        for level in range(2, levels + 1):
             at = add_business_time(due, escalation * (level - 1), calendar)
-            events.append(Event(clock, level, at, due))
+            events.append(Event(clock, level, at, due, round_))
     return sorted(events, key=lambda event: event.at)
 
 
@@ -230,23 +245,29 @@ class TenantContext:
     calendar: BusinessCalendar
     departments: dict[int, Department]
     managers: dict[int, list[Membership]]
+    admins: list[Membership]
 
 
 def _context(tenant: Tenant) -> TenantContext:
     settings, _created = ComplaintSettings.objects.get_or_create(tenant=tenant)
     managers: dict[int, list[Membership]] = {}
+    admins = []
     for member in (
         Membership.objects.for_tenant(tenant)
-        .filter(role=Role.MANAGER, is_active=True)
+        .filter(role__in=[Role.MANAGER, Role.ADMIN], is_active=True)
         .select_related("user")
     ):
-        managers.setdefault(member.department_id, []).append(member)
+        if member.role == Role.ADMIN:
+            admins.append(member)
+        else:
+            managers.setdefault(member.department_id, []).append(member)
     return TenantContext(
         tenant=tenant,
         settings=settings,
         calendar=calendar_for(tenant, settings),
         departments={d.pk: d for d in Department.objects.for_tenant(tenant)},
         managers=managers,
+        admins=admins,
     )
 
 
@@ -262,25 +283,21 @@ def _levels_above(department: Department | None, context: TenantContext) -> list
 def _recipients(
     complaint: Complaint, level: int, context: TenantContext
 ) -> list[tuple[Membership, bool]]:
-    """(member, also email?) for an event: warning → assignee; breach → assignee and the
-    department's managers; escalation n → the managers n levels further up (the nearest level
-    above that has managers)."""
+    """(member, also email?) for an event: warning → the assignee (or, unassigned, the
+    department's managers); breach → the assignee and the department's managers; escalation
+    n → the managers n − 1 levels further up. A level without managers falls back to the
+    tenant's admins, so an event never goes to nobody."""
     assignee = complaint.assignee
     chain = _levels_above(context.departments.get(complaint.department_id), context)
-    if level == 0:
-        return [(assignee, False)] if assignee else []
-    recipients = []
-    if level == 1:
-        if assignee:
-            recipients.append((assignee, True))
-        managers = context.managers.get(chain[0].pk, []) if chain else []
-    else:
-        managers = []
-        for department in chain[level - 1 :]:
-            managers = context.managers.get(department.pk, [])
-            if managers:
-                break
-    recipients += [(manager, True) for manager in managers if manager != assignee]
+    if level == 0 and assignee:
+        return [(assignee, False)]
+    department = chain[min(max(level, 1), len(chain)) - 1] if chain else None
+    managers = context.managers.get(department.pk, []) if department else []
+    recipients = [(assignee, True)] if assignee and level == 1 else []
+    by_email = level >= 1
+    recipients += [
+        (member, by_email) for member in (managers or context.admins) if member != assignee
+    ]
     return recipients
 
 
@@ -365,14 +382,19 @@ def _insert_new(alerts: list[SlaAlert]) -> int:
         return 0
     keys = Q()
     for alert in alerts:
-        keys |= Q(complaint_id=alert.complaint_id, clock=alert.clock, level=alert.level)
+        keys |= Q(
+            complaint_id=alert.complaint_id,
+            clock=alert.clock,
+            round=alert.round,
+            level=alert.level,
+        )
     before = SlaAlert.objects.unscoped().filter(keys).count()
     SlaAlert.objects.bulk_create(alerts, ignore_conflicts=True)
     return SlaAlert.objects.unscoped().filter(keys).count() - before
 
 
 def _notify(complaint, event: Event, context: TenantContext, notifications, deliveries) -> None:
-    key = f"sla:{complaint.pk}:{event.clock}:{event.due_at.isoformat()}:{event.level}"
+    key = f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
     link = reverse(
         "complaint-detail",
         kwargs={"tenant_slug": context.tenant.slug, "reference": complaint.reference},
@@ -423,7 +445,7 @@ def first_event_at(
         raised = set(
             SlaAlert.objects.for_tenant(complaint.tenant_id)
             .filter(complaint=complaint)
-            .values_list("clock", "due_at", "level")
+            .values_list("clock", "round", "level")
         )
     department = complaint.department
     depth = department.path.count("/") - 1 if department else 1
@@ -433,7 +455,7 @@ def first_event_at(
         levels=max(depth, 1),
         calendar=calendar,
     )
-    pending = [e.at for e in events if (e.clock, e.due_at, e.level) not in raised]
+    pending = [e.at for e in events if e.key not in raised]
     return min(pending) if pending else None
 
 

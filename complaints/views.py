@@ -152,7 +152,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     context = {
         "now": timezone.now(),
         "complaint": complaint,
-        "case": selectors.case_file(complaint),
+        "case": selectors.case_file(complaint, member),
         "step_forms": step_forms,
         "can_handle": can_handle,
         "message_form": bound_forms.get("message") or forms.MessageForm(),

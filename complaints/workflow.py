@@ -311,6 +311,7 @@ def complaint_transfer(
             _("Someone changed this complaint while you were looking at it. Reload and retry.")
         )
     complaint.refresh_from_db()
+    sla.sync_next_check(complaint)
     Transition.objects.create(
         tenant_id=complaint.tenant_id,
         complaint=complaint,
@@ -641,6 +642,16 @@ def complaint_merge(
             _("Choose another complaint of this organisation."),
             fields={"into": [_("Not a complaint you can merge into.")]},
         )
+    # Lock both rows in id order and read the target afresh: two merges crossing each other
+    # (A into B while B into A) must not fold both away.
+    locked = {
+        row.pk: row
+        for row in Complaint.objects.for_tenant(complaint.tenant_id)
+        .select_for_update()
+        .filter(pk__in=[complaint.pk, into.pk])
+        .order_by("pk")
+    }
+    into = locked[into.pk]
     if into.state not in OPEN_STATES:
         raise ApplicationError(
             _("%(reference)s is finished: merge into an open complaint.")

@@ -217,3 +217,29 @@ def test_the_scan_reads_only_what_is_due(claim, django_assert_max_num_queries):
     # nothing due yet: one query for the due complaints, nothing else
     with django_assert_max_num_queries(3):
         assert sla.sla_scan(now=TUESDAY_10 + timedelta(minutes=5)) == 0
+
+
+def test_a_pause_does_not_raise_the_warning_again(claim, acme_admin, acme_agent):
+    claim = bring_to(claim, State.INVESTIGATING, acme_admin)
+    Complaint.objects.for_tenant(claim.tenant_id).filter(pk=claim.pk).update(
+        resolve_warn_at=athens(4, 9), sla_next_check_at=athens(4, 9)
+    )
+    sla.sla_scan(now=athens(4, 10))
+    warnings_before = [a for a in alerts(claim) if a == ("resolution", 0)]
+    claim.refresh_from_db()
+
+    paused = workflow.complaint_request_information(
+        complaint=claim, actor=acme_admin, question="Invoice?"
+    )
+    resumed = workflow.complaint_receive_information(complaint=paused, actor=None, body="Here.")
+    sla.sla_scan(now=resumed.resolve_warn_at + timedelta(minutes=1))
+
+    assert warnings_before == [("resolution", 0)]
+    assert [a for a in alerts(claim) if a == ("resolution", 0)] == [("resolution", 0)]
+
+
+def test_with_no_manager_on_the_way_up_the_admins_hear_of_a_breach(claim, acme_admin):
+    sla.sla_scan(now=athens(4, 10, 30))
+
+    breach = [r for r, text in notified(claim) if "overdue" in text]
+    assert breach == ["alice@acme.example", "bob@acme.example"]
