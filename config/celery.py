@@ -20,6 +20,10 @@ app.conf.update(
     # Periodic scans of the apps: time-based work comes from these, never from ETA tasks.
     beat_schedule={
         "sla-scan": {"task": "complaints.tasks.sla_scan_task", "schedule": 60.0},
+        "survey-invitations": {
+            "task": "surveys.tasks.send_survey_invitations_task",
+            "schedule": 60.0,
+        },
         "sweep-deliveries": {
             "task": "notifications.tasks.sweep_deliveries_task",
             "schedule": 60.0,

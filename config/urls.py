@@ -20,8 +20,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
+    path("s/", include("surveys.public_urls")),
     path("", workspace_picker, name="workspace-picker"),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
+    path("<slug:tenant_slug>/surveys/", include("surveys.urls")),
     path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
     path("<slug:tenant_slug>/", include("tenants.urls")),
 ]

@@ -120,9 +120,7 @@ def follow_up_recovery(follow_ups: QuerySet[FollowUp]) -> Share:
         rerated=Count("pk"),
         recovered=Count(
             "pk",
-            filter=Q(
-                response__primary_kind=QuestionKind.CSAT, rerate__primary_score__gte=4
-            )
+            filter=Q(response__primary_kind=QuestionKind.CSAT, rerate__primary_score__gte=4)
             | Q(response__primary_kind=QuestionKind.NPS, rerate__primary_score__gte=7),
         ),
     )

@@ -79,6 +79,12 @@ class QuestionKind(models.TextChoices):
 SCALES = {QuestionKind.NPS: (0, 10), QuestionKind.CSAT: (1, 5), QuestionKind.CES: (1, 7)}
 # Critics: NPS detractors (0–6) and CSAT 1–3 (DESIGN: they get a follow-up).
 CRITIC_MAX = {QuestionKind.NPS: 6, QuestionKind.CSAT: 3}
+# What the ends of each fixed scale mean, shown next to the numbers (email and page).
+SCALE_ENDS = {
+    QuestionKind.NPS: (_("Not at all likely"), _("Extremely likely")),
+    QuestionKind.CSAT: (_("Very dissatisfied"), _("Very satisfied")),
+    QuestionKind.CES: (_("Very difficult"), _("Very easy")),
+}
 MAX_QUESTIONS = 5
 
 
@@ -118,6 +124,14 @@ class SurveyVersion(TenantOwned):
         return f"{self.survey_id} v{self.number}"
 
 
+def localized(texts: dict, language: str, default_language: str = "en") -> str:
+    """The text in ``language``, else the tenant's default language, else English, else any."""
+    for code in (language, default_language, "en"):
+        if texts.get(code):
+            return texts[code]
+    return next((text for text in texts.values() if text), "")
+
+
 class Question(TenantOwned):
     version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField()
@@ -144,6 +158,18 @@ class Question(TenantOwned):
     def __str__(self) -> str:
         return self.text.get("en") or next(iter(self.text.values()), "")
 
+    def text_in(self, language: str, default_language: str = "en") -> str:
+        return localized(self.text, language, default_language)
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        """(lowest, highest) score of a scored question; None for choices and free text."""
+        if self.kind in SCALES:
+            return SCALES[self.kind]
+        if self.kind == QuestionKind.SCALE and self.scale_min is not None and self.scale_max:
+            return self.scale_min, self.scale_max
+        return None
+
 
 class SurveyRule(TenantOwned):
     """Which interactions get which survey, after what delay, with what sampling share."""
@@ -169,7 +195,7 @@ class SurveyRule(TenantOwned):
 class Invitation(TenantOwned):
     """An emailed link to one survey, for one interaction (or a re-rate after a follow-up).
 
-    The token is random and single-use; only its SHA-256 is stored.
+    Its links carry random single-use tokens (:class:`InvitationToken`), one per email sent.
     """
 
     class Purpose(models.TextChoices):
@@ -181,13 +207,13 @@ class Invitation(TenantOwned):
         SENT = "sent", _("Sent")
         ANSWERED = "answered", _("Answered")
         EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled (the customer opted out before it went out)")
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.FIRST)
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
-    token_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     send_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -200,18 +226,52 @@ class Invitation(TenantOwned):
             models.UniqueConstraint(
                 fields=["tenant", "interaction", "purpose"], name="invitation_once"
             ),
-            # The public page finds the invitation (and so the tenant) by its token.
-            models.UniqueConstraint(fields=["token_hash"], name="invitation_token_all_tenants"),
         ]
         indexes = [
             models.Index(
                 fields=["tenant", "customer", "-send_at"], name="invitation_tenant_customer"
             ),
+            # The sender's three scans cross tenants: each reads only the rows it acts on.
             models.Index(
                 fields=["send_at"],
                 condition=models.Q(status="scheduled"),
                 name="invitation_due_all_tenants",
             ),
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(status="sent", reminder_sent_at__isnull=True),
+                name="invitation_remind_all_tenants",
+            ),
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status__in=["scheduled", "sent"]),
+                name="invitation_expiry_all_tenants",
+            ),
+        ]
+
+
+class InvitationToken(TenantOwned):
+    """The secret of one emailed link: the first email and the reminder each get their own.
+
+    Only the SHA-256 of the token is stored; the token itself exists only in the email. Any
+    token of an invitation opens it until it is answered (then all are marked used) or expires.
+    The unsubscribe link keeps working after that: it only ever switches surveys off.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The public page finds the invitation (and so the tenant) by the token alone.
+            models.UniqueConstraint(
+                fields=["token_hash"], name="invitation_token_hash_all_tenants"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "invitation"], name="invitation_token_tenant"),
         ]
 
 

@@ -14,7 +14,8 @@ def interactions(tenant):
 def test_a_closed_complaint_becomes_an_interaction_of_its_handler(complaint_in, acme):
     complaint = complaint_in(State.CLOSED)
 
-    assert interactions(acme) == [("complaint", complaint.reference, "bob@acme.example", "pending")]
+    # No survey rule in this tenant: decided at once, and the reason kept.
+    assert interactions(acme) == [("complaint", complaint.reference, "bob@acme.example", "no_rule")]
     interaction = Interaction.objects.for_tenant(acme).get()
     assert interaction.occurred_at == complaint.closed_at
     assert interaction.customer_id == complaint.customer_id

@@ -61,7 +61,6 @@ def respond(acme, survey):
             interaction=interaction,
             version=survey,
             customer=customer,
-            token_hash=f"{n:064d}",
             send_at=NOW,
             sent_at=NOW,
             expires_at=NOW,

@@ -75,4 +75,5 @@ def test_the_home_page_lists_the_tenants_brands_only(client_of, acme_agent, glob
         "Home",
         "Complaints",
         "Corrective actions",
+        "Surveys",
     ]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from surveys.services import invitations_run
+
+
+@shared_task
+def send_survey_invitations_task() -> dict[str, int]:
+    """Expire, send and remind the survey invitations that are due (beat: every minute)."""
+    return invitations_run()

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from surveys import views
+
+urlpatterns = [
+    path("", views.survey_list, name="survey-list"),
+    path("new/", views.survey_new, name="survey-new"),
+    path("rules/", views.rule_list, name="survey-rule-list"),
+    path("rules/new/", views.rule_new, name="survey-rule-new"),
+    path("rules/<int:rule_id>/", views.rule_edit, name="survey-rule-edit"),
+    path("rules/<int:rule_id>/delete/", views.rule_delete, name="survey-rule-delete"),
+    path("<int:survey_id>/", views.survey_detail, name="survey-detail"),
+    path("<int:survey_id>/settings/", views.survey_update, name="survey-update"),
+    path("<int:survey_id>/draft/", views.draft_start, name="survey-draft"),
+    path("<int:survey_id>/publish/", views.publish, name="survey-publish"),
+    path("<int:survey_id>/questions/new/", views.question_new, name="survey-question-new"),
+    path(
+        "<int:survey_id>/questions/<int:question_id>/",
+        views.question_edit,
+        name="survey-question-edit",
+    ),
+    path(
+        "<int:survey_id>/questions/<int:question_id>/move/",
+        views.question_move,
+        name="survey-question-move",
+    ),
+    path(
+        "<int:survey_id>/questions/<int:question_id>/delete/",
+        views.question_delete,
+        name="survey-question-delete",
+    ),
+    path("<int:survey_id>/versions/<int:number>/preview/", views.preview, name="survey-preview"),
+]

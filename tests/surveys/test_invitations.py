@@ -1,0 +1,387 @@
+"""Who is invited to a survey, when, and how the invitation's emails go out.
+
+Maria (Italian) and Nikos (Greek) are Acme's customers; every decision is taken by
+``interaction_record`` at a fixed ``NOW``, and the sender runs as the beat would, at given times.
+"""
+
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from complaints.lifecycle import State
+from notifications.models import Delivery
+from surveys import services
+from surveys.models import Interaction, Invitation, InvitationToken, QuestionKind, SurveyVersion
+from tenants.models import Tenant
+from tests.factories import BrandFactory, TouchpointFactory
+from tests.surveys.survey_fixtures import (
+    add_rule,
+    make_customer,
+    publish_survey,
+    record,
+    score_links,
+    token_in,
+)
+
+NOW = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)  # a Tuesday, 10:00 in Athens
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+D = Interaction.Decision
+
+
+@pytest.fixture
+def survey(acme):
+    return publish_survey(acme)
+
+
+@pytest.fixture
+def rule(acme, survey):
+    return add_rule(acme, survey.survey, delay_minutes=60)
+
+
+@pytest.fixture
+def maria(acme):
+    return make_customer(acme, "Maria Rossi", "maria@example.com", language="it")
+
+
+serial = iter(range(1, 10_000))
+
+
+def event(brand, customer, *, ago=HOUR, now=NOW, **fields):
+    return record(
+        brand, customer, occurred_at=now - ago, now=now, reference=f"ev-{next(serial)}", **fields
+    )
+
+
+def invitations(tenant):
+    return Invitation.objects.for_tenant(tenant)
+
+
+def deliveries(tenant):
+    return Delivery.objects.for_tenant(tenant).order_by("pk")
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+def test_a_matching_rule_schedules_an_invitation_after_its_delay(
+    acme, acme_brand, rule, survey, maria
+):
+    interaction = event(acme_brand, maria, ago=10 * timedelta(minutes=1))
+
+    assert interaction.decision == D.INVITED
+    invitation = invitations(acme).get()
+    occurred = NOW - timedelta(minutes=10)
+    assert (invitation.status, invitation.send_at, invitation.expires_at) == (
+        Invitation.Status.SCHEDULED,
+        occurred + HOUR,
+        occurred + HOUR + timedelta(days=14),
+    )
+    assert (invitation.version, invitation.language, invitation.customer) == (survey, "it", maria)
+    assert invitation.interaction == interaction
+    assert Interaction.objects.for_tenant(acme).get().decision == "invited"
+
+
+def test_a_long_delay_still_sends_within_a_day_of_the_event(acme, acme_brand, survey, maria):
+    add_rule(acme, survey.survey, delay_minutes=3 * 24 * 60)
+
+    interaction = event(acme_brand, maria, ago=2 * HOUR)
+
+    assert invitations(acme).get().send_at == interaction.occurred_at + DAY
+
+
+def test_the_first_matching_rule_in_order_with_a_published_survey_wins(acme, acme_brand, maria):
+    other_brand = BrandFactory(tenant=acme, slug="acme-home", reference_prefix="AHO")
+    desk = TouchpointFactory(tenant=acme, code="desk")
+    chosen = publish_survey(acme, name="Desk survey")
+    never = publish_survey(acme, name="Never")
+    draft_only = publish_survey(acme, name="Draft only")
+    SurveyVersion.objects.for_tenant(acme).filter(pk=draft_only.pk).update(status="draft")
+    add_rule(acme, never.survey, order=1, brand=other_brand)  # another brand
+    add_rule(acme, never.survey, order=2, source="import")  # another source
+    add_rule(acme, never.survey, order=3, is_active=False)  # switched off
+    add_rule(acme, draft_only.survey, order=4)  # nothing published to send
+    add_rule(acme, chosen.survey, order=5, touchpoint=desk, source="api")
+    add_rule(acme, never.survey, order=6)  # matches too, but later
+
+    event(acme_brand, maria, touchpoint=desk)
+
+    assert invitations(acme).get().version == chosen
+
+
+def test_no_rule_no_invitation(acme, acme_brand, survey, maria):
+    add_rule(acme, survey.survey, touchpoint=TouchpointFactory(tenant=acme, code="branch"))
+
+    interaction = event(acme_brand, maria)  # no touchpoint: the rule does not match
+
+    assert interaction.decision == D.NO_RULE
+    assert invitations(acme).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("customer_fields", "decision"),
+    [
+        ({"email": "nikos@example.com", "survey_opt_out": True}, D.OPTED_OUT),
+        ({"email": "nikos@example.com", "consent_email": False}, D.OPTED_OUT),
+        ({"phone": "+30 210 000 1000"}, D.NO_EMAIL),
+        ({"email": "nikos@example.com"}, D.INVITED),
+    ],
+)
+def test_who_may_be_written_to(acme, acme_brand, rule, customer_fields, decision):
+    nikos = make_customer(acme, "Nikos", **customer_fields)
+
+    interaction = event(acme_brand, nikos)
+
+    assert interaction.decision == decision
+    assert invitations(acme).count() == (1 if decision == D.INVITED else 0)
+
+
+@pytest.mark.parametrize(
+    ("age", "decision"),
+    [(DAY, D.INVITED), (DAY + timedelta(seconds=1), D.TOO_OLD), (30 * DAY, D.TOO_OLD)],
+)
+def test_an_event_older_than_a_day_is_not_surveyed(acme, acme_brand, rule, maria, age, decision):
+    assert event(acme_brand, maria, ago=age).decision == decision
+
+
+@pytest.mark.parametrize(
+    ("throttle_days", "days_since", "decision"),
+    [(30, 29, D.THROTTLED), (30, 31, D.INVITED), (7, 6, D.THROTTLED), (7, 8, D.INVITED)],
+)
+def test_one_survey_per_customer_in_the_throttle_window(
+    acme, acme_brand, rule, maria, throttle_days, days_since, decision
+):
+    Tenant.objects.filter(pk=acme.pk).update(survey_throttle_days=throttle_days)
+    acme.refresh_from_db()
+    earlier = NOW - days_since * DAY
+    assert event(acme_brand, maria, now=earlier).decision == D.INVITED
+
+    assert event(acme_brand, maria).decision == decision
+    assert invitations(acme).count() == (2 if decision == D.INVITED else 1)
+
+
+def test_a_cancelled_invitation_does_not_throttle(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, now=NOW - 2 * DAY)
+    services.customer_opt_out_of_surveys(customer=maria)  # cancels the scheduled one
+    type(maria).objects.for_tenant(acme).filter(pk=maria.pk).update(survey_opt_out=False)
+
+    assert event(acme_brand, maria).decision == D.INVITED
+
+
+@pytest.mark.parametrize(("percent", "decision"), [(0, D.NOT_SAMPLED), (100, D.INVITED)])
+def test_sampling(acme, acme_brand, survey, maria, percent, decision):
+    add_rule(acme, survey.survey, sample_percent=percent)
+
+    assert event(acme_brand, maria).decision == decision
+
+
+def test_the_sample_is_a_fixed_function_of_the_interaction(acme, acme_brand, rule, maria):
+    interaction = event(acme_brand, maria)
+
+    digest = hashlib.sha256(f"{acme.pk}:{interaction.pk}".encode()).digest()
+    assert services.sample_bucket(interaction) == int.from_bytes(digest[:8], "big") % 100
+    assert services.sample_bucket(interaction) == services.sample_bucket(interaction)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [State.RECEIVED, State.INVESTIGATING, State.RESOLVED, State.REJECTED, State.WITHDRAWN],
+)
+def test_a_complaint_that_is_not_closed_is_not_eligible(
+    acme, acme_brand, rule, complaint_in, state
+):
+    complaint = complaint_in(state)
+
+    interaction = event(acme_brand, complaint.customer, complaint=complaint)
+
+    assert interaction.decision == D.NOT_ELIGIBLE
+    assert invitations(acme).count() == 0
+
+
+def test_closing_a_complaint_invites_its_customer_in_the_same_transaction(acme, rule, complaint_in):
+    complaint = complaint_in(State.CLOSED, language="el")
+
+    interaction = Interaction.objects.for_tenant(acme).get()
+    invitation = invitations(acme).get()
+    assert (interaction.decision, interaction.complaint_id) == (D.INVITED, complaint.pk)
+    assert invitation.send_at == complaint.closed_at + HOUR
+    assert invitation.language == "el"
+
+
+def test_the_same_event_twice_is_one_interaction_and_one_invitation(acme, acme_brand, rule, maria):
+    first = record(acme_brand, maria, occurred_at=NOW - HOUR, now=NOW, reference="claim-7")
+    again = record(acme_brand, maria, occurred_at=NOW - HOUR, now=NOW, reference="claim-7")
+
+    assert again.pk == first.pk
+    assert again.decision == D.INVITED
+    assert invitations(acme).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_events_of_one_customer_at_once_make_one_invitation(acme, acme_brand, rule, maria):
+    barrier = threading.Barrier(2)
+    decisions, errors = [], []
+
+    def post(reference):
+        try:
+            barrier.wait()
+            interaction = record(
+                acme_brand, maria, occurred_at=NOW - HOUR, now=NOW, reference=reference
+            )
+            decisions.append(interaction.decision)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(f"race-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(decisions) == [D.INVITED, D.THROTTLED]
+    assert invitations(acme).count() == 1
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def test_a_due_invitation_goes_out_through_the_outbox(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, ago=2 * HOUR)  # due an hour ago
+
+    assert services.invitations_run(now=NOW) == {"expired": 0, "sent": 1, "reminded": 0}
+
+    invitation = invitations(acme).get()
+    assert (invitation.status, invitation.sent_at) == (Invitation.Status.SENT, NOW)
+    delivery = deliveries(acme).get()
+    token = token_in(delivery)
+    assert (delivery.recipient, delivery.sender, delivery.dedupe_key) == (
+        "maria@example.com",
+        "Acme Motor <care@acme-motor.example>",
+        f"survey-invitation-{invitation.pk}-invitation",
+    )
+    assert delivery.subject == "How did we do? One question from Acme Motor"
+    assert delivery.headers == {
+        "List-Unsubscribe": f"<{settings.SITE_URL}/s/unsubscribe/{token}/>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    # The primary question (NPS) in the customer's language, one link per score 0…10.
+    assert "Quanto è probabile che consigli Acme Motor a un amico?" in delivery.body
+    assert score_links(delivery.body) == {n: f"/s/{token}/?score={n}" for n in range(11)}
+    assert score_links(delivery.html_body.replace("&amp;", "&")) == score_links(delivery.body)
+    stored = InvitationToken.objects.for_tenant(acme).get()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in stored.token_hash
+
+
+def test_a_csat_survey_links_scores_1_to_5(acme, acme_brand, maria):
+    version = publish_survey(acme, primary=QuestionKind.CSAT)
+    add_rule(acme, version.survey, delay_minutes=0)
+    event(acme_brand, maria)
+
+    services.invitations_run(now=NOW)
+
+    body = deliveries(acme).get().body
+    assert sorted(score_links(body)) == [1, 2, 3, 4, 5]
+    assert "(1 = Very dissatisfied, 5 = Very satisfied)" in body
+
+
+def test_nothing_is_sent_before_its_time(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, ago=timedelta(minutes=30))  # due in 30 minutes
+
+    assert services.invitations_run(now=NOW)["sent"] == 0
+    assert services.invitations_run(now=NOW + 30 * timedelta(minutes=1))["sent"] == 1
+
+
+def test_running_the_sender_twice_sends_once(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, ago=2 * HOUR)
+
+    first = services.invitations_run(now=NOW)
+    second = services.invitations_run(now=NOW + timedelta(minutes=1))
+
+    assert (first["sent"], second["sent"]) == (1, 0)
+    assert deliveries(acme).count() == 1
+    assert InvitationToken.objects.for_tenant(acme).count() == 1
+
+
+def test_the_beat_task_sends_what_is_due(acme, acme_brand, rule, maria):
+    from surveys.tasks import send_survey_invitations_task
+
+    event(acme_brand, maria, now=datetime.now(UTC), ago=2 * HOUR)
+
+    assert send_survey_invitations_task() == {"expired": 0, "sent": 1, "reminded": 0}
+    assert send_survey_invitations_task() == {"expired": 0, "sent": 0, "reminded": 0}
+    assert deliveries(acme).count() == 1
+
+
+def test_a_customer_who_opted_out_meanwhile_is_not_written_to(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, ago=2 * HOUR)
+    type(maria).objects.for_tenant(acme).filter(pk=maria.pk).update(consent_email=False)
+
+    assert services.invitations_run(now=NOW)["sent"] == 0
+
+    assert invitations(acme).get().status == Invitation.Status.CANCELLED
+    assert deliveries(acme).count() == 0
+
+
+def test_one_reminder_with_a_new_link_three_days_later(acme, acme_brand, rule, maria):
+    event(acme_brand, maria, ago=2 * HOUR)
+    services.invitations_run(now=NOW)
+
+    assert services.invitations_run(now=NOW + 3 * DAY - timedelta(minutes=1))["reminded"] == 0
+    assert services.invitations_run(now=NOW + 3 * DAY)["reminded"] == 1
+    assert services.invitations_run(now=NOW + 4 * DAY)["reminded"] == 0
+
+    first, reminder = deliveries(acme)
+    assert reminder.subject == "A reminder from Acme Motor: how did we do?"
+    assert reminder.dedupe_key.endswith("-reminder")
+    assert token_in(first) != token_in(reminder)
+    assert reminder.headers["List-Unsubscribe"] == (
+        f"<{settings.SITE_URL}/s/unsubscribe/{token_in(reminder)}/>"
+    )
+    assert invitations(acme).get().reminder_sent_at == NOW + 3 * DAY
+    assert InvitationToken.objects.for_tenant(acme).count() == 2
+
+
+def test_no_reminder_after_an_answer_or_an_opt_out(acme, acme_brand, rule, maria):
+    nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
+    answered = event(acme_brand, maria, ago=2 * HOUR)
+    event(acme_brand, nikos, ago=2 * HOUR)
+    services.invitations_run(now=NOW)
+    services.response_submit(
+        invitation=invitations(acme).get(interaction=answered),
+        answers={invitations(acme).get(interaction=answered).version.questions.first().pk: 9},
+        now=NOW + DAY,
+    )
+    services.customer_opt_out_of_surveys(customer=nikos)
+
+    assert services.invitations_run(now=NOW + 3 * DAY)["reminded"] == 0
+    assert deliveries(acme).count() == 2
+
+
+def test_unanswered_invitations_expire_after_14_days(acme, acme_brand, rule, maria):
+    nikos = make_customer(acme, "Nikos", "nikos@example.com")
+    answered = event(acme_brand, maria, ago=2 * HOUR)
+    event(acme_brand, nikos, ago=2 * HOUR)
+    services.invitations_run(now=NOW)
+    invitation = invitations(acme).get(interaction=answered)
+    services.response_submit(
+        invitation=invitation,
+        answers={invitation.version.questions.first().pk: 10},
+        now=NOW + DAY,
+    )
+    expiry = NOW - HOUR + 14 * DAY
+
+    assert services.invitations_run(now=expiry - timedelta(seconds=1))["expired"] == 0
+    assert services.invitations_run(now=expiry)["expired"] == 1
+    assert services.invitations_run(now=expiry + DAY)["expired"] == 0
+
+    statuses = dict(invitations(acme).values_list("customer__name", "status"))
+    assert statuses == {"Maria Rossi": "answered", "Nikos": "expired"}

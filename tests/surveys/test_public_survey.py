@@ -1,0 +1,509 @@
+"""The public survey page behind the emailed links, the thank-you, expiry and unsubscribe pages.
+
+Maria (Italian) and Nikos (Greek) answer Acme Motor's survey with no account. Opening a link —
+as a mail scanner does — must record nothing; only pressing the button does.
+"""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from notifications.models import Delivery
+from surveys import metrics, services
+from surveys.models import (
+    Answer,
+    FollowUp,
+    Invitation,
+    InvitationToken,
+    Question,
+    QuestionKind,
+    Response,
+    localized,
+)
+from surveys.public import SUBMISSIONS_PER_WINDOW
+from tenants.models import AuditEntry, Department, Tenant
+from tests.factories import TouchpointFactory
+from tests.surveys.survey_fixtures import (
+    add_rule,
+    make_customer,
+    publish_survey,
+    record,
+    score_links,
+    token_in,
+)
+
+HOUR = timedelta(hours=1)
+ALREADY = "You have already answered this survey"
+REQUIRED = "Please answer this question."
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    # Rate-limit counters of one test must not leak into another (or another test run).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"survey-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def survey(acme):
+    version = publish_survey(acme)
+    add_rule(acme, version.survey, delay_minutes=60)
+    return version
+
+
+@pytest.fixture
+def maria(acme):
+    return make_customer(acme, "Maria Rossi", "maria@example.com", language="it")
+
+
+@pytest.fixture
+def invite(acme, acme_brand, survey):
+    """``invite(customer)``: an invitation sent to the customer just now; its email's links."""
+    serial = iter(range(1, 1000))
+
+    def make(customer, *, now=None, **fields):
+        now = now or timezone.now()
+        record(
+            acme_brand,
+            customer,
+            occurred_at=now - 2 * HOUR,
+            now=now,
+            reference=f"visit-{next(serial)}",
+            **fields,
+        )
+        services.invitations_run(now=now)
+        delivery = Delivery.objects.for_tenant(acme).filter(recipient=customer.email).latest("pk")
+        invitation = Invitation.objects.for_tenant(acme).get(customer=customer)
+        return invitation, score_links(delivery.body), token_in(delivery)
+
+    return make
+
+
+def questions(version) -> dict[str, Question]:
+    return {q.kind: q for q in version.questions.all()}
+
+
+def form_data(version, *, nps=None, csat=None, choice="", comment="") -> dict:
+    q = questions(version)
+    data = {f"q{q['choice'].pk}": choice, f"q{q['text'].pk}": comment}
+    if nps is not None:
+        data[f"q{q['nps'].pk}"] = str(nps)
+    if csat is not None:
+        data[f"q{q['csat'].pk}"] = str(csat)
+    return data
+
+
+def checked(html: str, question: Question) -> list[str]:
+    """Values of the question's radios that the page shows chosen."""
+    return re.findall(
+        rf'<input type="radio" name="q{question.pk}" value="([^"]+)"[^>]*checked', html
+    )
+
+
+def survey_url(token: str) -> str:
+    return f"/s/{token}/"
+
+
+# --- opening a link records nothing ---------------------------------------------------------
+
+
+def test_opening_a_score_link_chooses_the_score_and_records_nothing(
+    client, acme, survey, maria, invite
+):
+    invitation, links, token = invite(maria)
+
+    for _scanner_and_person in range(3):
+        page = client.get(links[9])
+        assert page.status_code == 200
+        assert checked(page.content.decode(), questions(survey)["nps"]) == ["9"]
+        assert "You chose 9. It is not sent yet" in page.content.decode()
+
+    assert Response.objects.for_tenant(acme).count() == 0
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.answered_at) == (Invitation.Status.SENT, None)
+    assert InvitationToken.objects.for_tenant(acme).get().used_at is None
+    assert page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "same-origin"
+    assert "<script" not in page.content.decode().split("</header>")[1]  # nothing submits it
+    # The link still works for the person.
+    posted = client.post(survey_url(token), form_data(survey, nps=9))
+    assert posted.status_code == 302
+    assert Response.objects.for_tenant(acme).get().primary_score == 9
+
+
+@pytest.mark.parametrize("score", ["11", "-1", "nine", ""])
+def test_a_score_off_the_scale_chooses_nothing(client, survey, maria, invite, score):
+    _invitation, _links, token = invite(maria)
+
+    page = client.get(f"{survey_url(token)}?score={score}")
+
+    assert page.status_code == 200
+    assert checked(page.content.decode(), questions(survey)["nps"]) == []
+    assert "You chose" not in page.content.decode()
+
+
+# --- answering ---------------------------------------------------------------------------------
+
+
+def test_submitting_records_the_response_and_its_answers(client, acme, survey, maria, invite):
+    invitation, links, token = invite(maria)
+    q = questions(survey)
+
+    response = client.post(links[9], form_data(survey, nps=9, csat=4, choice="speed"))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/s/{token}/thanks/"
+    saved = Response.objects.for_tenant(acme).get()
+    assert (saved.primary_kind, saved.primary_score, saved.comment, saved.is_critic) == (
+        QuestionKind.NPS,
+        9,
+        "",
+        False,
+    )
+    assert (saved.invitation, saved.version, saved.interaction_id) == (
+        invitation,
+        survey,
+        invitation.interaction_id,
+    )
+    answers = Answer.objects.for_tenant(acme).order_by("question__position")
+    assert list(answers.values_list("question", "score", "choice", "text")) == [
+        (q["nps"].pk, 9, "", ""),
+        (q["csat"].pk, 4, "", ""),
+        (q["choice"].pk, None, "speed", ""),
+    ]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ANSWERED
+    assert invitation.answered_at == saved.submitted_at
+    assert InvitationToken.objects.for_tenant(acme).filter(used_at__isnull=True).count() == 0
+    assert FollowUp.objects.for_tenant(acme).count() == 0
+    thanks = client.get(response["Location"])
+    assert "Thank you for your answers" in thanks.content.decode()
+    assert "get in touch" not in thanks.content.decode()
+
+
+def test_an_answered_survey_says_so_and_takes_nothing_more(client, acme, survey, maria, invite):
+    invitation, links, token = invite(maria)
+    client.post(survey_url(token), form_data(survey, nps=9))
+    # The reminder's new link is used up by the answer too.
+    services.invitations_remind(now=invitation.sent_at + timedelta(days=3))
+    reminder_token = token_in(Delivery.objects.for_tenant(acme).latest("pk"))
+
+    again = client.get(links[3])
+    second = client.post(survey_url(token), form_data(survey, nps=3))
+    reminder = client.post(survey_url(reminder_token), form_data(survey, nps=2))
+
+    assert again.status_code == 200
+    assert ALREADY in again.content.decode()
+    assert (second.status_code, reminder.status_code) == (409, 409)
+    assert ALREADY in second.content.decode()
+    assert list(Response.objects.for_tenant(acme).values_list("primary_score", flat=True)) == [9]
+
+
+def test_an_expired_link_takes_no_answer(client, acme, survey, maria, invite):
+    invitation, links, token = invite(maria)
+    services.invitations_run(now=invitation.expires_at)
+
+    page = client.get(links[9])
+    posted = client.post(survey_url(token), form_data(survey, nps=9))
+
+    assert (page.status_code, posted.status_code) == (410, 410)
+    assert "This survey has closed" in page.content.decode()
+    assert Response.objects.for_tenant(acme).count() == 0
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.EXPIRED
+
+
+def test_a_link_past_its_time_is_closed_before_the_scan_runs(client, acme, survey, maria, invite):
+    invitation, links, _token = invite(maria, now=timezone.now() - timedelta(days=15))
+
+    assert invitation.status == Invitation.Status.SENT
+    assert client.get(links[9]).status_code == 410
+
+
+def test_answers_are_kept_when_something_needs_fixing(client, acme, survey, maria, invite):
+    _invitation, _links, token = invite(maria)
+    q = questions(survey)
+
+    missing = client.post(
+        survey_url(token), form_data(survey, csat=2, choice="outcome", comment="Too slow.")
+    )
+    off_scale = client.post(survey_url(token), form_data(survey, nps=11, csat=2))
+
+    assert missing.status_code == 200
+    html = missing.content.decode()
+    assert REQUIRED in html
+    assert checked(html, q["csat"]) == ["2"]
+    assert checked(html, q["choice"]) == ["outcome"]
+    assert ">\nToo slow.</textarea>" in html
+    assert f'aria-describedby="id_q{q["nps"].pk}_ends id_q{q["nps"].pk}_error"' in html
+    assert "Choose a number from 0 to 10." in off_scale.content.decode()
+    assert checked(off_scale.content.decode(), q["csat"]) == ["2"]
+    assert Response.objects.for_tenant(acme).count() == 0
+
+
+def test_too_many_submissions_from_one_address_wait_with_answers_kept(
+    client, acme, survey, maria, invite
+):
+    _invitation, _links, token = invite(maria)
+    for _ in range(SUBMISSIONS_PER_WINDOW):
+        client.post(survey_url(token), form_data(survey, csat=2))  # refused: NPS missing
+
+    limited = client.post(survey_url(token), form_data(survey, nps=6, csat=2))
+
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    assert checked(limited.content.decode(), questions(survey)["nps"]) == ["6"]
+    assert Response.objects.for_tenant(acme).count() == 0
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+def test_question_text_falls_back_to_the_tenant_language_then_english_then_any():
+    texts = {"en": "English", "it": "Italiano"}
+
+    assert localized(texts, "it", "en") == "Italiano"
+    assert localized(texts, "el", "it") == "Italiano"
+    assert localized(texts, "el", "es") == "English"
+    assert localized({"ru": "Русский"}, "el", "es") == "Русский"
+    assert localized({}, "el", "es") == ""
+
+
+def test_the_page_speaks_the_customers_language(client, acme, survey, invite):
+    Tenant.objects.filter(pk=acme.pk).update(default_language="it")
+    nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
+    _invitation, links, _token = invite(nikos)
+
+    html = client.get(links[9], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<html lang="el">' in html
+    assert "Πόσο πιθανό είναι να προτείνετε την Acme Motor σε έναν φίλο;" in html  # Greek
+    assert "Τι μετρούσε περισσότερο για εσάς;" in html and "Ταχύτητα" in html
+    assert "C&#x27;è altro che vorrebbe dirci?" in html  # no Greek: the tenant's Italian
+    assert "How satisfied are you with how we handled your request?" in html  # only English
+
+
+def test_the_language_switcher_changes_the_page_and_keeps_the_score(client, acme, survey, invite):
+    nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
+    _invitation, links, _token = invite(nikos)
+
+    page = client.post("/i18n/setlang/", {"language": "en", "next": links[9]}, follow=True)
+
+    html = page.content.decode()
+    assert page.redirect_chain == [(links[9], 302)]
+    assert '<html lang="en">' in html
+    assert "How likely are you to recommend Acme Motor to a friend?" in html
+    assert checked(html, questions(survey)["nps"]) == ["9"]
+
+
+# --- unknown links -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/s/" + "A" * 43 + "/", "/s/short/", "/s/unsubscribe/" + "B" * 43 + "/", "/s/x/thanks/"],
+)
+def test_an_unknown_link_is_a_404_in_plain_words(db, client, path):
+    page = client.get(path)
+
+    assert page.status_code == 404
+    assert "We could not find this survey" in page.content.decode()
+
+
+# --- unsubscribing -------------------------------------------------------------------------------
+
+
+def test_unsubscribe_asks_first_then_opts_out(client, acme, survey, maria, invite):
+    _invitation, _links, token = invite(maria)
+    url = f"/s/unsubscribe/{token}/"
+
+    confirm = client.get(url)
+
+    assert confirm.status_code == 200
+    assert "Stop survey emails" in confirm.content.decode()
+    maria.refresh_from_db()
+    assert maria.survey_opt_out is False
+
+    done = client.post(url)
+
+    assert done.status_code == 200
+    assert "You will get no more survey emails" in done.content.decode()
+    maria.refresh_from_db()
+    assert maria.survey_opt_out is True
+    entry = AuditEntry.objects.for_tenant(acme).get(action="customer.survey_opt_out")
+    assert (entry.target_id, entry.changes) == (str(maria.pk), {"survey_opt_out": [False, True]})
+
+
+def test_one_click_unsubscribe_needs_no_csrf_token(acme, survey, maria, invite):
+    _invitation, _links, token = invite(maria)
+    mail_provider = Client(enforce_csrf_checks=True)
+
+    response = mail_provider.post(
+        f"/s/unsubscribe/{token}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    maria.refresh_from_db()
+    assert maria.survey_opt_out is True
+    # Only that view: the survey itself still needs the CSRF token.
+    assert mail_provider.post(f"/s/{token}/", form_data(survey, nps=9)).status_code == 403
+    assert Response.objects.for_tenant(acme).count() == 0
+
+
+def test_unsubscribing_cancels_what_is_scheduled_and_works_after_answering(
+    client, acme, acme_brand, survey, maria, invite
+):
+    _invitation, _links, token = invite(maria)
+    client.post(survey_url(token), form_data(survey, nps=9))
+    forty_days_on = timezone.now() + timedelta(days=40)
+    later = record(
+        acme_brand,
+        maria,
+        occurred_at=forty_days_on - HOUR,
+        now=forty_days_on,
+        reference="visit-later",
+    )
+    assert later.decision == "invited"
+
+    client.post(f"/s/unsubscribe/{token}/")
+
+    statuses = sorted(Invitation.objects.for_tenant(acme).values_list("status", flat=True))
+    assert statuses == ["answered", "cancelled"]
+
+
+# --- the closed loop ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def north_desk(acme):
+    north = Department.objects.for_tenant(acme).get(code="north")
+    return TouchpointFactory(tenant=acme, code="north-desk", owner_department=north)
+
+
+def test_a_critic_gets_a_follow_up_from_the_touchpoints_manager(
+    client, acme, survey, maria, invite, north_desk, acme_manager
+):
+    _invitation, links, _token = invite(maria, touchpoint=north_desk)
+
+    response = client.post(links[4], form_data(survey, nps=4, csat=2))
+
+    saved = Response.objects.for_tenant(acme).get()
+    assert (saved.primary_score, saved.is_critic) == (4, True)
+    follow_up = FollowUp.objects.for_tenant(acme).get()
+    assert (follow_up.response, follow_up.assignee, follow_up.status) == (
+        saved,
+        acme_manager,
+        FollowUp.Status.OPEN,
+    )
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Someone from our team will get in touch with you within two working days" in thanks
+
+
+def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, north_desk):
+    tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
+
+    response = services.response_submit(
+        invitation=invitation,
+        answers={questions(survey)["nps"].pk: 2},
+        now=tuesday_10_athens,
+    )
+
+    # Tuesday 10–17 and Wednesday 9–17 are 15 working hours; the 16th ends Thursday 10:00.
+    assert response.follow_up.due_at == datetime(2026, 11, 5, 8, 0, tzinfo=UTC)
+    assert response.follow_up.assignee is None  # no manager in the north region yet
+
+
+@pytest.mark.parametrize(
+    ("nps", "csat_primary", "comment", "follow_up"),
+    [
+        (6, None, "", True),  # NPS detractor
+        (7, None, "", False),  # passive
+        (10, None, "Lovely people.", True),  # any comment is read by someone
+        (None, 3, "", True),  # CSAT 1–3
+        (None, 4, "", False),
+    ],
+)
+def test_who_counts_as_a_critic(acme, acme_brand, maria, nps, csat_primary, comment, follow_up):
+    primary = QuestionKind.NPS if nps is not None else QuestionKind.CSAT
+    version = publish_survey(acme, primary=primary)
+    add_rule(acme, version.survey, delay_minutes=0)
+    now = timezone.now()
+    record(acme_brand, maria, occurred_at=now, now=now, reference="visit")
+    services.invitations_run(now=now)
+    q = questions(version)
+    answers = {q["text"].pk: comment}
+    answers[q["nps"].pk] = nps
+    answers[q["csat"].pk] = csat_primary
+
+    response = services.response_submit(
+        invitation=Invitation.objects.for_tenant(acme).get(), answers=answers
+    )
+
+    assert response.primary_kind == primary
+    assert response.is_critic is follow_up
+    assert FollowUp.objects.for_tenant(acme).count() == (1 if follow_up else 0)
+
+
+def test_metrics_agree_with_what_customers_answered(client, acme, survey, invite):
+    customers = [make_customer(acme, f"Customer {n}", f"customer{n}@example.com") for n in range(5)]
+    sent = [invite(customer) for customer in customers]
+    for (_invitation, _links, token), nps, csat in zip(
+        sent[:4], (10, 9, 8, 3), (5, 4, None, 2), strict=True
+    ):
+        client.post(survey_url(token), form_data(survey, nps=nps, csat=csat))
+
+    answers = Answer.objects.for_tenant(acme)
+    nps = metrics.nps(answers)
+    assert (nps.answered, nps.promoters, nps.passives, nps.detractors) == (4, 2, 1, 1)
+    assert nps.score == 25.0
+    assert metrics.csat(answers).percent == pytest.approx(200 / 3)
+    assert metrics.response_rate(Invitation.objects.for_tenant(acme)).percent == 80.0
+
+
+# --- the real journey: worker, SMTP, click, submit ---------------------------------------------
+
+
+@pytest.mark.worker
+def test_the_invitation_email_arrives_and_its_score_link_records_the_answer(
+    celery_worker, _smtp_sink, acme, acme_brand, survey, maria, client
+):
+    from surveys.tasks import send_survey_invitations_task
+
+    now = timezone.now()
+    record(acme_brand, maria, occurred_at=now - 2 * HOUR, now=now, reference="claim-42")
+
+    send_survey_invitations_task.delay()  # what beat does every minute
+    [message] = _smtp_sink.wait_for(1, timeout=30)
+
+    assert (message["To"], message["From"]) == (
+        "maria@example.com",
+        "Acme Motor <care@acme-motor.example>",
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    links = score_links(body)
+    assert sorted(links) == list(range(11))
+    token = links[9].split("/")[2]
+    assert message["List-Unsubscribe"].endswith(f"/s/unsubscribe/{token}/>")
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"/s/{token}/?score=9" in html
+
+    page = client.get(links[9])  # the customer clicks 9
+    assert checked(page.content.decode(), questions(survey)["nps"]) == ["9"]
+    assert Response.objects.for_tenant(acme).count() == 0
+    client.post(links[9], form_data(survey, nps=9, comment="Quick and kind."))
+
+    saved = Response.objects.for_tenant(acme).get()
+    assert (saved.primary_score, saved.comment) == (9, "Quick and kind.")
+    assert Delivery.objects.for_tenant(acme).get().status == Delivery.Status.SENT
