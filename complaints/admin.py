@@ -11,7 +11,7 @@ from complaints.models import (
     RoutingRule,
 )
 from complaints.services import category_create, email_key, phone_key
-from tenants.admin import TenantOwnedAdmin
+from tenants.admin import TenantOwnedAdmin, TreeNodeAdmin
 
 
 @admin.register(ComplaintSettings)
@@ -20,21 +20,14 @@ class ComplaintSettingsAdmin(TenantOwnedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(TenantOwnedAdmin):
+class CategoryAdmin(TreeNodeAdmin):
     list_display = ["name", "code", "parent", "tenant", "is_active"]
     search_fields = ["name", "code"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # Moving a category would have to rewrite its subtree's paths; not an admin edit.
-        return ["tenant", "parent", "path"] if obj else ["path"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = category_create(
+    def create_node(self, request, obj):
+        return category_create(
             tenant=obj.tenant, actor=request.user, code=obj.code, name=obj.name, parent=obj.parent
         )
-        obj.pk, obj.path = created.pk, created.path
 
 
 @admin.register(RootCause)

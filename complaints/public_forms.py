@@ -15,6 +15,7 @@ from complaints.forms import MultipleFileField
 from complaints.models import Category, Complaint, Customer
 from complaints.services import Intake, email_key, phone_key
 from tenants.errors import ApplicationError
+from tenants.forms import show_application_error
 from tenants.models import Brand, Tenant, Touchpoint
 
 
@@ -37,15 +38,7 @@ class PublicForm(forms.Form):
             self.fields["files"].help_text = attachments_help(max_mb)
 
     def add_application_error(self, error: ApplicationError) -> None:
-        """Show a domain error: its per-field messages on the fields, its message on top."""
-        shown = set()
-        for name, field_messages in error.fields.items():
-            target = name if name in self.fields and not self[name].is_hidden else None
-            for message in field_messages:
-                self.add_error(target, str(message))
-                shown.add(str(message))
-        if error.message not in shown:
-            self.add_error(None, error.message)
+        show_application_error(self, error)
 
     def top_errors(self) -> list[str]:
         """Errors that belong to no visible field (including hidden fields')."""

@@ -30,6 +30,7 @@ from complaints.workflow import complaint_settings
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+from tenants.trees import tree_node_create
 
 
 def email_key(email: str) -> str:
@@ -113,9 +114,7 @@ def category_create(
     """Add a complaint category under ``parent`` (or at the top) and record its tree path."""
     if parent is not None and parent.tenant_id != tenant.pk:
         raise ApplicationError(_("Choose a parent category of the same organisation."))
-    category = Category.objects.create(tenant=tenant, code=code, name=name, parent=parent, path="")
-    category.path = f"{parent.path if parent else '/'}{category.pk}/"
-    Category.objects.for_tenant(tenant).filter(pk=category.pk).update(path=category.path)
+    category = tree_node_create(Category, tenant=tenant, parent=parent, code=code, name=name)
     audit_record(
         tenant=tenant,
         actor=actor,

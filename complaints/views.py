@@ -12,6 +12,7 @@ from complaints.lifecycle import State
 from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
+from tenants.forms import show_application_error
 from tenants.permissions import Action, get_visible_or_404
 
 
@@ -44,14 +45,6 @@ def queue(request):
     )
 
 
-def _apply_errors(form, error: ApplicationError) -> None:
-    for name, field_errors in error.fields.items():
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
-
-
 @member_required(Action.HANDLE_COMPLAINTS)
 def complaint_new(request):
     member = request.member
@@ -80,7 +73,7 @@ def complaint_new(request):
                 actor=member,
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            show_application_error(form, error)
         else:
             messages.success(
                 request, _("Complaint %(reference)s is filed.") % {"reference": complaint.reference}
@@ -220,7 +213,7 @@ def step(request, reference, name):
                 complaint=complaint, actor=member, expected_version=version, **data
             )
     except ApplicationError as error:
-        _apply_errors(form, error)
+        show_application_error(form, error)
         return _render_refused(
             request, selectors.complaint_for_member_or_404(member, reference), error, **{name: form}
         )
@@ -252,7 +245,7 @@ def transfer(request, reference):
             expected_version=data["version"],
         )
     except ApplicationError as error:
-        _apply_errors(form, error)
+        show_application_error(form, error)
         return _render_refused(request, complaint, error, transfer=form)
     return _done(request, complaint, _("Transferred."))
 
@@ -273,7 +266,7 @@ def add_message(request, reference):
                 files=form.cleaned_data["files"],
             )
         except ApplicationError as error:
-            _apply_errors(form, error)
+            show_application_error(form, error)
         else:
             sent = form.cleaned_data["kind"] == "reply"
             return _done(request, complaint, _("Reply sent.") if sent else _("Note added."))
@@ -296,7 +289,7 @@ def link(request, reference):
         except Http404:
             form.add_error("other", _("No complaint with that reference that you can see."))
         except ApplicationError as error:
-            _apply_errors(form, error)
+            show_application_error(form, error)
         else:
             return _done(
                 request, complaint, _("Linked to %(reference)s.") % {"reference": other.reference}
@@ -315,7 +308,7 @@ def open_action(request, reference):
         try:
             services.corrective_action_open(complaint=complaint, actor=member, **form.cleaned_data)
         except ApplicationError as error:
-            _apply_errors(form, error)
+            show_application_error(form, error)
         else:
             return _done(request, complaint, _("Corrective action opened."))
     error = ApplicationError(_("The action was not opened: see below."))

@@ -14,15 +14,8 @@ from surveys import builder, forms, selectors
 from surveys.models import MAX_QUESTIONS, SurveyVersion
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
+from tenants.forms import show_application_error
 from tenants.permissions import Action, member_can
-
-
-def _apply_errors(form, error: ApplicationError) -> None:
-    for name, field_errors in error.fields.items():
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.message)
 
 
 def _to_survey(request, survey):
@@ -48,7 +41,7 @@ def survey_new(request):
         try:
             survey = builder.survey_create(actor=request.member, name=form.cleaned_data["name"])
         except ApplicationError as error:
-            _apply_errors(form, error)
+            show_application_error(form, error)
         else:
             messages.success(request, _("Survey created. Add its questions to draft 1."))
             return _to_survey(request, survey)
@@ -105,7 +98,7 @@ def survey_update(request, survey_id):
     try:
         builder.survey_update(actor=request.member, survey=survey, **form.cleaned_data)
     except ApplicationError as error:
-        _apply_errors(form, error)
+        show_application_error(form, error)
         return _refused(request, survey, error, update=form)
     messages.success(request, _("Saved."))
     return _to_survey(request, survey)
@@ -171,7 +164,7 @@ def question_new(request, survey_id):
                     actor=request.member, version=draft, **form.service_arguments()
                 )
             except ApplicationError as error:
-                _apply_errors(form, error)
+                show_application_error(form, error)
             else:
                 messages.success(request, _("Question added."))
                 return _to_survey(request, survey)
@@ -196,7 +189,7 @@ def question_edit(request, survey_id, question_id):
                     actor=request.member, question=question, **form.service_arguments()
                 )
             except ApplicationError as error:
-                _apply_errors(form, error)
+                show_application_error(form, error)
             else:
                 messages.success(request, _("Question saved."))
                 return _to_survey(request, survey)
@@ -285,7 +278,7 @@ def rule_new(request):
             try:
                 builder.rule_create(actor=request.member, **form.cleaned_data)
             except ApplicationError as error:
-                _apply_errors(form, error)
+                show_application_error(form, error)
             else:
                 messages.success(request, _("Rule created."))
                 return redirect("survey-rule-list", tenant_slug=request.tenant.slug)
@@ -304,7 +297,7 @@ def rule_edit(request, rule_id):
             try:
                 builder.rule_update(actor=request.member, rule=rule, **form.cleaned_data)
             except ApplicationError as error:
-                _apply_errors(form, error)
+                show_application_error(form, error)
             else:
                 messages.success(request, _("Rule saved."))
                 return redirect("survey-rule-list", tenant_slug=request.tenant.slug)

@@ -82,22 +82,32 @@ class TouchpointAdmin(TenantOwnedAdmin):
     search_fields = ["name", "code"]
 
 
-@admin.register(Department)
-class DepartmentAdmin(TenantOwnedAdmin):
-    list_display = ["name", "code", "parent", "tenant"]
-    search_fields = ["name", "code"]
+class TreeNodeAdmin(TenantOwnedAdmin):
+    """A node of a tenant tree (tenants.trees): added through its service, never moved."""
+
+    def create_node(self, request, obj):
+        raise NotImplementedError
 
     def get_readonly_fields(self, request, obj=None):
-        # Moving a department would have to rewrite its subtree's paths; not an admin edit.
+        # Moving a node would have to rewrite its subtree's paths; not an admin edit.
         return ["tenant", "parent", "path"] if obj else ["path"]
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        created = department_create(
+        created = self.create_node(request, obj)
+        obj.pk, obj.path = created.pk, created.path
+
+
+@admin.register(Department)
+class DepartmentAdmin(TreeNodeAdmin):
+    list_display = ["name", "code", "parent", "tenant"]
+    search_fields = ["name", "code"]
+
+    def create_node(self, request, obj):
+        return department_create(
             tenant=obj.tenant, actor=request.user, code=obj.code, name=obj.name, parent=obj.parent
         )
-        obj.pk, obj.path = created.pk, created.path
 
 
 @admin.register(Membership)

@@ -6,6 +6,7 @@ from django.db import transaction
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
 from tenants.models import Department, Membership, Role, Tenant
+from tenants.trees import tree_node_create
 
 
 @transaction.atomic
@@ -20,11 +21,7 @@ def department_create(
     """Add a department under ``parent`` (or a root) and record its place in the tree."""
     if parent is not None and parent.tenant_id != tenant.pk:
         raise ApplicationError("The parent department belongs to another tenant.", code="tenant")
-    department = Department.objects.create(
-        tenant=tenant, code=code, name=name, parent=parent, path=""
-    )
-    department.path = f"{parent.path if parent else '/'}{department.pk}/"
-    Department.objects.for_tenant(tenant).filter(pk=department.pk).update(path=department.path)
+    department = tree_node_create(Department, tenant=tenant, parent=parent, code=code, name=name)
     audit_record(
         tenant=tenant,
         actor=actor,
