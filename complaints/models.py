@@ -76,7 +76,9 @@ class ComplaintSettings(TenantOwned):
     resolution_days = models.PositiveSmallIntegerField(
         _("resolve within (working days)"), default=15
     )
-    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of the time)"), default=75)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the time)"), default=75
+    )
     escalation_hours = models.PositiveSmallIntegerField(
         _("escalate up the tree every (working hours) after a breach"), default=8
     )
