@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
@@ -40,6 +42,12 @@ def test_each_customer_visible_step_sends_one_email_in_the_customers_language(
 
     # received, acknowledged, decision: one each, never twice.
     assert len(messages) == 3
+    with translation.override("el"):
+        greek = gettext("We have received your complaint %(reference)s") % {
+            "reference": complaint.reference
+        }
+    assert greek != f"We have received your complaint {complaint.reference}"
+    assert greek in {m["Subject"].strip() for m in messages}
     assert len({m["Subject"] for m in messages}) == 3
     assert all(complaint.reference in m["Subject"] for m in messages)
     assert all(m["To"] == "giorgos@example.com" for m in messages)
