@@ -4,6 +4,7 @@ members' in-app notifications."""
 import logging
 import smtplib
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -110,13 +111,27 @@ def delivery_send(*, delivery_id: int) -> bool:
     return True
 
 
+def delivery_message_id(delivery: Delivery) -> str:
+    """The Message-ID of a delivery's email: the same on every attempt.
+
+    If a sender dies after the SMTP server took the message but before the row was marked
+    sent, the row is sent again after ``CLAIM_TIMEOUT``; SMTP cannot rule that window out,
+    but the copy carries the same Message-ID, so mail systems and clients can drop it. The
+    row's id and creation time keep it unique across databases; the right-hand side is the
+    sender's domain, not the host the worker happens to run on.
+    """
+    sender = parseaddr(delivery.sender or settings.DEFAULT_FROM_EMAIL)[1]
+    domain = sender.rpartition("@")[2] or "loopdesk.localhost"
+    return f"<{delivery.created_at:%Y%m%d%H%M%S.%f}.{delivery.pk}@{domain}>"
+
+
 def _send_email(delivery: Delivery) -> None:
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
         from_email=delivery.sender or None,
         to=[delivery.recipient],
-        headers=delivery.headers,
+        headers={"Message-ID": delivery_message_id(delivery), **delivery.headers},
     )
     if delivery.html_body:
         message.attach_alternative(delivery.html_body, "text/html")

@@ -1,15 +1,20 @@
-"""Real servers for tests: an SMTP sink (aiosmtpd) and a Celery worker process."""
+"""Real servers for tests: an SMTP sink (aiosmtpd), a Celery worker process and a Redis server."""
 
+import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse
 
+import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
@@ -69,6 +74,116 @@ class SmtpSink:
         return self.messages
 
 
+class _HoldingMailbox(_Mailbox):
+    """A mailbox that can keep the client waiting inside DATA, for the test to act meanwhile.
+
+    ``before_accept``: the message is kept only when the server answers 250, so a client that
+    goes away while held has delivered nothing (aiosmtpd cancels this handler when it does).
+    ``after_accept``: the message is kept first and the 250 is held: the window in which the
+    server has the message but the client does not know it yet.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.hold: str | None = None
+        self.holding = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        mode = self.hold
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        if mode == "after_accept":
+            self.messages.append(message)
+        if mode is not None:
+            self.holding.set()
+            while self.hold == mode and server.transport is not None:
+                await asyncio.sleep(0.02)
+        if server.transport is None:
+            return "421 Client gone"  # no reply can reach it any more
+        if mode != "after_accept":
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+class ControlledSmtpSink(SmtpSink):
+    """An SMTP sink a test can stop and start again on the same port, and that can hold a
+    message inside DATA (see ``_HoldingMailbox``)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self._mailbox = _HoldingMailbox()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        # A stopped aiosmtpd controller has closed its event loop: each start gets a new one.
+        self._controller = Controller(self._mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @contextmanager
+    def holding_data(self, mode: str = "before_accept"):
+        """Hold the next messages inside DATA until the block ends; ``holding`` is set when
+        the first one is held."""
+        if mode not in {"before_accept", "after_accept"}:
+            raise ValueError(mode)
+        self._mailbox.holding.clear()
+        self._mailbox.hold = mode
+        try:
+            yield self._mailbox.holding
+        finally:
+            self._mailbox.hold = None
+
+
+class RedisServer:
+    """``redis-server`` of a test's own on 127.0.0.1 (nothing saved to disk), which the test
+    can stop and start again on the same port."""
+
+    executable = shutil.which("redis-server")
+
+    def __init__(self):
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(settings.VAR_DIR) / f"redis-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+
+    def start(self, timeout: float = 10) -> None:
+        if self.executable is None:
+            raise RuntimeError("redis-server is not installed")
+        command = [self.executable, "--bind", "127.0.0.1", "--port", str(self.port)]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(settings.VAR_DIR)]
+        with self.log_path.open("a") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited early:\n{self.log_path.read_text()}")
+            try:
+                if self.client().ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server not answering after {timeout}s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
 def database_url_of(settings_dict: dict) -> str:
     """The DATABASE_URL of the (test) database the current process uses."""
     if "sqlite" in settings_dict["ENGINE"]:
@@ -84,12 +199,19 @@ def database_url_of(settings_dict: dict) -> str:
 class WorkerProcess:
     """``celery worker`` in its own process, consuming one queue, on the test database."""
 
-    def __init__(self, *, queue: str, database_url: str, environment: dict | None = None):
+    def __init__(
+        self,
+        *,
+        queue: str,
+        database_url: str,
+        environment: dict | None = None,
+        log_path: Path | None = None,
+    ):
         self.queue = queue
         self.database_url = database_url
         self.environment = environment or {}
         self.process: subprocess.Popen | None = None
-        self.log_path = Path(settings.VAR_DIR) / f"worker-{queue}.log"
+        self.log_path = log_path or Path(settings.VAR_DIR) / f"worker-{queue}.log"
 
     def start(self, timeout: float = 30) -> None:
         env = {
@@ -133,6 +255,14 @@ class WorkerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies at once, in the middle of whatever it is doing."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
