@@ -7,20 +7,21 @@ starts; a pause (waiting on the customer) moves them on by the time it lasted; a
 when its event happens. ``sla_next_check_at`` holds the next warning, breach or escalation of
 any running clock, so the scan is one indexed range query over what is due.
 
-The scan raises each event as an :class:`SlaAlert` row with a unique key and notifies from the
-rows: the assignee at the warning; the assignee and the department's managers at the breach;
-then, every ``escalation_hours`` of working time, the managers one level further up the
-department tree. A scan run twice, or twice at once, inserts each alert, notification and
-email once (unique keys, ``ON CONFLICT DO NOTHING``); on PostgreSQL concurrent scans also
-split the due complaints between them (``SKIP LOCKED``).
+The scan raises each event as an :class:`SlaAlert` row with a unique key and notifies in the
+app: the assignee at the warning; the assignee and the department's managers at the breach; then,
+every ``escalation_hours`` of working time, the managers one level further up the department
+tree (the tenant's admins where a level has no manager). A scan run twice, or twice at once,
+inserts each alert and notification once (unique keys, ``ON CONFLICT DO NOTHING``); on
+PostgreSQL concurrent scans also split the due complaints between them (``SKIP LOCKED``).
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from complaints.business_time import BusinessCalendar, add_business_time, resume_due
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import Closure, Complaint, ComplaintSettings, SlaAlert, SlaPolicy
-from notifications.models import Delivery, Notification
+from notifications.models import Notification
 from tenants.models import Department, Membership, Role, Tenant
 
 logger = logging.getLogger(__name__)
@@ -206,11 +207,14 @@ class Event:
         return (self.clock, self.round, self.level)
 
 
-def events_of(complaint: Complaint, *, escalation: timedelta, levels: int, calendar) -> list:
-    """Every SLA event of the complaint's running clocks, in time order (none while paused).
+def events_of(
+    complaint: Complaint, *, escalation: timedelta, levels: int, calendar, until=None
+) -> list:
+    """The SLA events of the complaint's running clocks, in time order (none while paused).
 
     ``levels`` is the depth of the complaint's department: the breach goes to its own level,
-    each escalation one level further up, the last to the top of the tree.
+    each escalation one level further up, the last to the top of the tree. With ``until``,
+    escalations stop after the first one later than it (the scan needs no more).
     """
     if complaint.sla_paused_at is not None or complaint.state not in OPEN_STATES:
         return []
@@ -225,6 +229,8 @@ def events_of(complaint: Complaint, *, escalation: timedelta, levels: int, calen
             events.append(Event(clock, 0, warn, due, round_))
         events.append(Event(clock, 1, due, due, round_))
         for level in range(2, levels + 1):
+            if until is not None and events[-1].at > until:
+                break
             at = add_business_time(due, escalation * (level - 1), calendar)
             events.append(Event(clock, level, at, due, round_))
     return sorted(events, key=lambda event: event.at)
@@ -240,34 +246,55 @@ def next_check(events: list[Event], now: datetime) -> datetime | None:
 
 @dataclass
 class TenantContext:
+    """What the scan needs of one tenant, loaded once per tick."""
+
     tenant: Tenant
     settings: ComplaintSettings
     calendar: BusinessCalendar
     departments: dict[int, Department]
-    managers: dict[int, list[Membership]]
+    members: dict[int, Membership]  # active admins, managers and agents, with their user
+    managers: dict[int, list[Membership]]  # by department
     admins: list[Membership]
+    link: str  # the case page's path, with "{reference}" to fill in
+    texts: dict[int, str]  # message per level (0 warning, 1 breach, 2 escalation)
+    clocks: dict[str, str]  # clock labels in the tenant's language
+    zone: ZoneInfo
 
 
 def _context(tenant: Tenant) -> TenantContext:
     settings, _created = ComplaintSettings.objects.get_or_create(tenant=tenant)
-    managers: dict[int, list[Membership]] = {}
-    admins = []
-    for member in (
-        Membership.objects.for_tenant(tenant)
-        .filter(role__in=[Role.MANAGER, Role.ADMIN], is_active=True)
+    members = {
+        member.pk: member
+        for member in Membership.objects.for_tenant(tenant)
+        .filter(role__in=[Role.ADMIN, Role.MANAGER, Role.AGENT], is_active=True)
         .select_related("user")
-    ):
-        if member.role == Role.ADMIN:
-            admins.append(member)
-        else:
+    }
+    managers: dict[int, list[Membership]] = {}
+    for member in members.values():
+        if member.role == Role.MANAGER:
             managers.setdefault(member.department_id, []).append(member)
+    with translation.override(tenant.default_language):
+        texts = {
+            0: _("%(reference)s: %(clock)s is due %(due)s."),
+            1: _("%(reference)s: %(clock)s is overdue."),
+            2: _("%(reference)s: %(clock)s is still overdue; escalated to you."),
+        }
+        clocks = {str(clock): str(clock.label) for clock in SlaAlert.Clock}
+    link = reverse(
+        "complaint-detail", kwargs={"tenant_slug": tenant.slug, "reference": "REFERENCE"}
+    )
     return TenantContext(
         tenant=tenant,
         settings=settings,
         calendar=calendar_for(tenant, settings),
         departments={d.pk: d for d in Department.objects.for_tenant(tenant)},
+        members=members,
         managers=managers,
-        admins=admins,
+        admins=[member for member in members.values() if member.role == Role.ADMIN],
+        link=link.replace("REFERENCE", "{reference}"),
+        texts=texts,
+        clocks=clocks,
+        zone=ZoneInfo(tenant.time_zone),
     )
 
 
@@ -281,155 +308,174 @@ def _levels_above(department: Department | None, context: TenantContext) -> list
 
 
 def _recipients(
-    complaint: Complaint, level: int, context: TenantContext
-) -> list[tuple[Membership, bool]]:
-    """(member, also email?) for an event: warning → the assignee (or, unassigned, the
-    department's managers); breach → the assignee and the department's managers; escalation
-    n → the managers n − 1 levels further up. A level without managers falls back to the
-    tenant's admins, so an event never goes to nobody."""
-    assignee = complaint.assignee
-    chain = _levels_above(context.departments.get(complaint.department_id), context)
+    complaint: Complaint, level: int, chain: list[Department], context: TenantContext
+) -> list[Membership]:
+    """Who hears of an event: warning → the assignee (or, unassigned, the department's
+    managers); breach → the assignee and the department's managers; escalation n → the
+    managers n − 1 levels further up. A level without managers falls back to the tenant's
+    admins, so an event never goes to nobody."""
+    assignee = context.members.get(complaint.assignee_id)
     if level == 0 and assignee:
-        return [(assignee, False)]
+        return [assignee]
     department = chain[min(max(level, 1), len(chain)) - 1] if chain else None
     managers = context.managers.get(department.pk, []) if department else []
-    recipients = [(assignee, True)] if assignee and level == 1 else []
-    by_email = level >= 1
-    recipients += [
-        (member, by_email) for member in (managers or context.admins) if member != assignee
-    ]
-    return recipients
+    recipients = [assignee] if assignee and level == 1 else []
+    return recipients + [member for member in (managers or context.admins) if member != assignee]
 
 
-def _message(complaint: Complaint, event: Event) -> str:
-    clock = SlaAlert.Clock(event.clock).label
-    if event.level == 0:
-        return _("%(reference)s: %(clock)s is due %(due)s.") % {
-            "reference": complaint.reference,
-            "clock": clock,
-            "due": timezone.localtime(event.due_at).strftime("%Y-%m-%d %H:%M"),
-        }
-    if event.level == 1:
-        return _("%(reference)s: %(clock)s is overdue.") % {
-            "reference": complaint.reference,
-            "clock": clock,
-        }
-    return _("%(reference)s: %(clock)s is still overdue; escalated to you.") % {
-        "reference": complaint.reference,
-        "clock": clock,
-    }
+# Only what the scan reads of a complaint (the tick loads thousands).
+SCAN_FIELDS = (
+    "tenant_id",
+    "reference",
+    "state",
+    "department_id",
+    "assignee_id",
+    "sla_paused_at",
+    "sla_round",
+    "sla_next_check_at",
+    *(field for clock in CLOCKS for field in clock[1:]),
+)
 
 
-def _due_complaints(now: datetime, limit: int):
+def _due_complaints(now: datetime, limit: int) -> list[SimpleNamespace]:
+    """The due complaints' clock fields, as plain records (thousands per tick: no model
+    instances)."""
     complaints = (
         Complaint.objects.unscoped()
         .filter(sla_next_check_at__lte=now, state__in=OPEN_STATES)
-        .select_related("tenant", "assignee__user")
         .order_by("sla_next_check_at")
     )
     if connection.features.has_select_for_update_skip_locked:
-        complaints = complaints.select_for_update(skip_locked=True, of=("self",))
-    return list(complaints[:limit])
+        # Two scans at once split the due complaints instead of waiting for each other.
+        complaints = complaints.select_for_update(skip_locked=True)
+    rows = complaints.values("id", *SCAN_FIELDS)[:limit]
+    return [SimpleNamespace(pk=row.pop("id"), **row) for row in rows]
+
+
+def _raised(complaint_ids: list[int]) -> set[tuple]:
+    """(complaint, clock, round, level) of the alerts already raised for these complaints."""
+    return set(
+        SlaAlert.objects.unscoped()
+        .filter(complaint_id__in=complaint_ids)
+        .values_list("complaint_id", "clock", "round", "level")
+    )
 
 
 def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
-    """Raise every SLA event that is due; returns how many alerts this call created."""
+    """Raise every SLA event that is due; returns how many alerts this call raised."""
     now = now or timezone.now()
     with transaction.atomic():
         complaints = _due_complaints(now, limit)
-        contexts: dict[int, TenantContext] = {}
-        alerts, notifications, deliveries, next_checks = [], [], [], []
+        if not complaints:
+            return 0
+        raised = _raised([complaint.pk for complaint in complaints])
+        tenants = Tenant.objects.in_bulk({complaint.tenant_id for complaint in complaints})
+        contexts = {pk: _context(tenant) for pk, tenant in tenants.items()}
+        alerts, notifications, next_checks = [], [], []
         for complaint in complaints:
-            context = contexts.get(complaint.tenant_id) or contexts.setdefault(
-                complaint.tenant_id, _context(complaint.tenant)
-            )
+            context = contexts[complaint.tenant_id]
             chain = _levels_above(context.departments.get(complaint.department_id), context)
             events = events_of(
                 complaint,
                 escalation=timedelta(hours=context.settings.escalation_hours),
                 levels=max(len(chain), 1),
                 calendar=context.calendar,
+                until=now,
             )
             for event in events:
-                if event.at > now:
+                if event.at > now or (complaint.pk, *event.key) in raised:
                     continue
                 alerts.append(
-                    SlaAlert(
-                        tenant_id=complaint.tenant_id,
-                        complaint=complaint,
-                        clock=event.clock,
-                        level=event.level,
-                        due_at=event.due_at,
+                    (
+                        complaint.tenant_id,
+                        complaint.pk,
+                        event.clock,
+                        event.level,
+                        event.round,
+                        event.due_at,
                     )
                 )
-                _notify(complaint, event, context, notifications, deliveries)
-            complaint.sla_next_check_at = next_check(events, now)
-            next_checks.append(complaint)
-        created = _insert_new(alerts)
-        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        Complaint.objects.unscoped().bulk_update(next_checks, ["sla_next_check_at"])
-    if deliveries:
-        from notifications.tasks import sweep_deliveries_task
-
-        transaction.on_commit(sweep_deliveries_task.delay, robust=True)
-    return created
+                _notify(complaint, event, chain, context, notifications)
+            next_checks.append((next_check(events, now), complaint.pk))
+        # A scan racing this one may have inserted some of these: the unique keys keep one.
+        _insert_new(SlaAlert, ALERT_COLUMNS, alerts, created_at=now)
+        _insert_new(Notification, NOTIFICATION_COLUMNS, notifications, created_at=now)
+        _store_next_checks(next_checks)
+    return len(alerts)
 
 
-def _insert_new(alerts: list[SlaAlert]) -> int:
-    """Insert the alerts no scan has raised yet; returns how many were new."""
-    if not alerts:
-        return 0
-    keys = Q()
-    for alert in alerts:
-        keys |= Q(
-            complaint_id=alert.complaint_id,
-            clock=alert.clock,
-            round=alert.round,
-            level=alert.level,
+# (column, PostgreSQL type) of the rows the scan inserts.
+ALERT_COLUMNS = (
+    ("tenant_id", "bigint"),
+    ("complaint_id", "bigint"),
+    ("clock", "text"),
+    ("level", "smallint"),
+    ("round", "smallint"),
+    ("due_at", "timestamptz"),
+)
+NOTIFICATION_COLUMNS = (
+    ("tenant_id", "bigint"),
+    ("recipient_id", "bigint"),
+    ("text", "text"),
+    ("link", "text"),
+    ("dedupe_key", "text"),
+)
+
+
+def _insert_new(model, columns: tuple, rows: list[tuple], *, created_at: datetime) -> None:
+    """Insert rows, skipping those whose unique key exists (a scan racing this one).
+
+    Thousands of rows per tick: on PostgreSQL one ``INSERT … SELECT FROM unnest(…)``
+    statement, without building a model instance per row.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        names = [name for name, _type in columns]
+        model.objects.bulk_create(
+            [model(created_at=created_at, **dict(zip(names, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
         )
-    before = SlaAlert.objects.unscoped().filter(keys).count()
-    SlaAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    return SlaAlert.objects.unscoped().filter(keys).count() - before
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name, _type in columns)
+    arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}, created_at) "
+            f"SELECT *, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            [created_at, *(list(values) for values in zip(*rows, strict=True))],
+        )
 
 
-def _notify(complaint, event: Event, context: TenantContext, notifications, deliveries) -> None:
+def _store_next_checks(rows: list[tuple]) -> None:
+    """Store each complaint's next check. By primary key, on rows this transaction has locked:
+    no tenant filter is needed. PostgreSQL takes all rows in one statement."""
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS complaint SET sla_next_check_at = due.next_check "
+                "FROM unnest(%s::timestamptz[], %s::bigint[]) AS due(next_check, id) "
+                "WHERE complaint.id = due.id",
+                [[next_at for next_at, _pk in rows], [pk for _next, pk in rows]],
+            )
+        else:
+            cursor.executemany(f"UPDATE {table} SET sla_next_check_at = %s WHERE id = %s", rows)
+
+
+def _notify(complaint, event: Event, chain, context: TenantContext, notifications) -> None:
     key = f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
-    link = reverse(
-        "complaint-detail",
-        kwargs={"tenant_slug": context.tenant.slug, "reference": complaint.reference},
-    )
-    with (
-        translation.override(context.tenant.default_language),
-        timezone.override(context.tenant.time_zone),
-    ):
-        text = _message(complaint, event)
-    for member, by_email in _recipients(complaint, event.level, context):
+    link = context.link.format(reference=complaint.reference)
+    text = context.texts[min(event.level, 2)] % {
+        "reference": complaint.reference,
+        "clock": context.clocks[event.clock],
+        "due": event.due_at.astimezone(context.zone).strftime("%Y-%m-%d %H:%M"),
+    }
+    for member in _recipients(complaint, event.level, chain, context):
         notifications.append(
-            Notification(
-                tenant_id=complaint.tenant_id,
-                recipient=member,
-                text=text[:300],
-                link=link,
-                dedupe_key=f"{key}:{member.pk}",
-            )
+            (complaint.tenant_id, member.pk, text[:300], link, f"{key}:{member.pk}")
         )
-        if by_email and member.user.email:
-            deliveries.append(
-                Delivery(
-                    tenant_id=complaint.tenant_id,
-                    dedupe_key=f"{key}:{member.pk}:email",
-                    recipient=member.user.email,
-                    subject=text[:300],
-                    body=f"{text}\n\n{context_url(link)}\n",
-                )
-            )
-
-
-def context_url(path: str) -> str:
-    from django.conf import settings
-
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def first_event_at(
