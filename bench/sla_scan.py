@@ -7,9 +7,9 @@
 Builds a tenant of its own (``sla-bench``: the demo tenant's department tree, a manager in each
 region and branch, two agents per branch) so the complaint-queue benchmark's data stays as it
 is, and bulk-loads open complaints (rows written directly, not through the workflow) until it
-has ``--complaints``, each with its SLA clocks and ``sla_next_check_at`` set. The scan crosses
-tenants, so every other complaint in the database with a pending check counts too; the demo
-tenant's bench complaints have none.
+has ``--complaints``, each with its SLA clocks and its next check (``SlaCheck``) set. The
+scan crosses tenants, so every other complaint in the database with a pending check counts
+too; the demo tenant's bench complaints have none.
 
 Every run first resets the due share (every 100th complaint) to one event each: the
 acknowledgement clock breached 30 s ago and nothing else due, so each due complaint raises one
@@ -47,7 +47,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from complaints.lifecycle import OPEN_STATES, State  # noqa: E402
-from complaints.models import Complaint, ComplaintSettings, Customer, SlaAlert  # noqa: E402
+from complaints.models import Complaint, ComplaintSettings, Customer, SlaAlert, SlaCheck  # noqa: E402
 from complaints.sla import sla_scan  # noqa: E402
 from notifications.models import Delivery, Notification  # noqa: E402
 from tenants.demo import DEPARTMENTS  # noqa: E402
@@ -150,17 +150,28 @@ def load(tenant: Tenant, target: int) -> None:
                 acknowledge_due_at=received + timedelta(days=1),
                 first_response_due_at=received + timedelta(days=5),
                 resolve_due_at=received + timedelta(days=30),
-                sla_next_check_at=now + timedelta(minutes=rng.randint(1, 60 * 24 * 21)),
             )
             # The due share has not been acknowledged; the rest are anywhere open.
             state = State.RECEIVED if n % DUE_EVERY == 0 else rng.choice(states)
             complaint.__dict__["state"] = state  # bulk load only
             rows.append(complaint)
         Complaint.objects.bulk_create(rows, batch_size=BATCH)
+        SlaCheck.objects.bulk_create(
+            [
+                SlaCheck(
+                    tenant=tenant,
+                    complaint=complaint,
+                    next_check_at=now + timedelta(minutes=rng.randint(1, 60 * 24 * 21)),
+                )
+                for complaint in rows
+            ],
+            batch_size=BATCH,
+        )
         print(f"  loaded {offset + len(rows):,} complaints", end="\r", flush=True)
     print(f"  loaded {target - have:,} complaints in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE complaints_complaint")
+        cursor.execute("VACUUM ANALYZE complaints_slacheck")
 
 
 def clean(tenant: Tenant) -> None:
@@ -175,13 +186,16 @@ def reset(tenant: Tenant, now) -> int:
     clean(tenant)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Complaint._meta.db_table}"
-            " SET sla_next_check_at = %s + (id %% 30240) * interval '1 minute'"
-            " WHERE tenant_id = %s AND reference NOT LIKE '%%00' AND sla_next_check_at < %s",
+            f"UPDATE {SlaCheck._meta.db_table}"
+            " SET next_check_at = %s + (complaint_id %% 30240) * interval '1 minute'"
+            " WHERE tenant_id = %s AND next_check_at < %s",
             [now + timedelta(hours=1), tenant.pk, now + timedelta(minutes=10)],
         )
     # References are numbered from 0, so every 100th ends in 00.
     due = Complaint.objects.for_tenant(tenant).filter(reference__endswith="00")
+    SlaCheck.objects.for_tenant(tenant).filter(complaint__in=due).update(
+        next_check_at=now - timedelta(seconds=30)
+    )
     return due.update(
         received_at=now - timedelta(days=2),
         acknowledged_at=None,
@@ -194,7 +208,6 @@ def reset(tenant: Tenant, now) -> int:
         resolve_warn_at=now + timedelta(days=15),
         resolve_due_at=now + timedelta(days=20),
         sla_paused_at=None,
-        sla_next_check_at=now - timedelta(seconds=30),
     )
 
 
@@ -210,14 +223,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     tenant = bench_tenant()
     load(tenant, options.complaints)
-    open_checks = Complaint.objects.unscoped().filter(
-        state__in=OPEN_STATES, sla_next_check_at__isnull=False
+    open_checks = SlaCheck.objects.unscoped().filter(
+        complaint__state__in=OPEN_STATES, next_check_at__isnull=False
     )
 
     def tick() -> tuple[float, int, int]:
         now = timezone.now()
         due = reset(tenant, now)
-        assert open_checks.filter(sla_next_check_at__lte=now).count() == due
+        assert open_checks.filter(next_check_at__lte=now).count() == due
         started = time.perf_counter()
         created = sla_scan(now=now)
         elapsed = (time.perf_counter() - started) * 1000

@@ -304,8 +304,9 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
     complaint.department = route.department
     complaint.assignee = route.assignee
     complaint.assigned_at = received_at if route.assignee else None
-    sla.start_clocks(complaint, settings=settings)
+    first_check = sla.start_clocks(complaint, settings=settings)
     complaint.save()
+    sla.set_next_check(complaint, first_check)
     store_files(complaint, intake.files, uploaded_by=actor)
     audit_record(
         tenant=tenant,

@@ -4,7 +4,7 @@ Three clocks run from receipt: acknowledgement, first response and resolution. T
 times (and the moment the warning is due, at the tenant's share of the time) are computed in
 working time of the tenant's business calendar and stored on the complaint when the clock
 starts; a pause (waiting on the customer) moves them on by the time it lasted; a clock stops
-when its event happens. ``sla_next_check_at`` holds the next warning, breach or escalation of
+when its event happens. :class:`SlaCheck` holds the next warning, breach or escalation of
 any running clock, so the scan is one indexed range query over what is due.
 
 The scan raises each event as an :class:`SlaAlert` row with a unique key and notifies in the
@@ -28,7 +28,14 @@ from django.utils.translation import gettext as _
 
 from complaints.business_time import BusinessCalendar, add_business_time, resume_due
 from complaints.lifecycle import OPEN_STATES
-from complaints.models import Closure, Complaint, ComplaintSettings, SlaAlert, SlaPolicy
+from complaints.models import (
+    Closure,
+    Complaint,
+    ComplaintSettings,
+    SlaAlert,
+    SlaCheck,
+    SlaPolicy,
+)
 from notifications.models import Notification
 from tenants.models import Department, Membership, Role, Tenant
 
@@ -147,9 +154,10 @@ def _clock_fields(start, target: timedelta, warning_percent: int, calendar) -> t
     return due, warn
 
 
-def start_clocks(complaint: Complaint, *, settings: ComplaintSettings) -> None:
-    """Set the policy, the due and warning times of all three clocks and the first check on a
-    complaint being filed (not yet saved)."""
+def start_clocks(complaint: Complaint, *, settings: ComplaintSettings) -> datetime | None:
+    """Set the policy and the due and warning times of all three clocks on a complaint being
+    filed (not yet saved); return when the scan should first look at it (store it with
+    :func:`set_next_check` once the complaint is saved)."""
     calendar = calendar_for(complaint.tenant, settings)
     complaint.sla_policy = policy_for(complaint)
     targets = targets_for(complaint.sla_policy, settings, calendar)
@@ -159,7 +167,7 @@ def start_clocks(complaint: Complaint, *, settings: ComplaintSettings) -> None:
         due, warn = _clock_fields(complaint.received_at, target, settings.warning_percent, calendar)
         setattr(complaint, due_field, due)
         setattr(complaint, warn_field, warn)
-    complaint.sla_next_check_at = first_event_at(complaint, settings=settings, calendar=calendar)
+    return first_event_at(complaint, settings=settings, calendar=calendar)
 
 
 def restart_resolution_fields(complaint: Complaint, *, settings, now: datetime) -> dict:
@@ -176,7 +184,9 @@ def restart_resolution_fields(complaint: Complaint, *, settings, now: datetime) 
 
 
 def pause_fields(now: datetime) -> dict:
-    return {"sla_paused_at": now, "sla_next_check_at": None}
+    """Fields of a complaint whose clocks pause (its next check is then cleared by
+    :func:`sync_next_check`, which finds no event while paused)."""
+    return {"sla_paused_at": now}
 
 
 def resume_fields(complaint: Complaint, *, settings, now: datetime) -> dict:
@@ -332,7 +342,6 @@ SCAN_FIELDS = (
     "assignee_id",
     "sla_paused_at",
     "sla_round",
-    "sla_next_check_at",
     *(field for clock in CLOCKS for field in clock[1:]),
 )
 
@@ -340,16 +349,23 @@ SCAN_FIELDS = (
 def _due_complaints(now: datetime, limit: int) -> list[SimpleNamespace]:
     """The due complaints' clock fields, as plain records (thousands per tick: no model
     instances)."""
-    complaints = (
-        Complaint.objects.unscoped()
-        .filter(sla_next_check_at__lte=now, state__in=OPEN_STATES)
-        .order_by("sla_next_check_at")
+    checks = (
+        SlaCheck.objects.unscoped()
+        .filter(next_check_at__lte=now, complaint__state__in=OPEN_STATES)
+        .order_by("next_check_at")
     )
     if connection.features.has_select_for_update_skip_locked:
         # Two scans at once split the due complaints instead of waiting for each other.
-        complaints = complaints.select_for_update(skip_locked=True)
-    rows = complaints.values("id", *SCAN_FIELDS)[:limit]
-    return [SimpleNamespace(pk=row.pop("id"), **row) for row in rows]
+        checks = checks.select_for_update(skip_locked=True, of=("self",))
+    fields = [f"complaint__{name}" for name in SCAN_FIELDS]
+    rows = checks.values("complaint_id", *fields)[:limit]
+    return [
+        SimpleNamespace(
+            pk=row["complaint_id"],
+            **{name: row[field] for name, field in zip(SCAN_FIELDS, fields, strict=True)},
+        )
+        for row in rows
+    ]
 
 
 def _raised(complaint_ids: list[int]) -> set[tuple]:
@@ -451,17 +467,19 @@ def _insert_new(model, columns: tuple, rows: list[tuple], *, created_at: datetim
 def _store_next_checks(rows: list[tuple]) -> None:
     """Store each complaint's next check. By primary key, on rows this transaction has locked:
     no tenant filter is needed. PostgreSQL takes all rows in one statement."""
-    table = connection.ops.quote_name(Complaint._meta.db_table)
+    table = connection.ops.quote_name(SlaCheck._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} AS complaint SET sla_next_check_at = due.next_check "
+                f"UPDATE {table} AS sla_check SET next_check_at = due.next_check "
                 "FROM unnest(%s::timestamptz[], %s::bigint[]) AS due(next_check, id) "
-                "WHERE complaint.id = due.id",
+                "WHERE sla_check.complaint_id = due.id",
                 [[next_at for next_at, _pk in rows], [pk for _next, pk in rows]],
             )
         else:
-            cursor.executemany(f"UPDATE {table} SET sla_next_check_at = %s WHERE id = %s", rows)
+            cursor.executemany(
+                f"UPDATE {table} SET next_check_at = %s WHERE complaint_id = %s", rows
+            )
 
 
 def _notify(complaint, event: Event, chain, context: TenantContext, notifications) -> None:
@@ -510,8 +528,10 @@ def sync_next_check(complaint: Complaint) -> None:
     settings, _created = ComplaintSettings.objects.get_or_create(tenant_id=complaint.tenant_id)
     calendar = calendar_for(complaint.tenant, settings)
     value = first_event_at(complaint, settings=settings, calendar=calendar)
-    if value != complaint.sla_next_check_at:
-        Complaint.objects.for_tenant(complaint.tenant_id).filter(pk=complaint.pk).update(
-            sla_next_check_at=value
-        )
-        complaint.sla_next_check_at = value
+    set_next_check(complaint, value)
+
+
+def set_next_check(complaint: Complaint, value: datetime | None) -> None:
+    SlaCheck.objects.update_or_create(
+        tenant_id=complaint.tenant_id, complaint=complaint, defaults={"next_check_at": value}
+    )

@@ -45,7 +45,7 @@ def rule(acme, survey):
 
 @pytest.fixture
 def maria(acme):
-    return make_customer(acme, "Maria Rossi", "maria@example.com", language="it")
+    return make_customer(acme, "Maria Rossi", "maria@example.com", language="en")
 
 
 serial = iter(range(1, 10_000))
@@ -81,7 +81,7 @@ def test_a_matching_rule_schedules_an_invitation_after_its_delay(
         occurred + HOUR,
         occurred + HOUR + timedelta(days=14),
     )
-    assert (invitation.version, invitation.language, invitation.customer) == (survey, "it", maria)
+    assert (invitation.version, invitation.language, invitation.customer) == (survey, "en", maria)
     assert invitation.interaction == interaction
     assert Interaction.objects.for_tenant(acme).get().decision == "invited"
 
@@ -273,7 +273,7 @@ def test_a_due_invitation_goes_out_through_the_outbox(acme, acme_brand, rule, ma
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     # The primary question (NPS) in the customer's language, one link per score 0…10.
-    assert "Quanto è probabile che consigli Acme Motor a un amico?" in delivery.body
+    assert "How likely are you to recommend Acme Motor to a friend?" in delivery.body
     assert score_links(delivery.body) == {n: f"/s/{token}/?score={n}" for n in range(11)}
     assert score_links(delivery.html_body.replace("&amp;", "&")) == score_links(delivery.body)
     stored = InvitationToken.objects.for_tenant(acme).get()
@@ -385,3 +385,20 @@ def test_unanswered_invitations_expire_after_14_days(acme, acme_brand, rule, mar
 
     statuses = dict(invitations(acme).values_list("customer__name", "status"))
     assert statuses == {"Maria Rossi": "answered", "Nikos": "expired"}
+
+
+def test_an_italian_customer_gets_the_invitation_in_italian(acme, acme_brand, rule):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    giulia = make_customer(acme, "Giulia Bianchi", "giulia@example.com", language="it")
+    event(acme_brand, giulia, ago=2 * HOUR)
+
+    services.invitations_run(now=NOW)
+
+    delivery = Delivery.objects.for_tenant(acme).get(recipient="giulia@example.com")
+    with translation.override("it"):
+        subject = gettext("How did we do? One question from %(brand)s") % {"brand": "Acme Motor"}
+    assert subject != "How did we do? One question from Acme Motor"
+    assert delivery.subject == subject
+    assert "Quanto è probabile che consigli Acme Motor a un amico?" in delivery.body

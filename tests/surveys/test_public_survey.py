@@ -61,7 +61,7 @@ def survey(acme):
 
 @pytest.fixture
 def maria(acme):
-    return make_customer(acme, "Maria Rossi", "maria@example.com", language="it")
+    return make_customer(acme, "Maria Rossi", "maria@example.com", language="en")
 
 
 @pytest.fixture
