@@ -50,6 +50,7 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
         return
     brand = complaint.brand
     tenant = complaint.tenant
+    link = status_url(complaint, tenant.slug)
     with translation.override(customer.language):
         text = render_to_string(
             f"complaints/email/{kind}.txt",
@@ -57,13 +58,17 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
                 "complaint": complaint,
                 "customer": customer,
                 "brand": brand,
-                "status_url": status_url(complaint, tenant.slug),
+                "status_url": link,
                 **context,
             },
         ).strip()
-    subject, _, body = text.partition("\n")
+        subject, _, body = text.partition("\n")
+        # The same words, in the brand's colours, for mail clients that show HTML.
+        html = render_to_string(
+            "complaints/email/_html.html",
+            {"brand": brand, "subject": subject, "body": body.strip(), "status_url": link},
+        )
     dedupe_key = f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}"
-    link = status_url(complaint, tenant.slug)
     if customer.email:
         delivery_enqueue(
             tenant=tenant,
@@ -72,6 +77,7 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
             sender=f"{brand.sender_name} <{brand.sender_email}>",
             subject=subject.strip(),
             body=body.strip() + "\n",
+            html_body=html,
         )
     if customer.phone and customer.consent_sms:
         # A text message says what happened and where to read more: the subject and the link.

@@ -24,7 +24,10 @@ def test_the_acknowledgement_email_arrives_with_the_reference_and_a_working_stat
     assert message["To"] == "eleni@example.com"
     assert message["From"] == "Acme Motor <care@acme-motor.example>"
     assert complaint.reference in message["Subject"]
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"border-top:6px solid {acme_brand.colour}" in html
+    assert complaint.reference in html
     link = re.search(rf"{re.escape(settings.SITE_URL)}(/c/acme/status/\S+)", body).group(1)
     page = client.get(link, follow=True)
     assert page.status_code == 200
