@@ -170,6 +170,27 @@ def start_clocks(complaint: Complaint, *, settings: ComplaintSettings) -> dateti
     return first_event_at(complaint, settings=settings, calendar=calendar)
 
 
+def retarget_fields(complaint: Complaint, *, settings: ComplaintSettings) -> dict:
+    """After an assessment changed severity or category (set on ``complaint`` in memory): the
+    policy that matches now and, if it is another one, new due times for the clocks still
+    running, counted from receipt as if it had applied from the start."""
+    policy = policy_for(complaint)
+    if (policy and policy.pk) == complaint.sla_policy_id:
+        return {}
+    calendar = calendar_for(complaint.tenant, settings)
+    targets = targets_for(policy, settings, calendar)
+    fields = {"sla_policy": policy}
+    for (clock, due_field, warn_field, stop_field), target in zip(
+        CLOCKS, (targets.acknowledgement, targets.first_response, targets.resolution), strict=True
+    ):
+        restarted = clock == SlaAlert.Clock.RESOLUTION and complaint.sla_round
+        if getattr(complaint, stop_field) is None and not restarted:
+            fields[due_field], fields[warn_field] = _clock_fields(
+                complaint.received_at, target, settings.warning_percent, calendar
+            )
+    return fields
+
+
 def restart_resolution_fields(complaint: Complaint, *, settings, now: datetime) -> dict:
     """A reopened complaint gets a new resolution clock from now."""
     calendar = calendar_for(complaint.tenant, settings)

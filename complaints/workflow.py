@@ -7,6 +7,7 @@ queues customer messages in the outbox. The table of who may go from where to wh
 ``complaints.lifecycle``.
 """
 
+import copy
 from datetime import timedelta
 
 from django.db import transaction
@@ -201,11 +202,16 @@ def complaint_assess(
             fields={"is_in_scope": [_("Reject it instead, with the reason.")]},
         )
     settings = complaint_settings(complaint.tenant_id)
+    # The SLA policy may depend on what the assessment found.
+    assessed = copy.copy(complaint)
+    assessed.severity, assessed.category = severity, category or complaint.category
+    sla_fields = sla.retarget_fields(assessed, settings=settings)
     return _move(
         complaint,
         actor=actor,
         name="assess",
         fields={
+            **sla_fields,
             "severity": severity,
             "impact": impact,
             "complexity": complexity,

@@ -245,3 +245,30 @@ def test_with_no_manager_on_the_way_up_the_admins_hear_of_a_breach(claim, acme_a
 
     breach = [r for r, text in notified(claim) if "overdue" in text]
     assert breach == ["alice@acme.example", "bob@acme.example"]
+
+
+def test_an_assessment_that_changes_the_severity_changes_the_targets(claim, acme_setup, acme_admin):
+    SlaPolicy.objects.create(
+        tenant=acme_setup,
+        name="Critical",
+        severity="critical",
+        acknowledgement_hours=1,
+        first_response_hours=4,
+        resolution_hours=16,
+    )
+    claim = workflow.complaint_acknowledge(complaint=claim, actor=acme_admin)
+    assert claim.sla_policy is None
+
+    assessed = workflow.complaint_assess(
+        complaint=claim,
+        actor=acme_admin,
+        severity="critical",
+        impact="high",
+        complexity="low",
+        is_in_scope=True,
+    )
+
+    assert assessed.sla_policy.name == "Critical"
+    assert assessed.first_response_due_at == athens(3, 14)  # 4 working hours from Tue 10:00
+    assert assessed.resolve_due_at == athens(5, 10)  # 16 working hours → Thu 10:00
+    assert assessed.acknowledge_due_at == athens(4, 10)  # stopped clocks keep their due time

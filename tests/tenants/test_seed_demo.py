@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from complaints.models import Complaint
 from tenants.demo import DEMO_PASSWORD
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
@@ -18,7 +19,7 @@ def counts(tenant):
 def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
     out = StringIO()
 
-    call_command("seed_demo", "--force", stdout=out)
+    call_command("seed_demo", "--force", "--complaints=20", stdout=out)
 
     tenant = Tenant.objects.get(slug="aegean")
     assert counts(tenant) == {"Brand": 3, "Touchpoint": 6, "Department": 7, "Membership": 11}
@@ -45,15 +46,16 @@ def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
 
 
 def test_seed_demo_twice_leaves_the_same_rows(db):
-    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", "--force", "--complaints=20", stdout=StringIO())
     tenant = Tenant.objects.get(slug="aegean")
     first = counts(tenant)
     paths = sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True))
     users = get_user_model().objects.count()
 
-    call_command("seed_demo", "--force", stdout=StringIO())
+    call_command("seed_demo", "--force", "--complaints=20", stdout=StringIO())
 
     assert Tenant.objects.filter(slug="aegean").count() == 1
     assert counts(tenant) == first
+    assert Complaint.objects.for_tenant(tenant).count() == 20
     assert sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True)) == paths
     assert get_user_model().objects.count() == users
