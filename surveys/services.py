@@ -39,7 +39,7 @@ from complaints.events import ComplaintClosed
 from complaints.lifecycle import State
 from complaints.models import Complaint, Customer
 from notifications.services import delivery_enqueue
-from surveys import tokens
+from surveys import followups, tokens
 from surveys.models import (
     CRITIC_MAX,
     SCALE_ENDS,
@@ -442,6 +442,8 @@ def response_submit(
         row.tenant_id = invitation.tenant_id
         row.response = response
     Answer.objects.bulk_create(rows)
+    # An answer to a re-rate invitation is the follow-up's "after" score.
+    followups.follow_up_rerate_link(response=response)
     InvitationToken.objects.for_tenant(invitation.tenant_id).filter(
         invitation=invitation, used_at__isnull=True
     ).update(used_at=now)

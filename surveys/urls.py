@@ -31,3 +31,19 @@ urlpatterns = [
     ),
     path("<int:survey_id>/versions/<int:number>/preview/", views.preview, name="survey-preview"),
 ]
+
+from surveys import followup_views  # noqa: E402
+
+urlpatterns += [
+    path("follow-ups/", followup_views.follow_up_list, name="follow-up-list"),
+    path(
+        "follow-ups/<int:follow_up_id>/",
+        followup_views.follow_up_detail,
+        name="follow-up-detail",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/complete/",
+        followup_views.follow_up_complete,
+        name="follow-up-complete",
+    ),
+]

@@ -22,6 +22,7 @@ NAVIGATION = [
     NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS),
     NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS),
     NavItem(_("Surveys"), "survey-list", Action.VIEW_SURVEYS),
+    NavItem(_("Follow-ups"), "follow-up-list", Action.VIEW_SURVEYS),
     NavItem(_("Team"), "team", Action.VIEW_TEAM),
 ]
 

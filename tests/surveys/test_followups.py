@@ -1,0 +1,338 @@
+"""The closed loop: the follow-up queue, completing a follow-up and the customer's re-rate.
+
+Maria answered Acme Motor's survey with a 2: her follow-up is open. Bob (agent), Mario
+(manager) and Alice (admin) may complete it; Ana (analyst) only reads; Pete (performer) sees
+no surveys at all; Charlie works for Globex and must see nothing of Acme.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications.models import Delivery
+from surveys import followups, services
+from surveys.models import FollowUp, Invitation, Question, QuestionKind
+from tenants.errors import ApplicationError, Conflict
+from tenants.models import AuditEntry
+from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
+
+HOUR = timedelta(hours=1)
+OUTCOME = "Called Maria; the repair is redone on Friday at our cost."
+
+
+def _critic(brand, version, customer, *, reference: str, score: int = 2, now=None) -> FollowUp:
+    """A critic response of ``customer`` (through the real services) and its open follow-up."""
+    now = now or timezone.now()
+    interaction = record(brand, customer, occurred_at=now - 2 * HOUR, now=now, reference=reference)
+    services.invitations_run(now=now)
+    invitation = Invitation.objects.for_tenant(brand.tenant_id).get(interaction=interaction)
+    questions = {
+        q.kind: q for q in Question.objects.for_tenant(brand.tenant_id).filter(version=version)
+    }
+    response = services.response_submit(
+        invitation=invitation,
+        answers={questions[QuestionKind.NPS].pk: score, questions[QuestionKind.TEXT].pk: "Rude."},
+        now=now,
+    )
+    return response.follow_up
+
+
+@pytest.fixture
+def survey(acme):
+    version = publish_survey(acme)
+    add_rule(acme, version.survey, delay_minutes=0)
+    return version
+
+
+@pytest.fixture
+def critic(acme, acme_brand, survey):
+    serial = iter(range(1, 1000))
+
+    def make(name="Maria Rossi", **fields):
+        n = next(serial)
+        customer = make_customer(acme, name, f"customer{n}@example.com")
+        return _critic(acme_brand, survey, customer, reference=f"visit-{n}", **fields)
+
+    return make
+
+
+@pytest.fixture
+def follow_up(critic):
+    return critic()
+
+
+def _state(follow_up: FollowUp) -> tuple:
+    follow_up.refresh_from_db()
+    return follow_up.status, follow_up.outcome, follow_up.completed_at
+
+
+def _audits(tenant) -> list[tuple]:
+    return list(
+        AuditEntry.objects.for_tenant(tenant)
+        .filter(action="survey.follow_up_complete")
+        .values_list("target_id", "changes")
+    )
+
+
+def _rerates(tenant) -> int:
+    return Invitation.objects.for_tenant(tenant).filter(purpose=Invitation.Purpose.RERATE).count()
+
+
+def url(follow_up, suffix="") -> str:
+    return f"/acme/surveys/follow-ups/{follow_up.pk}/{suffix}"
+
+
+# --- completing -------------------------------------------------------------------------------
+
+
+def test_completing_records_the_outcome_and_audits_it(acme, acme_agent, follow_up):
+    when = timezone.now()
+
+    invitation = followups.follow_up_complete(
+        actor=acme_agent,
+        follow_up=follow_up,
+        outcome=f"  {OUTCOME} ",
+        invite_rerate=False,
+        now=when,
+    )
+
+    assert invitation is None
+    assert _state(follow_up) == (FollowUp.Status.DONE, OUTCOME, when)
+    entry = AuditEntry.objects.for_tenant(acme).get(action="survey.follow_up_complete")
+    assert (entry.actor, entry.target_type, entry.target_id) == (
+        acme_agent.user,
+        "surveys.followup",
+        str(follow_up.pk),
+    )
+    assert entry.changes == {"status": ["open", "done"], "outcome": ["", OUTCOME]}
+    assert _rerates(acme) == 0
+
+
+def test_completing_twice_is_refused_and_keeps_the_first_outcome(acme, acme_agent, follow_up):
+    first = timezone.now()
+    followups.follow_up_complete(
+        actor=acme_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=False, now=first
+    )
+    stale = FollowUp.objects.for_tenant(acme).get(pk=follow_up.pk)
+
+    with pytest.raises(Conflict, match="already been completed"):
+        followups.follow_up_complete(
+            actor=acme_agent, follow_up=stale, outcome="Another call", invite_rerate=True
+        )
+
+    assert _state(follow_up) == (FollowUp.Status.DONE, OUTCOME, first)
+    assert len(_audits(acme)) == 1
+    assert _rerates(acme) == 0
+
+
+@pytest.mark.parametrize("outcome", ["", "   \n "])
+def test_an_empty_outcome_is_refused(acme, acme_agent, follow_up, outcome):
+    with pytest.raises(ApplicationError) as refused:
+        followups.follow_up_complete(
+            actor=acme_agent, follow_up=follow_up, outcome=outcome, invite_rerate=True
+        )
+
+    assert refused.value.fields == {"outcome": ["Say what came of the follow-up."]}
+    assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+    assert _audits(acme) == []
+    assert _rerates(acme) == 0
+
+
+def test_a_rerate_invitation_goes_out_with_the_next_sender_run(acme, acme_manager, follow_up):
+    first = follow_up.response.invitation
+    when = timezone.now()
+
+    invitation = followups.follow_up_complete(
+        actor=acme_manager, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True, now=when
+    )
+
+    assert (invitation.purpose, invitation.status) == ("rerate", "scheduled")
+    assert (invitation.interaction_id, invitation.version_id, invitation.customer_id) == (
+        first.interaction_id,
+        first.version_id,
+        first.customer_id,
+    )
+    assert (invitation.send_at, invitation.expires_at) == (
+        when,
+        when + services.INVITATION_VALID_FOR,
+    )
+    assert services.invitations_run(now=when + timedelta(seconds=1))["sent"] == 1
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT
+    delivery = Delivery.objects.for_tenant(acme).get(
+        dedupe_key=f"survey-invitation-{invitation.pk}-invitation"
+    )
+    assert delivery.recipient == first.customer.email
+
+
+def test_the_rerate_answer_is_linked_to_the_follow_up(acme, acme_agent, survey, follow_up):
+    now = timezone.now()
+    invitation = followups.follow_up_complete(
+        actor=acme_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True, now=now
+    )
+    services.invitations_run(now=now)
+    nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
+    rerate = services.response_submit(invitation=invitation, answers={nps.pk: 9}, now=now)
+
+    # response_submit linked it; linking again changes nothing.
+    assert followups.follow_up_rerate_link(response=rerate) is False
+
+    follow_up.refresh_from_db()
+    assert (follow_up.rerate, follow_up.rerate.primary_score) == (rerate, 9)
+    assert followups.follow_up_rerate_link(response=follow_up.response) is False
+
+
+# --- who may complete ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("acme_agent", 302),
+        ("acme_manager", 302),
+        ("acme_admin", 302),
+        ("acme_analyst", 403),
+        ("acme_performer", 403),
+    ],
+)
+def test_who_may_complete(request, client_of, acme, follow_up, persona, status):
+    member = request.getfixturevalue(persona)
+
+    response = client_of(member).post(
+        url(follow_up, "complete/"), {"outcome": OUTCOME, "invite_rerate": "on"}
+    )
+
+    assert response.status_code == status
+    if status == 302:
+        assert _state(follow_up)[:2] == (FollowUp.Status.DONE, OUTCOME)
+        assert _audits(acme) == [
+            (str(follow_up.pk), {"status": ["open", "done"], "outcome": ["", OUTCOME]})
+        ]
+        assert _rerates(acme) == 1
+    else:
+        assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+        assert _audits(acme) == []
+        assert _rerates(acme) == 0
+
+
+def test_the_analyst_reads_but_gets_no_form(client_of, acme_analyst, follow_up):
+    page = client_of(acme_analyst).get(url(follow_up))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Maria Rossi" in html and "Rude." in html
+    assert "Complete the follow-up" not in html
+    with pytest.raises(PermissionDenied):
+        followups.follow_up_complete(
+            actor=acme_analyst, follow_up=follow_up, outcome=OUTCOME, invite_rerate=False
+        )
+
+
+def test_the_performer_sees_no_follow_ups(client_of, acme_performer, follow_up):
+    client = client_of(acme_performer)
+
+    assert client.get("/acme/surveys/follow-ups/").status_code == 403
+    assert client.get(url(follow_up)).status_code == 403
+
+
+def test_the_page_shows_the_answers_and_completes(client_of, acme, acme_agent, follow_up):
+    client = client_of(acme_agent)
+
+    page = client.get(url(follow_up)).content.decode()
+    assert "How likely are you to recommend Acme Motor to a friend?" in page
+    assert "Complete the follow-up" in page
+
+    empty = client.post(url(follow_up, "complete/"), {"outcome": " "})
+    assert empty.status_code == 400
+    assert "Say what came of the follow-up." in empty.content.decode()
+    assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+
+    done = client.post(url(follow_up, "complete/"), {"outcome": OUTCOME}, follow=True)
+    assert "Follow-up completed." in done.content.decode()
+    assert _rerates(acme) == 0
+
+    again = client.post(url(follow_up, "complete/"), {"outcome": "Again"})
+    assert again.status_code == 409
+    assert "This follow-up has already been completed." in again.content.decode()
+    assert _state(follow_up)[:2] == (FollowUp.Status.DONE, OUTCOME)
+
+
+# --- another tenant ------------------------------------------------------------------------------
+
+
+def test_another_tenants_follow_up_is_404_and_unchanged(
+    client_of, acme, globex, globex_agent, follow_up
+):
+    client = client_of(globex_agent)
+    own_url = f"/globex/surveys/follow-ups/{follow_up.pk}/"
+
+    assert client.get(own_url).status_code == 404
+    assert client.post(own_url + "complete/", {"outcome": OUTCOME}).status_code == 404
+    assert client.get(url(follow_up)).status_code == 404
+    assert client.post(url(follow_up, "complete/"), {"outcome": OUTCOME}).status_code == 404
+    assert OUTCOME not in client.get("/globex/surveys/follow-ups/").content.decode()
+    assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+    assert _audits(acme) == [] and _audits(globex) == []
+
+
+def test_the_service_refuses_another_tenants_follow_up(acme, globex_agent, follow_up):
+    with pytest.raises(ApplicationError) as refused:
+        followups.follow_up_complete(
+            actor=globex_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True
+        )
+
+    assert refused.value.status == 404
+    assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+    assert _rerates(acme) == 0
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def test_the_queue_lists_open_first_flags_overdue_and_filters(
+    client_of, acme, acme_agent, acme_manager, critic
+):
+    now = timezone.now()
+    done = critic("Done Dora")
+    followups.follow_up_complete(
+        actor=acme_agent, follow_up=done, outcome=OUTCOME, invite_rerate=False
+    )
+    late = critic("Late Luca", now=now - timedelta(days=10))
+    later = critic("Later Lena")
+    FollowUp.objects.for_tenant(acme).filter(pk=later.pk).update(assignee=acme_agent)
+
+    queue = followups.follow_up_queue(acme_agent, now=now)
+    assert [(f.pk, f.is_overdue) for f in queue] == [
+        (late.pk, True),
+        (later.pk, False),
+        (done.pk, False),
+    ]
+    assert [f.pk for f in followups.follow_up_queue(acme_agent, status="done")] == [done.pk]
+    assert [f.pk for f in followups.follow_up_queue(acme_agent, is_mine=True)] == [later.pk]
+    assert followups.follow_up_queue(acme_manager, is_mine=True) == []
+
+    page = client_of(acme_agent).get("/acme/surveys/follow-ups/?status=open").content.decode()
+    assert "Late Luca" in page and "Later Lena" in page and "Done Dora" not in page
+    assert page.count("· overdue") == 1
+    assert "Acme Motor" in page and "Rude." in page
+
+
+def test_the_queue_runs_the_same_queries_for_2_or_10_rows(client_of, acme_agent, critic):
+    client = client_of(acme_agent)
+    for name in ("A", "B"):
+        critic(f"Customer {name}")
+    with CaptureQueriesContext(connection) as two:
+        assert client.get("/acme/surveys/follow-ups/").status_code == 200
+
+    for n in range(8):
+        critic(f"Customer {n}")
+    with CaptureQueriesContext(connection) as ten:
+        page = client.get("/acme/surveys/follow-ups/")
+
+    assert len(re.findall(r'href="/acme/surveys/follow-ups/\d+/"', page.content.decode())) == 10
+    assert len(ten) == len(two) == 6
