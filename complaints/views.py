@@ -52,25 +52,10 @@ def complaint_new(request):
         request.POST or None, request.FILES or None, tenant=request.tenant
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
+            # The form's fields are named like the intake's.
             complaint = services.complaint_file(
-                intake=services.Intake(
-                    brand=data["brand"],
-                    channel=data["channel"],
-                    name=data["name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    language=data["language"],
-                    touchpoint=data["touchpoint"],
-                    category=data["category"],
-                    severity=data["severity"],
-                    subject=data["subject"],
-                    description=data["description"],
-                    remedy_requested=data["remedy_requested"],
-                    files=data["files"],
-                ),
-                actor=member,
+                intake=services.Intake(**form.cleaned_data), actor=member
             )
         except ApplicationError as error:
             show_application_error(form, error)

@@ -614,7 +614,8 @@ def _rule_state(fields: dict) -> dict:
     }
 
 
-def _rule_fields(rule: SurveyRule) -> dict:
+def rule_fields(rule: SurveyRule) -> dict:
+    """A rule's settings as plain values (ids for the related rows)."""
     return {
         "survey": rule.survey_id,
         "brand": rule.brand_id,
@@ -695,7 +696,7 @@ def rule_update(
     )
     rules = SurveyRule.objects.for_tenant(rule.tenant_id)
     rule = rules.select_for_update().get(pk=rule.pk)
-    changes = field_changes(_rule_fields(rule), _rule_state(fields))
+    changes = field_changes(rule_fields(rule), _rule_state(fields))
     if changes:
         rules.filter(pk=rule.pk).update(**fields)
         for name, value in fields.items():
@@ -723,6 +724,6 @@ def rule_delete(*, actor: Membership, rule: SurveyRule) -> None:
         actor=actor.user,
         action="survey_rule.deleted",
         target=rule,
-        changes={name: [value, None] for name, value in _rule_fields(rule).items()},
+        changes={name: [value, None] for name, value in rule_fields(rule).items()},
     )
     rules.filter(pk=rule.pk).delete()

@@ -12,6 +12,7 @@ from surveys.builder import (
     MAX_ORDER,
     NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
+    rule_fields,
 )
 from surveys.models import Interaction, Question, QuestionKind, Survey
 from tenants.models import Brand, Touchpoint
@@ -204,13 +205,4 @@ class RuleForm(forms.Form):
 
     @staticmethod
     def initial_for(rule) -> dict:
-        return {
-            "survey": rule.survey_id,
-            "brand": rule.brand_id,
-            "touchpoint": rule.touchpoint_id,
-            "source": rule.source,
-            "delay_minutes": rule.delay_minutes,
-            "sample_percent": rule.sample_percent,
-            "order": rule.order,
-            "is_active": rule.is_active,
-        }
+        return rule_fields(rule)
