@@ -220,6 +220,11 @@ class Invitation(TenantOwned):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The score the person clicked in the email, recorded by their page once it showed (never
+    # by opening the link): it becomes the response when they send the survey, or on its own
+    # when they leave without sending (``services.invitations_settle``).
+    held_score = models.SmallIntegerField(null=True, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -246,6 +251,11 @@ class Invitation(TenantOwned):
                 fields=["expires_at"],
                 condition=models.Q(status__in=["scheduled", "sent"]),
                 name="invitation_expiry_all_tenants",
+            ),
+            models.Index(
+                fields=["held_at"],
+                condition=models.Q(status="sent", held_at__isnull=False),
+                name="invitation_held_all_tenants",
             ),
         ]
 
@@ -276,7 +286,8 @@ class InvitationToken(TenantOwned):
 
 
 class Response(TenantOwned):
-    """A customer's answers to one invitation. Never overwritten: a re-rate is a new one."""
+    """A customer's answers to one invitation. Never overwritten (a re-rate is a new one),
+    except that a partial response is completed by the person's own later answers."""
 
     invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
@@ -286,6 +297,9 @@ class Response(TenantOwned):
     primary_score = models.SmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
     is_critic = models.BooleanField(default=False)
+    # Only the score clicked in the email, kept when the person left without sending: they
+    # may still send the whole survey until the link expires, and that completes this one.
+    is_partial = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
 
     class Meta:

@@ -10,9 +10,15 @@ does — some in a full browser that runs JavaScript. So a GET never writes:
 
 * ``GET /s/<token>/?score=7`` shows the survey with 7 chosen. No response, no answer, no token
   used, nothing in the session: the same page can be opened any number of times.
-* The page has no script that submits it, so a scanner that renders it leaves no trace.
-* The score is recorded only when the person presses the button: a POST of the form, with
-  Django's CSRF token (the page sets its cookie). Everything is recorded in that one POST.
+* The person's page records the click: a small script POSTs the score (with Django's CSRF
+  token) to :func:`score` once the page is visible *and* shows a sign of a person — the pointer
+  moves, a finger touches, a key is pressed, the page scrolls. A scanner that renders the page
+  and runs its scripts, but never moves, leaves no trace. Choosing another score on the page
+  records that one instead.
+* That score is held on the invitation, not yet a response: the token still opens the survey,
+  and "Send my answers" records everything in one POST. A person who leaves without sending
+  has answered with their score: it becomes their response an hour later
+  (``services.invitations_settle``). Without JavaScript, the score counts when they send.
 
 The unsubscribe link works the same way: GET shows a button, only POST opts out (see
 :func:`unsubscribe` for why that one POST needs no CSRF token).
@@ -25,15 +31,16 @@ that must not leak to other sites in a Referer header. (Not ``no-referrer``: bro
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints.public import _render as render_public_page
 from surveys import services, tokens
-from surveys.models import Invitation
+from surveys.models import Invitation, Response
 from surveys.public_forms import SurveyForm, field_name
 from tenants import ratelimit
 from tenants.errors import ApplicationError, Conflict
@@ -43,14 +50,24 @@ RATE_WINDOW_SECONDS = 10 * 60
 # is not limited (a GET does nothing, and mail scanners open many links from one address), and
 # neither is unsubscribing (mail providers send one-click unsubscribes from a few addresses).
 SUBMISSIONS_PER_WINDOW = 20
+HOLDS_PER_WINDOW = 60  # a person may try a few scores before sending
 
 OPEN, ANSWERED, EXPIRED = "open", "answered", "expired"
 
 
 def _state(invitation: Invitation) -> str:
+    is_open = invitation.expires_at > timezone.now()
     if invitation.status == Invitation.Status.ANSWERED:
+        # Only the clicked score was kept (the person left): they may still send the rest.
+        if (
+            is_open
+            and Response.objects.for_tenant(invitation.tenant_id)
+            .filter(invitation=invitation, is_partial=True)
+            .exists()
+        ):
+            return OPEN
         return ANSWERED
-    if invitation.status == Invitation.Status.SENT and invitation.expires_at > timezone.now():
+    if invitation.status == Invitation.Status.SENT and is_open:
         return OPEN
     return EXPIRED  # expired, or (never with a token) scheduled or cancelled
 
@@ -103,7 +120,7 @@ def _not_found(request):
     return _private(response)
 
 
-def _chosen_score(request, form: SurveyForm) -> dict:
+def _chosen_score(request, form: SurveyForm, held: int | None) -> dict:
     """The score clicked in the email (``?score=n``), as the primary question's initial value.
 
     Only a value on the question's scale is taken; anything else leaves the question unset.
@@ -114,9 +131,9 @@ def _chosen_score(request, form: SurveyForm) -> dict:
     try:
         score = int(request.GET.get("score", ""))
     except ValueError:
-        return {}
+        score = held  # back on the page later: the score they chose is kept
     low, high = question.scale
-    return {field_name(question): score} if low <= score <= high else {}
+    return {field_name(question): score} if score is not None and low <= score <= high else {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,9 +174,14 @@ def survey(request, token):
 
         if request.method == "GET":
             form = SurveyForm(**form_options)
-            form.initial = _chosen_score(request, form)
-            # Nothing is recorded yet: the page says so, and what to press.
-            return page(form, clicked_score=next(iter(form.initial.values()), None))
+            form.initial = _chosen_score(request, form, invitation.held_score)
+            primary = services.primary_question(questions)
+            return page(
+                form,
+                clicked_score=next(iter(form.initial.values()), None),
+                is_held=invitation.held_score is not None,
+                hold_field=field_name(primary) if primary and primary.scale else None,
+            )
 
         key = f"survey-submit:{ratelimit.client_ip(request)}"
         if not ratelimit.hit(key, SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS):
@@ -187,6 +209,26 @@ def survey(request, token):
             else:
                 return redirect(reverse("public-survey-thanks", kwargs={"token": token}))
         return page(form)
+
+
+@require_POST
+def score(request, token):
+    """Hold the score the person chose (their page calls this; see the module). JSON."""
+    found = tokens.token_find(token)
+    if found is None:
+        return _private(JsonResponse({"error": "not_found"}, status=404))
+    key = f"survey-score:{ratelimit.client_ip(request)}"
+    if not ratelimit.hit(key, HOLDS_PER_WINDOW, RATE_WINDOW_SECONDS):
+        return _private(JsonResponse({"error": "rate_limited"}, status=429))
+    try:
+        services.score_hold(invitation=found.invitation, score=int(request.POST.get("score", "")))
+    except ValueError:
+        return _private(JsonResponse({"error": "off_scale"}, status=400))
+    except Conflict as error:
+        return _private(JsonResponse({"error": error.code}, status=409))
+    except ApplicationError as error:
+        return _private(JsonResponse({"error": error.code}, status=400))
+    return _private(JsonResponse({"held": True}))
 
 
 @require_GET

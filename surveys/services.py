@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -67,6 +68,9 @@ REMINDER_AFTER = timedelta(days=3)  # one reminder, this long after the first em
 # public holidays, closures), counted as two 8-hour days of working time.
 FOLLOW_UP_WITHIN = timedelta(hours=16)
 SCAN_LIMIT = 500  # rows per scan and per kind: the beat runs every minute
+# A score clicked in the email and not followed by "Send" is kept as the answer this long after
+# the click (or at the invitation's expiry, if sooner): the person has moved on.
+HELD_SCORE_KEPT_AFTER = timedelta(hours=1)
 
 
 # --- interactions and the decision ---------------------------------------------------------
@@ -225,10 +229,48 @@ def invitations_run(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     return {
+        # Before expiry: a score clicked in time is an answer even if the link has run out.
+        "settled": invitations_settle(now=now),
         "expired": invitations_expire(now=now),
         "sent": invitations_send_due(now=now),
         "reminded": invitations_remind(now=now),
     }
+
+
+def invitations_settle(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
+    """Keep the clicked score of every person who left without pressing "Send" as their answer.
+
+    Taken an hour after the click, or when the invitation expires, whichever comes first.
+    """
+    held = (
+        Invitation.objects.unscoped()
+        .filter(status=Invitation.Status.SENT, held_at__isnull=False)
+        .filter(Q(held_at__lte=now - HELD_SCORE_KEPT_AFTER) | Q(expires_at__lte=now))
+        .order_by("held_at")
+        .values_list("tenant_id", "pk")[:limit]
+    )
+    return sum(invitation_settle(tenant_id=t, invitation_id=pk) for t, pk in list(held))
+
+
+def invitation_settle(*, tenant_id: int, invitation_id: int) -> bool:
+    """The held score of one invitation becomes its response; True when this call made it."""
+    invitation = (
+        Invitation.objects.for_tenant(tenant_id).select_related("version").get(pk=invitation_id)
+    )
+    primary = primary_question(list(invitation.version.questions.all()))
+    if invitation.held_score is None or primary is None:
+        return False
+    try:
+        # Dated when the person clicked: that is when they answered.
+        response_submit(
+            invitation=invitation,
+            answers={primary.pk: invitation.held_score},
+            now=invitation.held_at,
+            partial=True,
+        )
+    except Conflict:
+        return False  # sent by the person meanwhile: their answers won
+    return True
 
 
 def invitations_expire(*, now: datetime) -> int:
@@ -396,68 +438,142 @@ def is_critic(kind: str, score: int | None, comment: str) -> bool:
     return score is not None and kind in CRITIC_MAX and score <= CRITIC_MAX[kind]
 
 
+def score_hold(*, invitation: Invitation, score: int, now: datetime | None = None) -> None:
+    """Record the score the person clicked in the email, from their page (see ``public``).
+
+    Not yet a response: the token stays usable and the person may still change the score or
+    send the whole survey. Raises :class:`Conflict` when the invitation is answered or
+    expired, :class:`ApplicationError` for a score off the primary question's scale.
+    """
+    now = now or timezone.now()
+    primary = primary_question(list(invitation.version.questions.all()))
+    scale = primary.scale if primary else None
+    if not scale or not scale[0] <= score <= scale[1]:
+        raise ApplicationError(_("Choose a number on the scale."), code="off_scale")
+    held = (
+        Invitation.objects.for_tenant(invitation.tenant_id)
+        .filter(pk=invitation.pk, status=Invitation.Status.SENT, expires_at__gt=now)
+        .update(held_score=score, held_at=now)
+    )
+    if not held:
+        raise Conflict(_("This survey cannot take answers any more."), code="closed")
+
+
 @transaction.atomic
 def response_submit(
-    *, invitation: Invitation, answers: dict[int, object], now: datetime | None = None
+    *,
+    invitation: Invitation,
+    answers: dict[int, object],
+    now: datetime | None = None,
+    partial: bool = False,
 ) -> Response:
     """Record the customer's answers (question id → score, choice value or text).
 
-    Takes the invitation (SENT → ANSWERED, compare-and-set), so two submissions at once
-    record one response; marks every token of the invitation used; opens a follow-up for a
-    critic. Raises :class:`Conflict` when the invitation is answered or expired, and
-    :class:`ApplicationError` (fields keyed ``q<question id>``) for an answer out of range.
+    Takes the invitation (SENT → ANSWERED, compare-and-set), so two submissions at once record
+    one response; opens a follow-up for a critic. ``partial``: only the score the person
+    clicked before leaving (``invitations_settle``); questions they never saw are not demanded,
+    and the link stays open for them to send the whole survey, which completes that response.
+    Otherwise every token of the invitation is marked used. Raises :class:`Conflict` when the
+    invitation is answered or expired, and :class:`ApplicationError` (fields keyed
+    ``q<question id>``) for an answer out of range.
     """
     now = now or timezone.now()
     invitations = Invitation.objects.for_tenant(invitation.tenant_id)
     taken = invitations.filter(
         pk=invitation.pk, status=Invitation.Status.SENT, expires_at__gt=now
     ).update(status=Invitation.Status.ANSWERED, answered_at=now)
+    questions = list(invitation.version.questions.all())
     if taken != 1:
+        if not partial and (response := _partial_response_locked(invitation, now=now)):
+            return _response_complete(response, questions, answers, now=now)
         if invitations.filter(pk=invitation.pk, status=Invitation.Status.ANSWERED).exists():
             raise Conflict(_("This survey has already been answered."), code="answered")
         raise Conflict(_("This survey link has expired."), code="expired")
-    questions = list(invitation.version.questions.all())
-    rows = _answer_rows(questions, answers)
-    primary = primary_question(questions)
-    primary_score = next((row.score for row in rows if row.question == primary), None)
-    comment = "\n\n".join(row.text for row in rows if row.text)
+    rows = _answer_rows(questions, answers, partial=partial)
     interaction = (
         Interaction.objects.for_tenant(invitation.tenant_id)
         .select_related("tenant", "touchpoint")
         .get(pk=invitation.interaction_id)
     )
-    primary_kind = primary.kind if primary else QuestionKind.TEXT
-    response = Response.objects.create(
+    response = Response(
         tenant_id=invitation.tenant_id,
         invitation=invitation,
         version_id=invitation.version_id,
         interaction=interaction,
-        primary_kind=primary_kind,
-        primary_score=primary_score,
-        comment=comment,
-        is_critic=is_critic(primary_kind, primary_score, comment),
+        is_partial=partial,
         submitted_at=now,
     )
-    for row in rows:
-        row.tenant_id = invitation.tenant_id
-        row.response = response
-    Answer.objects.bulk_create(rows)
+    _response_fill(response, questions, rows)
+    response.save()
+    _answers_save(response, rows)
     # An answer to a re-rate invitation is the follow-up's "after" score.
     followups.follow_up_rerate_link(response=response)
-    InvitationToken.objects.for_tenant(invitation.tenant_id).filter(
-        invitation=invitation, used_at__isnull=True
-    ).update(used_at=now)
+    if not partial:
+        _tokens_use(invitation, now=now)
     if response.is_critic:
         _follow_up_open(response, interaction, now=now)
     return response
 
 
-def _answer_rows(questions: list[Question], answers: dict[int, object]) -> list[Answer]:
+def _partial_response_locked(invitation: Invitation, *, now: datetime) -> Response | None:
+    """The invitation's partial response, locked, while its link is still open; else None."""
+    return (
+        Response.objects.for_tenant(invitation.tenant_id)
+        .select_for_update()
+        .select_related("interaction__tenant", "interaction__touchpoint")
+        .filter(invitation=invitation, is_partial=True, invitation__expires_at__gt=now)
+        .first()
+    )
+
+
+def _response_complete(
+    response: Response, questions: list[Question], answers: dict, *, now: datetime
+) -> Response:
+    """The person came back and sent the survey: their answers replace the kept score."""
+    rows = _answer_rows(questions, answers)
+    response.answers.all().delete()
+    response.is_partial = False
+    _response_fill(response, questions, rows)
+    response.save(update_fields=["primary_score", "comment", "is_critic", "is_partial"])
+    _answers_save(response, rows)
+    _tokens_use(response.invitation, now=now)
+    if response.is_critic and not (
+        FollowUp.objects.for_tenant(response.tenant_id).filter(response=response).exists()
+    ):
+        _follow_up_open(response, response.interaction, now=now)
+    return response
+
+
+def _response_fill(response: Response, questions: list[Question], rows: list[Answer]) -> None:
+    """The primary score, the comment and the critic flag, copied from the answers."""
+    primary = primary_question(questions)
+    response.primary_kind = primary.kind if primary else QuestionKind.TEXT
+    response.primary_score = next((row.score for row in rows if row.question == primary), None)
+    response.comment = "\n\n".join(row.text for row in rows if row.text)
+    response.is_critic = is_critic(response.primary_kind, response.primary_score, response.comment)
+
+
+def _answers_save(response: Response, rows: list[Answer]) -> None:
+    for row in rows:
+        row.tenant_id = response.tenant_id
+        row.response = response
+    Answer.objects.bulk_create(rows)
+
+
+def _tokens_use(invitation: Invitation, *, now: datetime) -> None:
+    InvitationToken.objects.for_tenant(invitation.tenant_id).filter(
+        invitation=invitation, used_at__isnull=True
+    ).update(used_at=now)
+
+
+def _answer_rows(
+    questions: list[Question], answers: dict[int, object], *, partial: bool = False
+) -> list[Answer]:
     rows, errors = [], {}
     for question in questions:
         value = answers.get(question.pk)
         if value in (None, ""):
-            if question.is_required:
+            if question.is_required and not partial:
                 errors[f"q{question.pk}"] = [_("Please answer this question.")]
             continue
         scale = question.scale

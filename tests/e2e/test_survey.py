@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from notifications.models import Delivery
 from surveys import services
-from surveys.models import Answer, Response
+from surveys.models import Answer, Invitation, Response
 from tests.factories import BrandFactory
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
@@ -50,7 +50,14 @@ def test_a_customer_answers_the_survey_from_the_score_link(
     expect(page.get_by_role("heading", level=1)).to_have_text("Tell Acme Motor how we did")
     recommend = page.get_by_role("group", name=re.compile("How likely are you to recommend"))
     expect(recommend.get_by_role("radio", name="9", exact=True)).to_be_checked()
-    assert Response.objects.for_tenant(acme).count() == 0  # opening the link recorded nothing
+    expect(page.get_by_role("status")).to_contain_text("You chose 9. It is not sent yet")
+    assert held_score(acme) is None  # opening the link recorded nothing
+
+    # A person is there (the pointer moves): the page records the score clicked in the email.
+    page.mouse.move(40, 60)
+    expect(page.get_by_role("status")).to_contain_text("your score is recorded")
+    assert held_score(acme) == 9
+    assert Response.objects.for_tenant(acme).count() == 0  # the rest of the survey is open
 
     # Keyboard: the arrow key moves the choice within the scale, as in any radio group.
     recommend.get_by_role("radio", name="9", exact=True).focus()
@@ -83,6 +90,22 @@ def test_a_customer_answers_the_survey_from_the_score_link(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "You have already answered this survey"
     )
+
+
+@override_settings(DEBUG=True)
+def test_a_scanner_that_renders_the_page_records_nothing(
+    browser, page, settings, own_cache, acme, score_link
+):
+    page.goto(score_link)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # what a link scanner's visit looks like: it loads and looks
+
+    assert held_score(acme) is None
+    assert Response.objects.for_tenant(acme).count() == 0
+
+
+def held_score(tenant) -> int | None:
+    return Invitation.objects.for_tenant(tenant).get().held_score
 
 
 @override_settings(DEBUG=True)

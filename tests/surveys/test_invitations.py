@@ -256,7 +256,12 @@ def test_two_events_of_one_customer_at_once_make_one_invitation(acme, acme_brand
 def test_a_due_invitation_goes_out_through_the_outbox(acme, acme_brand, rule, maria):
     event(acme_brand, maria, ago=2 * HOUR)  # due an hour ago
 
-    assert services.invitations_run(now=NOW) == {"expired": 0, "sent": 1, "reminded": 0}
+    assert services.invitations_run(now=NOW) == {
+        "settled": 0,
+        "expired": 0,
+        "sent": 1,
+        "reminded": 0,
+    }
 
     invitation = invitations(acme).get()
     assert (invitation.status, invitation.sent_at) == (Invitation.Status.SENT, NOW)
@@ -316,8 +321,8 @@ def test_the_beat_task_sends_what_is_due(acme, acme_brand, rule, maria):
 
     event(acme_brand, maria, now=datetime.now(UTC), ago=2 * HOUR)
 
-    assert send_survey_invitations_task() == {"expired": 0, "sent": 1, "reminded": 0}
-    assert send_survey_invitations_task() == {"expired": 0, "sent": 0, "reminded": 0}
+    assert send_survey_invitations_task() == {"settled": 0, "expired": 0, "sent": 1, "reminded": 0}
+    assert send_survey_invitations_task() == {"settled": 0, "expired": 0, "sent": 0, "reminded": 0}
     assert deliveries(acme).count() == 1
 
 

@@ -37,6 +37,7 @@ from tests.surveys.survey_fixtures import (
 )
 
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 ALREADY = "You have already answered this survey"
 REQUIRED = "Please answer this question."
 
@@ -132,10 +133,146 @@ def test_opening_a_score_link_chooses_the_score_and_records_nothing(
     assert InvitationToken.objects.for_tenant(acme).get().used_at is None
     assert page["Cache-Control"] == "no-store"
     assert page["Referrer-Policy"] == "same-origin"
-    assert "<script" not in page.content.decode().split("</header>")[1]  # nothing submits it
+    assert invitation.held_score is None
     # The link still works for the person.
     posted = client.post(survey_url(token), form_data(survey, nps=9))
     assert posted.status_code == 302
+    assert Response.objects.for_tenant(acme).get().primary_score == 9
+
+
+# --- the person's page records the clicked score ---------------------------------------------
+
+
+def hold_url(token: str) -> str:
+    return f"/s/{token}/score/"
+
+
+def test_the_persons_page_records_the_clicked_score_and_the_link_stays_open(
+    acme, survey, maria, invite
+):
+    invitation, links, token = invite(maria)
+    browser = Client(enforce_csrf_checks=True)  # as a real browser: the page's CSRF cookie
+    browser.get(links[9])
+
+    held = browser.post(hold_url(token), {"score": "9", "csrfmiddlewaretoken": csrf(browser)})
+
+    assert (held.status_code, held.json()) == (200, {"held": True})
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.held_score) == (Invitation.Status.SENT, 9)
+    assert InvitationToken.objects.for_tenant(acme).get().used_at is None
+    assert Response.objects.for_tenant(acme).count() == 0
+    # Back on the page later through the plain link: the score is there, and said recorded.
+    page = browser.get(survey_url(token)).content.decode()
+    assert checked(page, questions(survey)["nps"]) == ["9"]
+    assert "your score is recorded" in page
+    # Sending the survey records what the form says: the person changed their mind.
+    sent = browser.post(
+        survey_url(token), {**form_data(survey, nps=10), "csrfmiddlewaretoken": csrf(browser)}
+    )
+    assert sent.status_code == 302
+    assert Response.objects.for_tenant(acme).get().primary_score == 10
+
+
+def csrf(client: Client) -> str:
+    return client.cookies["csrftoken"].value
+
+
+def test_recording_a_score_needs_the_pages_csrf_token(acme, survey, maria, invite):
+    invitation, _links, token = invite(maria)
+
+    refused = Client(enforce_csrf_checks=True).post(hold_url(token), {"score": "9"})
+
+    assert refused.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.held_score is None
+
+
+@pytest.mark.parametrize("score", ["11", "-1", "nine", ""])
+def test_a_score_off_the_scale_is_not_recorded(client, survey, maria, invite, score):
+    invitation, _links, token = invite(maria)
+
+    refused = client.post(hold_url(token), {"score": score})
+
+    assert refused.status_code == 400
+    invitation.refresh_from_db()
+    assert invitation.held_score is None
+
+
+def test_an_answered_or_expired_survey_records_no_score(client, acme, survey, maria, invite):
+    _answered, _links, answered_token = invite(maria)
+    client.post(survey_url(answered_token), form_data(survey, nps=9))
+    nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
+    expired, _links, expired_token = invite(nikos)
+    services.invitations_run(now=expired.expires_at)
+
+    assert client.post(hold_url(answered_token), {"score": "2"}).status_code == 409
+    assert client.post(hold_url(expired_token), {"score": "2"}).status_code == 409
+    assert client.post(hold_url("not-a-token"), {"score": "2"}).status_code == 404
+    assert list(Response.objects.for_tenant(acme).values_list("primary_score", flat=True)) == [9]
+
+
+def test_a_person_who_leaves_without_sending_has_answered_with_the_clicked_score(
+    client, acme, survey, maria, invite
+):
+    invitation, _links, token = invite(maria)
+    satisfaction = questions(survey)["csat"]
+    Question.objects.for_tenant(acme).filter(pk=satisfaction.pk).update(is_required=True)
+    client.post(hold_url(token), {"score": "3"})
+    invitation.refresh_from_db()
+    clicked_at = invitation.held_at
+
+    assert services.invitations_run(now=clicked_at + 50 * MINUTE)["settled"] == 0
+    assert services.invitations_run(now=clicked_at + 61 * MINUTE)["settled"] == 1
+
+    response = Response.objects.for_tenant(acme).get()
+    # The required satisfaction question they never reached is not demanded.
+    assert (response.primary_score, response.submitted_at) == (3, clicked_at)
+    assert list(Answer.objects.for_tenant(acme).values_list("question", "score")) == [
+        (questions(survey)["nps"].pk, 3)
+    ]
+    assert FollowUp.objects.for_tenant(acme).get().response == response  # a critic is called
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ANSWERED
+    assert services.invitations_run(now=clicked_at + 2 * HOUR)["settled"] == 0  # once
+
+
+def test_a_score_clicked_just_before_expiry_is_kept(client, acme, survey, maria, invite):
+    invitation, _links, _token = invite(maria)
+    with_a_minute_left = invitation.expires_at - MINUTE
+    services.score_hold(invitation=invitation, score=8, now=with_a_minute_left)
+
+    ran = services.invitations_run(now=invitation.expires_at)
+
+    assert (ran["settled"], ran["expired"]) == (1, 0)
+    assert Response.objects.for_tenant(acme).get().primary_score == 8
+
+
+def test_coming_back_after_the_score_was_kept_completes_the_same_response(
+    client, acme, survey, maria, invite
+):
+    invitation, _links, token = invite(maria)
+    client.post(hold_url(token), {"score": "9"})
+    invitation.refresh_from_db()
+    services.invitations_run(now=invitation.held_at + 2 * HOUR)
+    kept = Response.objects.for_tenant(acme).get()
+    assert (kept.primary_score, kept.is_partial, kept.is_critic) == (9, True, False)
+
+    page = client.get(survey_url(token)).content.decode()
+    assert checked(page, questions(survey)["nps"]) == ["9"]
+    sent = client.post(survey_url(token), form_data(survey, nps=9, comment="Also, thanks"))
+
+    assert sent.status_code == 302
+    response = Response.objects.for_tenant(acme).get()  # the same one, completed
+    assert response.pk == kept.pk
+    assert (response.comment, response.is_partial, response.submitted_at) == (
+        "Also, thanks",
+        False,
+        kept.submitted_at,
+    )
+    assert Answer.objects.for_tenant(acme).filter(response=response).count() == 2  # score, comment
+    assert FollowUp.objects.for_tenant(acme).get().response == response  # a comment is read
+    again = client.post(survey_url(token), form_data(survey, nps=2))
+    assert again.status_code == 409
     assert Response.objects.for_tenant(acme).get().primary_score == 9
 
 
