@@ -519,7 +519,7 @@ def _partial_response_locked(invitation: Invitation, *, now: datetime) -> Respon
     """The invitation's partial response, locked, while its link is still open; else None."""
     return (
         Response.objects.for_tenant(invitation.tenant_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("interaction__tenant", "interaction__touchpoint")
         .filter(invitation=invitation, is_partial=True, invitation__expires_at__gt=now)
         .first()

@@ -1,7 +1,8 @@
 """Metrics against tables computed by hand (rows built directly: this tests the reads)."""
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,7 +18,7 @@ from surveys.models import (
     Survey,
     SurveyVersion,
 )
-from tests.factories import BrandFactory
+from tests.factories import BrandFactory, TouchpointFactory
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 serial = itertools.count()
@@ -45,26 +46,36 @@ def respond(acme, survey):
     customer = Customer.objects.create(tenant=acme, name="C", email_key="c@example.com")
     questions = {q.kind: q for q in survey.questions.all()}
 
-    def make(*, nps=None, csat=None, ces=None, primary="nps", answered=True, decision="invited"):
+    def make(
+        *,
+        nps=None,
+        csat=None,
+        ces=None,
+        primary="nps",
+        answered=True,
+        decision="invited",
+        when=NOW,
+        **interaction_fields,
+    ):
         n = next(serial)
         interaction = Interaction.objects.create(
             tenant=acme,
-            brand=brand,
             customer=customer,
-            occurred_at=NOW,
+            occurred_at=when,
             source="api",
             external_reference=f"event-{n}",
             decision=decision,
+            **{"brand": brand, **interaction_fields},
         )
         invitation = Invitation.objects.create(
             tenant=acme,
             interaction=interaction,
             version=survey,
             customer=customer,
-            send_at=NOW,
-            sent_at=NOW,
-            expires_at=NOW,
-            answered_at=NOW if answered else None,
+            send_at=when,
+            sent_at=when,
+            expires_at=when,
+            answered_at=when if answered else None,
         )
         if not answered:
             return None
@@ -76,7 +87,7 @@ def respond(acme, survey):
             interaction=interaction,
             primary_kind=primary,
             primary_score=scores[primary],
-            submitted_at=NOW,
+            submitted_at=when,
         )
         for kind, score in scores.items():
             Answer.objects.create(
@@ -182,3 +193,94 @@ def test_follow_up_recovery_of_critics(acme, respond):
     share = metrics.follow_up_recovery(FollowUp.objects.for_tenant(acme))
 
     assert (share.part, share.whole, share.percent) == (2, 4, 50.0)
+
+
+# --- by brand, touchpoint, department, performer and period ----------------------------------
+
+
+def test_nps_and_csat_by_brand(acme, respond):
+    north, south = BrandFactory(tenant=acme), BrandFactory(tenant=acme)
+    for score in (10, 9, 3):  # 2 promoters, 1 detractor of 3: +33.3
+        respond(nps=score, csat=5, brand=north)
+    for score in (7, 8):  # all passives: 0
+        respond(nps=score, csat=2, brand=south)
+
+    by_brand = metrics.nps_by(answers(acme), "brand")
+    satisfied = metrics.csat_by(answers(acme), "brand")
+
+    assert {brand: round(n.score, 1) for brand, n in by_brand.items()} == {
+        north.pk: 33.3,
+        south.pk: 0.0,
+    }
+    assert by_brand[south.pk].margin_of_error == 0.0
+    assert {brand: share.percent for brand, share in satisfied.items()} == {
+        north.pk: 100.0,
+        south.pk: 0.0,
+    }
+
+
+def test_figures_by_performer_and_by_the_performers_department(
+    acme, respond, acme_agent, acme_south_agent, acme_manager
+):
+    respond(nps=10, ces=7, performer=acme_agent)  # north-branch
+    respond(nps=0, ces=1, performer=acme_agent)
+    respond(nps=9, ces=6, performer=acme_south_agent)  # south-branch
+    respond(nps=6, ces=2)  # nobody recorded as performer
+
+    by_performer = metrics.nps_by(answers(acme), "performer")
+    by_department = metrics.ces_by(answers(acme), "department")
+
+    assert {key: n.score for key, n in by_performer.items()} == {
+        acme_agent.pk: 0.0,
+        acme_south_agent.pk: 100.0,
+        None: -100.0,
+    }
+    assert by_department == {
+        acme_agent.department_id: 4.0,
+        acme_south_agent.department_id: 6.0,
+        None: 2.0,
+    }
+
+
+def test_figures_by_month_follow_the_tenants_clock(acme, respond):
+    athens = ZoneInfo("Europe/Athens")
+    respond(nps=10, when=datetime(2026, 1, 31, 21, 30, tzinfo=UTC))  # 23:30 in Athens: January
+    respond(nps=0, when=datetime(2026, 1, 31, 22, 30, tzinfo=UTC))  # 00:30 on 1 February
+    respond(nps=9, when=datetime(2026, 2, 14, 12, 0, tzinfo=UTC))
+
+    by_month = metrics.nps_by(answers(acme), "month", zone=athens)
+
+    assert {key.astimezone(athens).date(): n.score for key, n in by_month.items()} == {
+        date(2026, 1, 1): 100.0,
+        date(2026, 2, 1): 0.0,
+    }
+
+
+def test_rates_coverage_and_recovery_by_touchpoint(acme, respond):
+    phone, shop = TouchpointFactory(tenant=acme), TouchpointFactory(tenant=acme)
+    respond(nps=9, touchpoint=phone)
+    respond(answered=False, touchpoint=phone)
+    respond(answered=False, decision="throttled", touchpoint=shop)
+    critic = respond(nps=2, touchpoint=shop)
+    rerate = respond(nps=8, touchpoint=shop)
+    FollowUp.objects.create(tenant=acme, response=critic, due_at=NOW, rerate=rerate)
+
+    rates = metrics.response_rate_by(Invitation.objects.for_tenant(acme), "touchpoint")
+    covered = metrics.coverage_by(Interaction.objects.for_tenant(acme), "touchpoint")
+    recovered = metrics.follow_up_recovery_by(FollowUp.objects.for_tenant(acme), "touchpoint")
+
+    assert {key: (s.part, s.whole) for key, s in rates.items()} == {
+        phone.pk: (1, 2),
+        shop.pk: (2, 3),
+    }
+    assert {key: (s.part, s.whole) for key, s in covered.items()} == {
+        phone.pk: (2, 2),
+        shop.pk: (2, 3),
+    }
+    assert {key: s.percent for key, s in recovered.items()} == {shop.pk: 100.0}
+
+
+def test_no_rows_no_groups(acme, respond):
+    assert metrics.nps_by(answers(acme), "brand") == {}
+    with pytest.raises(ValueError):
+        metrics.nps_by(answers(acme), "colour")
