@@ -9,7 +9,7 @@ from tenants.demo import DEMO_PASSWORD
 
 @override_settings(DEBUG=True)  # serve static files from the live server
 def test_the_demo_admin_logs_in_switches_language_and_logs_out(live_server, page, settings):
-    call_command("seed_demo", "--force", "--complaints=20", stdout=StringIO())
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")

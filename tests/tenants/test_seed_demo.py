@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from complaints.models import Complaint
+from surveys.models import Interaction
 from tenants.demo import DEMO_PASSWORD
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
@@ -19,7 +20,7 @@ def counts(tenant):
 def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
     out = StringIO()
 
-    call_command("seed_demo", "--force", "--complaints=20", stdout=out)
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=out)
 
     tenant = Tenant.objects.get(slug="aegean")
     assert counts(tenant) == {"Brand": 3, "Touchpoint": 6, "Department": 7, "Membership": 11}
@@ -33,6 +34,8 @@ def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
     assert sum(1 for depth in tree.values() if depth == 2) == 4
 
     printed = out.getvalue()
+    assert "added 20 demo complaints" in printed
+    assert "added 300 demo interactions" in printed
     assert "http://127.0.0.1:8000/accounts/login/" in printed
     assert "admin@aegean.example" in printed
     assert DEMO_PASSWORD in printed
@@ -46,16 +49,18 @@ def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
 
 
 def test_seed_demo_twice_leaves_the_same_rows(db):
-    call_command("seed_demo", "--force", "--complaints=20", stdout=StringIO())
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
     tenant = Tenant.objects.get(slug="aegean")
     first = counts(tenant)
     paths = sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True))
     users = get_user_model().objects.count()
+    interactions = Interaction.objects.for_tenant(tenant).count()
 
-    call_command("seed_demo", "--force", "--complaints=20", stdout=StringIO())
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
 
     assert Tenant.objects.filter(slug="aegean").count() == 1
     assert counts(tenant) == first
     assert Complaint.objects.for_tenant(tenant).count() == 20
     assert sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True)) == paths
     assert get_user_model().objects.count() == users
+    assert Interaction.objects.for_tenant(tenant).count() == interactions

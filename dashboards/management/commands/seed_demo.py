@@ -1,8 +1,15 @@
+"""``seed_demo``: the demo tenant with its complaints, surveys and a year of answers.
+
+It lives in ``dashboards``, the app at the end of the dependency chain, because it composes the
+demos of every app (``complaints`` may not import ``surveys``).
+"""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from complaints.demo import seed_demo_complaints
+from surveys.demo import seed_demo_surveys
 from tenants.demo import PEOPLE, seed_demo_tenant
 
 
@@ -18,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--complaints", type=int, default=300, help="How many demo complaints (default 300)."
         )
+        parser.add_argument(
+            "--interactions",
+            type=int,
+            default=3000,
+            help="How many demo service interactions over the last year (default 3000).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -26,11 +39,15 @@ class Command(BaseCommand):
                 "--force."
             )
         demo = seed_demo_tenant()
-        added = seed_demo_complaints(demo.tenant, count=options["complaints"])
+        # Complaints first: the surveys' seed dates their closing interactions back.
+        complaints = seed_demo_complaints(demo.tenant, count=options["complaints"])
+        interactions = seed_demo_surveys(demo.tenant, interactions=options["interactions"])
         login_url = settings.SITE_URL.rstrip("/") + reverse("login")
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{demo.tenant.name}” is ready."))
-        if added:
-            self.stdout.write(f"  added {added} demo complaints")
+        if complaints:
+            self.stdout.write(f"  added {complaints} demo complaints")
+        if interactions:
+            self.stdout.write(f"  added {interactions} demo interactions")
         self.stdout.write(f"  Log in at  {login_url}")
         self.stdout.write(f"  as admin   {demo.admin_email}")
         self.stdout.write(f"  password   {demo.password}")
