@@ -57,7 +57,7 @@ from surveys.models import (
 )
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, Conflict
-from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
+from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
 logger = logging.getLogger(__name__)
 
@@ -601,7 +601,8 @@ def _answer_rows(
 
 def _follow_up_open(response: Response, interaction: Interaction, *, now: datetime) -> FollowUp:
     """A critic is called back within two working days, by a manager of the department that
-    owns the touchpoint (unassigned when there is none: the follow-up list shows it)."""
+    owns the touchpoint (see ``_follow_up_owner``; unassigned when there is none: the
+    follow-up list shows it)."""
     tenant = interaction.tenant
     try:
         calendar = sla.calendar_for(tenant, workflow.complaint_settings(tenant.pk))
@@ -610,19 +611,32 @@ def _follow_up_open(response: Response, interaction: Interaction, *, now: dateti
         # A calendar with no working time is misconfigured; the customer still gets a call.
         logger.warning("tenant %s has no working time; follow-up due in 48 h", tenant.pk)
         due_at = now + timedelta(hours=48)
-    assignee = None
-    touchpoint = interaction.touchpoint
-    if touchpoint is not None and touchpoint.owner_department_id:
-        assignee = (
-            Membership.objects.for_tenant(tenant)
-            .filter(role=Role.MANAGER, department_id=touchpoint.owner_department_id)
-            .filter(is_active=True)
-            .order_by("pk")
-            .first()
-        )
     return FollowUp.objects.create(
-        tenant=tenant, response=response, assignee=assignee, due_at=due_at
+        tenant=tenant,
+        response=response,
+        assignee=_follow_up_owner(interaction.touchpoint),
+        due_at=due_at,
     )
+
+
+def _follow_up_owner(touchpoint: Touchpoint | None) -> Membership | None:
+    """A manager of the touchpoint's owner department; where it has none, of the nearest
+    department above it (a head office without a manager of its own passes calls down to
+    nobody, so they go up). None without a touchpoint or an owner."""
+    if touchpoint is None or touchpoint.owner_department_id is None:
+        return None
+    owner = Department.objects.for_tenant(touchpoint.tenant_id).get(
+        pk=touchpoint.owner_department_id
+    )
+    # The owner and its ancestors: their ids are the owner's materialised path.
+    chain = [int(pk) for pk in owner.path.strip("/").split("/")]
+    managers = Membership.objects.for_tenant(touchpoint.tenant_id).filter(
+        role=Role.MANAGER, is_active=True, department_id__in=chain
+    )
+    nearest = {}
+    for manager in managers.order_by("pk").only("pk", "department_id"):
+        nearest.setdefault(manager.department_id, manager)
+    return next((nearest[pk] for pk in reversed(chain) if pk in nearest), None)
 
 
 # --- opting out ------------------------------------------------------------------------------

@@ -546,6 +546,18 @@ def test_a_critic_gets_a_follow_up_from_the_touchpoints_manager(
     assert "Someone from our team will get in touch with you within two working days" in thanks
 
 
+def test_a_touchpoint_whose_department_has_no_manager_goes_to_the_nearest_one_above(
+    client, acme, survey, maria, invite, acme_manager
+):
+    branch = Department.objects.for_tenant(acme).get(code="north-branch")  # under "north"
+    counter = TouchpointFactory(tenant=acme, code="branch-counter", owner_department=branch)
+    _invitation, links, _token = invite(maria, touchpoint=counter)
+
+    client.post(links[3], form_data(survey, nps=3))
+
+    assert FollowUp.objects.for_tenant(acme).get().assignee == acme_manager  # north's manager
+
+
 def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, north_desk):
     tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
     invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
