@@ -60,6 +60,10 @@ class Interaction(TenantOwned):
             models.Index(
                 fields=["tenant", "customer", "-occurred_at"], name="interaction_tenant_customer"
             ),
+            # The interactions page filtered by decision ("why was this not surveyed?").
+            models.Index(
+                fields=["tenant", "decision", "-occurred_at"], name="interaction_tenant_decision"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,6 +311,8 @@ class Response(TenantOwned):
             models.Index(
                 fields=["tenant", "primary_kind", "-submitted_at"], name="response_tenant_kind"
             ),
+            # The response browser: latest first.
+            models.Index(fields=["tenant", "-submitted_at"], name="response_tenant_recent"),
         ]
 
 

@@ -47,3 +47,38 @@ urlpatterns += [
         name="follow-up-complete",
     ),
 ]
+
+from surveys import interaction_views  # noqa: E402
+
+urlpatterns += [
+    path("interactions/", interaction_views.interaction_list, name="interaction-list"),
+    path("interactions/check/", interaction_views.import_check, name="interaction-import-check"),
+    path("interactions/import/", interaction_views.import_start, name="interaction-import-start"),
+    path(
+        "interactions/import/<str:token>/",
+        interaction_views.import_progress,
+        name="interaction-import-progress",
+    ),
+    path(
+        "interactions/import/<str:token>/continue/",
+        interaction_views.import_continue,
+        name="interaction-import-continue",
+    ),
+    path(
+        "interactions/imports/<int:entry_id>/",
+        interaction_views.import_summary,
+        name="interaction-import",
+    ),
+    path(
+        "interactions/template.csv",
+        interaction_views.import_template,
+        name="interaction-import-template",
+    ),
+]
+
+from surveys import response_views  # noqa: E402
+
+urlpatterns += [
+    path("responses/", response_views.response_list, name="response-list"),
+    path("responses/<int:response_id>/", response_views.response_detail, name="response-detail"),
+]

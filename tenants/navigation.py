@@ -22,7 +22,9 @@ NAVIGATION = [
     NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS),
     NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS),
     NavItem(_("Surveys"), "survey-list", Action.VIEW_SURVEYS),
+    NavItem(_("Responses"), "response-list", Action.VIEW_SURVEYS),
     NavItem(_("Follow-ups"), "follow-up-list", Action.VIEW_SURVEYS),
+    NavItem(_("Interactions"), "interaction-list", Action.VIEW_SURVEYS),
     NavItem(_("Team"), "team", Action.VIEW_TEAM),
 ]
 

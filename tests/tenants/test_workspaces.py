@@ -76,5 +76,7 @@ def test_the_home_page_lists_the_tenants_brands_only(client_of, acme_agent, glob
         "Complaints",
         "Corrective actions",
         "Surveys",
+        "Responses",
         "Follow-ups",
+        "Interactions",
     ]
