@@ -124,10 +124,6 @@ _RECOVERY_COUNTS = {
 }
 
 
-def _mean(mean: float | None) -> float | None:
-    return mean
-
-
 # --- one figure over the whole queryset ------------------------------------------------------
 
 
@@ -194,6 +190,8 @@ def _grouped(
     ``zone``) that has rows; one GROUP BY query. Rows without the dimension come under None."""
     model = rows.model
     if by in PERIODS:
+        if zone is None:
+            raise ValueError("a period needs the tenant's time zone")  # else the active one
         key = Trunc(_WHEN[model], by, output_field=DateTimeField(), tzinfo=zone)
     elif by in DIMENSIONS:
         key = F(_TO_INTERACTION[model] + DIMENSIONS[by])
@@ -212,7 +210,7 @@ def csat_by(answers: QuerySet[Answer], by: str, *, zone: tzinfo | None = None) -
 
 
 def ces_by(answers: QuerySet[Answer], by: str, *, zone: tzinfo | None = None) -> dict:
-    return _grouped(_ces_answers(answers), by, {"mean": Avg("score")}, _mean, zone)
+    return _grouped(_ces_answers(answers), by, {"mean": Avg("score")}, lambda mean: mean, zone)
 
 
 def response_rate_by(

@@ -12,7 +12,7 @@ does — some in a full browser that runs JavaScript. So a GET never writes:
   used, nothing in the session: the same page can be opened any number of times.
 * The person's page records the click: a small script POSTs the score (with Django's CSRF
   token) to :func:`score` once the page is visible *and* shows a sign of a person — the pointer
-  moves, a finger touches, a key is pressed, the page scrolls. A scanner that renders the page
+  moves, a finger touches, a key is pressed, the wheel turns. A scanner that renders the page
   and runs its scripts, but never moves, leaves no trace. Choosing another score on the page
   records that one instead.
 * That score is held on the invitation, not yet a response: the token still opens the survey,
@@ -62,7 +62,7 @@ def _state(invitation: Invitation) -> str:
         if (
             is_open
             and Response.objects.for_tenant(invitation.tenant_id)
-            .filter(invitation=invitation, is_partial=True)
+            .filter(services.COMPLETABLE, invitation=invitation)
             .exists()
         ):
             return OPEN
@@ -176,10 +176,12 @@ def survey(request, token):
             form = SurveyForm(**form_options)
             form.initial = _chosen_score(request, form, invitation.held_score)
             primary = services.primary_question(questions)
+            clicked = next(iter(form.initial.values()), None)
             return page(
                 form,
-                clicked_score=next(iter(form.initial.values()), None),
-                is_held=invitation.held_score is not None,
+                clicked_score=clicked,
+                # Said recorded only when it is: another score clicked later is held anew.
+                is_held=clicked is not None and clicked == invitation.held_score,
                 hold_field=field_name(primary) if primary and primary.scale else None,
             )
 

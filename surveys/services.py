@@ -252,10 +252,18 @@ def invitations_settle(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
     return sum(invitation_settle(tenant_id=t, invitation_id=pk) for t, pk in list(held))
 
 
+@transaction.atomic
 def invitation_settle(*, tenant_id: int, invitation_id: int) -> bool:
-    """The held score of one invitation becomes its response; True when this call made it."""
+    """The held score of one invitation becomes its response; True when this call made it.
+
+    The invitation is locked, so a score the person changes meanwhile waits for this and is
+    then refused (the invitation is answered): the score kept is the one the response has.
+    """
     invitation = (
-        Invitation.objects.for_tenant(tenant_id).select_related("version").get(pk=invitation_id)
+        Invitation.objects.for_tenant(tenant_id)
+        .select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=invitation_id)
     )
     primary = primary_question(list(invitation.version.questions.all()))
     if invitation.held_score is None or primary is None:
@@ -274,12 +282,17 @@ def invitation_settle(*, tenant_id: int, invitation_id: int) -> bool:
 
 
 def invitations_expire(*, now: datetime) -> int:
-    """Unanswered invitations past their expiry become EXPIRED (one UPDATE, all tenants)."""
+    """Unanswered invitations past their expiry become EXPIRED (one UPDATE, all tenants).
+
+    Not one with a held score: that is an answer, which the settle step keeps (in a later
+    minute when more were due than one scan takes).
+    """
     return (
         Invitation.objects.unscoped()
         .filter(
             status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
             expires_at__lte=now,
+            held_at__isnull=True,
         )
         .update(status=Invitation.Status.EXPIRED)
     )
@@ -328,6 +341,7 @@ def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
             reminder_sent_at__isnull=True,
             sent_at__lte=now - REMINDER_AFTER,
             expires_at__gt=now,
+            held_at__isnull=True,  # clicked a score: they answered
             customer__survey_opt_out=False,
             customer__consent_email=True,
         )
@@ -430,6 +444,10 @@ def _email(invitation: Invitation, *, kind: str) -> None:
 
 # --- answers and the closed loop -----------------------------------------------------------
 
+# A partial response (only the kept score) that the person may still complete: not once a
+# follow-up of it is done — the call was about that score, and its history must stay true.
+COMPLETABLE = Q(is_partial=True) & ~Q(follow_up__status=FollowUp.Status.DONE)
+
 
 def is_critic(kind: str, score: int | None, comment: str) -> bool:
     """NPS 0–6, CSAT 1–3 on the primary question, or any comment: someone should call back."""
@@ -521,7 +539,7 @@ def _partial_response_locked(invitation: Invitation, *, now: datetime) -> Respon
         Response.objects.for_tenant(invitation.tenant_id)
         .select_for_update(of=("self",))
         .select_related("interaction__tenant", "interaction__touchpoint")
-        .filter(invitation=invitation, is_partial=True, invitation__expires_at__gt=now)
+        .filter(COMPLETABLE, invitation=invitation, invitation__expires_at__gt=now)
         .first()
     )
 
@@ -537,10 +555,24 @@ def _response_complete(
     response.save(update_fields=["primary_score", "comment", "is_critic", "is_partial"])
     _answers_save(response, rows)
     _tokens_use(response.invitation, now=now)
-    if response.is_critic and not (
-        FollowUp.objects.for_tenant(response.tenant_id).filter(response=response).exists()
-    ):
+    follow_up = FollowUp.objects.for_tenant(response.tenant_id).filter(response=response).first()
+    if response.is_critic and follow_up is None:
         _follow_up_open(response, response.interaction, now=now)
+    elif not response.is_critic and follow_up is not None:
+        # Opened for the kept low score; the whole survey says otherwise: nobody should call.
+        # (A follow-up already done keeps the response closed: see COMPLETABLE.)
+        outcome = "Closed by itself: the customer sent the whole survey, and it is not a critic's."
+        FollowUp.objects.for_tenant(response.tenant_id).filter(
+            pk=follow_up.pk, status=FollowUp.Status.OPEN
+        ).update(status=FollowUp.Status.DONE, outcome=outcome, completed_at=now)
+        audit_record(
+            tenant=response.interaction.tenant,
+            actor=None,
+            action="survey.follow_up_complete",
+            target=follow_up,
+            changes={"status": [FollowUp.Status.OPEN, FollowUp.Status.DONE]},
+            note=outcome,
+        )
     return response
 
 

@@ -5,5 +5,5 @@ from surveys.services import invitations_run
 
 @shared_task
 def send_survey_invitations_task() -> dict[str, int]:
-    """Expire, send and remind the survey invitations that are due (beat: every minute)."""
+    """Keep clicked scores, expire, send and remind the invitations due (beat: every minute)."""
     return invitations_run()

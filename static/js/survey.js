@@ -2,7 +2,7 @@
 //
 // Opening the page records nothing (mail scanners open links too, some in a real browser).
 // The score clicked in the email is sent once the page is visible and shows a sign of a
-// person: the pointer moves, a finger touches, a key is pressed, the page scrolls. A score
+// person: the pointer moves, a finger touches, a key is pressed, the wheel turns. A score
 // chosen on the page is sent at once. Only the score: the rest goes with "Send my answers".
 (function () {
   "use strict";
@@ -39,7 +39,8 @@
   if (!clicked) {
     return;
   }
-  var signs = ["pointermove", "pointerdown", "touchstart", "keydown", "scroll", "wheel"];
+  // Not "scroll": a browser scrolls pages by itself (restoring a position, an anchor).
+  var signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
   function onSign() {
     if (document.visibilityState !== "visible") {
       return;

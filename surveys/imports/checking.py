@@ -20,6 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from complaints.models import Customer
 from complaints.services import phone_key
 from surveys.models import Interaction
 from tenants.errors import ApplicationError
@@ -64,8 +65,9 @@ REQUIRED_COLUMNS = ("external_reference", "occurred_at")
 CONTACT_COLUMNS = ("customer_email", "customer_phone")
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 REFERENCE_MAX_LENGTH = Interaction._meta.get_field("external_reference").max_length
-NAME_MAX_LENGTH = 200  # Customer.name
-PHONE_MAX_LENGTH = 32  # Customer.phone
+NAME_MAX_LENGTH = Customer._meta.get_field("name").max_length
+PHONE_MAX_LENGTH = Customer._meta.get_field("phone").max_length
+EMAIL_MAX_LENGTH = Customer._meta.get_field("email").max_length
 PHONE = re.compile(r"\+?[\d\s().\-/]+")
 DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
 
@@ -421,6 +423,12 @@ def _check_row(
             validate_email(email)
         except ValidationError:
             problem("customer_email", _("Not an email address."))
+        else:
+            if len(email) > EMAIL_MAX_LENGTH:
+                problem(
+                    "customer_email",
+                    _("At most %(count)s characters.") % {"count": EMAIL_MAX_LENGTH},
+                )
     if phone and (
         len(phone) > PHONE_MAX_LENGTH
         or not PHONE.fullmatch(phone)

@@ -5,8 +5,10 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
+from complaints.selectors import visible_complaints
 from surveys.imports.checking import COLUMNS, RowError
 from surveys.imports.importing import IMPORT_ACTION
 from surveys.models import Interaction
@@ -101,10 +103,14 @@ def interactions_page(
     if source in Interaction.Source.values:
         interactions = interactions.filter(source=source)
     offset = (page - 1) * PAGE_SIZE
+    # A complaint is linked only for a member who may open it (the link would 404 otherwise).
+    may_open_complaint = Exists(visible_complaints(member).filter(pk=OuterRef("complaint_id")))
     rows = list(
         interactions.select_related(
             "brand", "touchpoint", "customer", "performer__user", "complaint"
-        ).order_by("-occurred_at", "-id")[offset : offset + PAGE_SIZE + 1]
+        )
+        .annotate(may_open_complaint=may_open_complaint)
+        .order_by("-occurred_at", "-id")[offset : offset + PAGE_SIZE + 1]
     )
     return InteractionPage(
         interactions=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE
