@@ -1,6 +1,6 @@
 """The closed loop: the follow-up queue, completing a follow-up, and the customer's re-rate.
 
-A critic's follow-up is opened by ``services.response_submit``. Someone who handles complaints
+A critic's follow-up is opened by ``responding.response_submit``. Someone who handles complaints
 (or manages surveys) calls the customer back, records what came of it and completes it; they
 may ask the customer to rate the service again. That re-rate is an ordinary invitation with
 purpose RERATE, sent by the sender's minute (``services.invitations_run``) like any other, and
@@ -19,7 +19,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# A module import, not names: services.py may import this module back (the re-rate hook).
+# A module import, not names: responding.py imports this module back (the re-rate hook).
 from surveys import services
 from surveys.models import Answer, FollowUp, Invitation, Response, localized
 from tenants.audit import audit_record
@@ -236,7 +236,7 @@ def _rerate_schedule(follow_up: FollowUp, *, now: datetime) -> Invitation:
 def follow_up_rerate_link(*, response: Response) -> bool:
     """Link a re-rate answer to the follow-up that asked for it; True when this call did.
 
-    To be called by ``services.response_submit`` for every response (it ignores answers to a
+    To be called by ``responding.response_submit`` for every response (it ignores answers to a
     first invitation). Idempotent: a linked follow-up is not relinked.
     """
     if response.invitation.purpose != Invitation.Purpose.RERATE:

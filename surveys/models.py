@@ -226,7 +226,7 @@ class Invitation(TenantOwned):
     answered_at = models.DateTimeField(null=True, blank=True)
     # The score the person clicked in the email, recorded by their page once it showed (never
     # by opening the link): it becomes the response when they send the survey, or on its own
-    # when they leave without sending (``services.invitations_settle``).
+    # when they leave without sending (``responding.invitations_settle``).
     held_score = models.SmallIntegerField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
 

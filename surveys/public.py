@@ -18,7 +18,7 @@ does — some in a full browser that runs JavaScript. So a GET never writes:
 * That score is held on the invitation, not yet a response: the token still opens the survey,
   and "Send my answers" records everything in one POST. A person who leaves without sending
   has answered with their score: it becomes their response an hour later
-  (``services.invitations_settle``). Without JavaScript, the score counts when they send.
+  (``responding.invitations_settle``). Without JavaScript, the score counts when they send.
 
 The unsubscribe link works the same way: GET shows a button, only POST opts out (see
 :func:`unsubscribe` for why that one POST needs no CSRF token).
@@ -39,7 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints.public import _render as render_public_page
-from surveys import services, tokens
+from surveys import responding, services, tokens
 from surveys.models import Invitation, Response
 from surveys.public_forms import SurveyForm, field_name
 from tenants import ratelimit
@@ -62,7 +62,7 @@ def _state(invitation: Invitation) -> str:
         if (
             is_open
             and Response.objects.for_tenant(invitation.tenant_id)
-            .filter(services.COMPLETABLE, invitation=invitation)
+            .filter(responding.COMPLETABLE, invitation=invitation)
             .exists()
         ):
             return OPEN
@@ -125,7 +125,7 @@ def _chosen_score(request, form: SurveyForm, held: int | None) -> dict:
 
     Only a value on the question's scale is taken; anything else leaves the question unset.
     """
-    question = services.primary_question(form.questions)
+    question = responding.primary_question(form.questions)
     if question is None or not question.scale:
         return {}
     try:
@@ -175,7 +175,7 @@ def survey(request, token):
         if request.method == "GET":
             form = SurveyForm(**form_options)
             form.initial = _chosen_score(request, form, invitation.held_score)
-            primary = services.primary_question(questions)
+            primary = responding.primary_question(questions)
             clicked = next(iter(form.initial.values()), None)
             return page(
                 form,
@@ -196,7 +196,7 @@ def survey(request, token):
         form = SurveyForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                services.response_submit(invitation=invitation, answers=form.answers())
+                responding.response_submit(invitation=invitation, answers=form.answers())
             except Conflict:
                 # Answered in another tab a moment ago, or expired while the page was open.
                 invitation.refresh_from_db()
@@ -223,7 +223,7 @@ def score(request, token):
     if not ratelimit.hit(key, HOLDS_PER_WINDOW, RATE_WINDOW_SECONDS):
         return _private(JsonResponse({"error": "rate_limited"}, status=429))
     try:
-        services.score_hold(invitation=found.invitation, score=int(request.POST.get("score", "")))
+        responding.score_hold(invitation=found.invitation, score=int(request.POST.get("score", "")))
     except ValueError:
         return _private(JsonResponse({"error": "off_scale"}, status=400))
     except Conflict as error:
@@ -245,7 +245,7 @@ def thanks(request, token):
     response = invitation.response
     context = {
         # A low score hears an apology; a comment alone (praise too) is read and followed up.
-        "is_detractor": services.is_critic(response.primary_kind, response.primary_score, ""),
+        "is_detractor": responding.is_critic(response.primary_kind, response.primary_score, ""),
         "has_follow_up": response.is_critic,
     }
     return _page(

@@ -2,7 +2,7 @@
 
 Scored questions are radio groups (rendered as a fieldset with a legend, one labelled radio per
 score), choices are radio groups too, free text is a text area. The form checks shapes and
-ranges in the page's language; ``surveys.services.response_submit`` checks them again.
+ranges in the page's language; ``surveys.responding.response_submit`` checks them again.
 """
 
 from django import forms

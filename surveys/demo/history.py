@@ -12,7 +12,7 @@ from complaints.business_time import add_business_time
 from complaints.lifecycle import State
 from complaints.models import Customer, Transition
 from complaints.services import email_key, phone_key
-from surveys import services
+from surveys import responding, services
 from surveys.demo import story
 from surveys.models import (
     CRITIC_MAX,
@@ -65,11 +65,8 @@ class History:
             for member in members
             if member.role in (Role.AGENT, Role.PERFORMER)
         }
-        # As services._follow_up_open picks them: the first manager of the owning department.
-        self.managers: dict[int, Membership] = {}
-        for member in members:
-            if member.role == Role.MANAGER:
-                self.managers.setdefault(member.department_id, member)
+        # Who a critic's follow-up goes to, per touchpoint: as responding picks them.
+        self.owners: dict[int, Membership | None] = {}
         self.calendar = sla.calendar_for(tenant, workflow.complaint_settings(tenant.pk))
         self.customers: list[Customer] = []  # the demo's own
         self.complaint_customers: list[Customer] = []  # of the demo complaints
@@ -414,7 +411,7 @@ class History:
             else:
                 continue  # a free-text question left empty has no answer row
             answers.append(answer)
-        primary = services.primary_question(questions)
+        primary = responding.primary_question(questions)
         primary_score = next((a.score for a in answers if a.question is primary), None)
         comment = "\n\n".join(answer.text for answer in answers if answer.text)
         response = Response(
@@ -425,7 +422,7 @@ class History:
             primary_kind=primary.kind,
             primary_score=primary_score,
             comment=comment,
-            is_critic=services.is_critic(primary.kind, primary_score, comment),
+            is_critic=responding.is_critic(primary.kind, primary_score, comment),
             submitted_at=answered_at,
         )
         for answer in answers:
@@ -438,14 +435,16 @@ class History:
         rng = self.rng
         submitted_at = response.submitted_at
         try:
-            due_at = add_business_time(submitted_at, services.FOLLOW_UP_WITHIN, self.calendar)
-        except ValueError:  # no working time at all: services._follow_up_open gives 48 h
+            due_at = add_business_time(submitted_at, responding.FOLLOW_UP_WITHIN, self.calendar)
+        except ValueError:  # no working time at all: responding._follow_up_open gives 48 h
             due_at = submitted_at + timedelta(hours=48)
         touchpoint = response.interaction.touchpoint
+        if touchpoint is not None and touchpoint.pk not in self.owners:
+            self.owners[touchpoint.pk] = responding.follow_up_owner(touchpoint)
         follow_up = FollowUp(
             tenant=self.tenant,
             response=response,
-            assignee=self.managers.get(touchpoint.owner_department_id) if touchpoint else None,
+            assignee=self.owners[touchpoint.pk] if touchpoint else None,
             due_at=due_at,
         )
         on_time = rng.random() < 0.75

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from surveys import services
+from surveys import responding, services
 from surveys.models import FollowUp, Invitation, QuestionKind
 from tests.e2e.test_agent_journey import log_in
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
@@ -24,7 +24,7 @@ def answered(brand, version, name, nps, comment=""):
     answers = {questions[QuestionKind.NPS].pk: nps}
     if comment:
         answers[questions[QuestionKind.TEXT].pk] = comment
-    return services.response_submit(invitation=invitation, answers=answers)
+    return responding.response_submit(invitation=invitation, answers=answers)
 
 
 @override_settings(DEBUG=True)  # serve static files from the live server

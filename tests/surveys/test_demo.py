@@ -16,7 +16,7 @@ from complaints.demo import seed_demo_complaints
 from complaints.lifecycle import State
 from complaints.models import Customer, Transition
 from notifications.models import Delivery
-from surveys import metrics, services
+from surveys import metrics, responding, services
 from surveys.demo import LIVE_PREFIX, seed_demo_surveys
 from surveys.models import (
     Answer,
@@ -153,13 +153,13 @@ def test_every_response_answers_the_questions_of_its_own_version_only(db, demo):
         given = {answer.question_id: answer for answer in answers[response.pk]}
         assert set(given) <= {question.pk for question in own}
         assert {q.pk for q in own if q.kind != QuestionKind.TEXT} <= set(given)
-        primary = services.primary_question(own)
+        primary = responding.primary_question(own)
         assert (response.primary_kind, response.primary_score) == (
             primary.kind,
             given[primary.pk].score,
         )
         assert response.comment == "\n\n".join(a.text for a in given.values() if a.text)
-        assert response.is_critic == services.is_critic(
+        assert response.is_critic == responding.is_critic(
             response.primary_kind, response.primary_score, response.comment
         )
         invitation = response.invitation

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Delivery
-from surveys import followups, services
+from surveys import followups, responding, services
 from surveys.models import FollowUp, Invitation, Question, QuestionKind
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import AuditEntry
@@ -34,7 +34,7 @@ def _critic(brand, version, customer, *, reference: str, score: int = 2, now=Non
     questions = {
         q.kind: q for q in Question.objects.for_tenant(brand.tenant_id).filter(version=version)
     }
-    response = services.response_submit(
+    response = responding.response_submit(
         invitation=invitation,
         answers={questions[QuestionKind.NPS].pk: score, questions[QuestionKind.TEXT].pk: "Rude."},
         now=now,
@@ -177,7 +177,7 @@ def test_the_rerate_answer_is_linked_to_the_follow_up(acme, acme_agent, survey, 
     )
     services.invitations_run(now=now)
     nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
-    rerate = services.response_submit(invitation=invitation, answers={nps.pk: 9}, now=now)
+    rerate = responding.response_submit(invitation=invitation, answers={nps.pk: 9}, now=now)
 
     # response_submit linked it; linking again changes nothing.
     assert followups.follow_up_rerate_link(response=rerate) is False

@@ -14,7 +14,7 @@ from django.db import connection
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
-from surveys import services
+from surveys import responding, services
 from surveys.models import Interaction, Invitation, InvitationToken, QuestionKind, SurveyVersion
 from tenants.models import Tenant
 from tests.factories import BrandFactory, TouchpointFactory
@@ -360,7 +360,7 @@ def test_no_reminder_after_an_answer_or_an_opt_out(acme, acme_brand, rule, maria
     answered = event(acme_brand, maria, ago=2 * HOUR)
     event(acme_brand, nikos, ago=2 * HOUR)
     services.invitations_run(now=NOW)
-    services.response_submit(
+    responding.response_submit(
         invitation=invitations(acme).get(interaction=answered),
         answers={invitations(acme).get(interaction=answered).version.questions.first().pk: 9},
         now=NOW + DAY,
@@ -377,7 +377,7 @@ def test_unanswered_invitations_expire_after_14_days(acme, acme_brand, rule, mar
     event(acme_brand, nikos, ago=2 * HOUR)
     services.invitations_run(now=NOW)
     invitation = invitations(acme).get(interaction=answered)
-    services.response_submit(
+    responding.response_submit(
         invitation=invitation,
         answers={invitation.version.questions.first().pk: 10},
         now=NOW + DAY,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Delivery
-from surveys import metrics, services
+from surveys import metrics, responding, services
 from surveys.models import (
     Answer,
     FollowUp,
@@ -239,7 +239,7 @@ def test_a_person_who_leaves_without_sending_has_answered_with_the_clicked_score
 def test_a_score_clicked_just_before_expiry_is_kept(client, acme, survey, maria, invite):
     invitation, _links, _token = invite(maria)
     with_a_minute_left = invitation.expires_at - MINUTE
-    services.score_hold(invitation=invitation, score=8, now=with_a_minute_left)
+    responding.score_hold(invitation=invitation, score=8, now=with_a_minute_left)
 
     ran = services.invitations_run(now=invitation.expires_at)
 
@@ -562,7 +562,7 @@ def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, n
     tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
     invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
 
-    response = services.response_submit(
+    response = responding.response_submit(
         invitation=invitation,
         answers={questions(survey)["nps"].pk: 2},
         now=tuesday_10_athens,
@@ -595,7 +595,7 @@ def test_who_counts_as_a_critic(acme, acme_brand, maria, nps, csat_primary, comm
     answers[q["nps"].pk] = nps
     answers[q["csat"].pk] = csat_primary
 
-    response = services.response_submit(
+    response = responding.response_submit(
         invitation=Invitation.objects.for_tenant(acme).get(), answers=answers
     )
 

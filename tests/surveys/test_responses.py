@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.lifecycle import State
-from surveys import followups, services
+from surveys import followups, responding, services
 from surveys.models import Invitation, Question, QuestionKind, Response
 from tests.factories import BrandFactory, TouchpointFactory
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
@@ -54,7 +54,7 @@ def answer(acme, acme_brand, survey):
         answers = {questions[QuestionKind.NPS].pk: nps}
         if comment:
             answers[questions[QuestionKind.TEXT].pk] = comment
-        return services.response_submit(invitation=invitation, answers=answers, now=now)
+        return responding.response_submit(invitation=invitation, answers=answers, now=now)
 
     return make
 
@@ -217,7 +217,7 @@ def test_a_response_shows_its_answers_interaction_complaint_and_follow_up(
     services.invitations_run()
     invitation = Invitation.objects.for_tenant(acme).get(interaction__complaint=complaint)
     questions = {q.kind: q for q in survey.questions.all()}
-    response = services.response_submit(
+    response = responding.response_submit(
         invitation=invitation,
         answers={questions[QuestionKind.NPS].pk: 4, questions[QuestionKind.CHOICE].pk: "speed"},
     )
@@ -246,7 +246,7 @@ def test_a_complaint_the_reader_may_not_open_is_named_but_not_linked(
     services.invitations_run()
     invitation = Invitation.objects.for_tenant(acme).get(interaction__complaint=complaint)
     nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
-    response = services.response_submit(invitation=invitation, answers={nps.pk: 9})
+    response = responding.response_submit(invitation=invitation, answers={nps.pk: 9})
 
     html = client_of(acme_south_agent).get(detail_url(acme, response)).content.decode()
 
@@ -268,7 +268,7 @@ def test_the_re_rate_after_a_follow_up_is_kept_as_history_on_both_responses(
     services.invitations_run(now=timezone.now() + 2 * DAY)
     rerate = Invitation.objects.for_tenant(acme).get(purpose=Invitation.Purpose.RERATE)
     nps = Question.objects.for_tenant(acme).get(version=rerate.version, kind=QuestionKind.NPS)
-    after = services.response_submit(invitation=rerate, answers={nps.pk: 9})
+    after = responding.response_submit(invitation=rerate, answers={nps.pk: 9})
     client = client_of(acme_manager)
 
     first = client.get(detail_url(acme, before)).content.decode()

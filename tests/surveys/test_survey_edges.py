@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
-from surveys import followups, services
+from surveys import followups, responding, services
 from surveys.imports import checking
 from surveys.models import FollowUp, Invitation, Response
 from tenants.models import AuditEntry
@@ -72,11 +72,13 @@ def test_a_held_score_the_settle_scan_did_not_reach_is_kept_not_expired(acme, in
     maria, _token = invite("maria")
     nikos, _token = invite("nikos")
     for invitation, score in ((maria, 9), (nikos, 3)):
-        services.score_hold(invitation=invitation, score=score, now=invitation.expires_at - MINUTE)
+        responding.score_hold(
+            invitation=invitation, score=score, now=invitation.expires_at - MINUTE
+        )
     after_expiry = max(maria.expires_at, nikos.expires_at)
 
     # One minute of the sender whose settle scan is full after one row.
-    services.invitations_settle(now=after_expiry, limit=1)
+    responding.invitations_settle(now=after_expiry, limit=1)
     services.invitations_expire(now=after_expiry)
     # The next minutes: the settle scan has room again.
     services.invitations_run(now=after_expiry + MINUTE)
@@ -92,7 +94,7 @@ def test_completing_a_kept_low_score_as_a_promoter_closes_its_follow_up(
     client, acme, survey, invite
 ):
     invitation, token = invite("maria")
-    services.score_hold(invitation=invitation, score=3)
+    responding.score_hold(invitation=invitation, score=3)
     invitation.refresh_from_db()
     services.invitations_run(now=invitation.held_at + 2 * HOUR)
     assert FollowUp.objects.for_tenant(acme).get().status == FollowUp.Status.OPEN
@@ -115,7 +117,7 @@ def test_a_kept_score_whose_follow_up_is_done_stays_as_it_was(
     client, acme, survey, invite, acme_manager
 ):
     invitation, token = invite("maria")
-    services.score_hold(invitation=invitation, score=2)
+    responding.score_hold(invitation=invitation, score=2)
     invitation.refresh_from_db()
     services.invitations_run(now=invitation.held_at + 2 * HOUR)
     follow_up = FollowUp.objects.for_tenant(acme).get()
@@ -139,7 +141,7 @@ def test_a_score_clicked_after_another_was_held_is_held_anew_not_said_recorded(
     client, acme, survey, invite
 ):
     invitation, token = invite("maria")
-    services.score_hold(invitation=invitation, score=9)
+    responding.score_hold(invitation=invitation, score=9)
 
     html = client.get(f"/s/{token}/?score=2").content.decode()
 
