@@ -21,6 +21,7 @@ from complaints.models import (
     Transition,
 )
 from tenants.models import Department, Membership, Role, Tenant
+from tenants.paging import Page, page_of
 from tenants.permissions import get_visible_or_404, visible_to
 
 PAGE_SIZE = 25
@@ -65,20 +66,8 @@ class QueueFilters:
     errors: dict = field(default_factory=dict)
 
 
-@dataclass
-class QueuePage:
-    complaints: list[Complaint]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def queue_page(member: Membership, filters: QueueFilters, *, tenant: Tenant) -> QueuePage:
-    """One page of a queue, newest first by default. Fetches one row more to know if a next
-    page exists, so no COUNT(*) over the whole queue is needed."""
+def queue_page(member: Membership, filters: QueueFilters, *, tenant: Tenant) -> Page:
+    """One page of a queue, newest first by default (no COUNT: ``tenants.paging``)."""
     complaints = visible_complaints(member)
     now = timezone.now()
     if filters.queue == "mine":
@@ -120,11 +109,7 @@ def queue_page(member: Membership, filters: QueueFilters, *, tenant: Tenant) -> 
         .prefetch_related("category", "touchpoint", "department")
         .order_by(*SORTS.get(filters.sort, SORTS["newest"]))
     )
-    offset = (filters.page - 1) * PAGE_SIZE
-    rows = list(complaints[offset : offset + PAGE_SIZE + 1])
-    return QueuePage(
-        complaints=rows[:PAGE_SIZE], number=filters.page, has_next=len(rows) > PAGE_SIZE
-    )
+    return page_of(complaints, number=filters.page, size=PAGE_SIZE)
 
 
 REFERENCE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{1,9}$", re.IGNORECASE)

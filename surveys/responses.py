@@ -18,6 +18,7 @@ from complaints.selectors import visible_complaints
 from surveys import metrics
 from surveys.models import Answer, FollowUp, QuestionKind, Response
 from tenants.models import Membership
+from tenants.paging import Page, page_of
 from tenants.permissions import get_visible_or_404, visible_to
 
 PAGE_SIZE = 50
@@ -70,17 +71,6 @@ class ResponseFilters:
     errors: dict = field(default_factory=dict)
 
 
-@dataclass
-class ResponsePage:
-    responses: list[Response]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 def responses_filtered(member: Membership, filters: ResponseFilters) -> QuerySet[Response]:
     responses = visible_to(Response.objects.all(), member, department_field=None)
     for name in ("brand", "touchpoint", "performer"):
@@ -100,7 +90,7 @@ def responses_filtered(member: Membership, filters: ResponseFilters) -> QuerySet
     return responses
 
 
-def response_page(member: Membership, filters: ResponseFilters) -> ResponsePage:
+def response_page(member: Membership, filters: ResponseFilters) -> Page:
     """One page of the filtered responses, latest first, each with ``band`` set."""
     responses = responses_filtered(member, filters).select_related(
         "interaction__brand",
@@ -109,13 +99,10 @@ def response_page(member: Membership, filters: ResponseFilters) -> ResponsePage:
         "interaction__performer__user",
         "follow_up",
     )
-    offset = (filters.page - 1) * PAGE_SIZE
-    rows = list(responses.order_by("-submitted_at", "-pk")[offset : offset + PAGE_SIZE + 1])
-    for response in rows:
+    page = page_of(responses.order_by("-submitted_at", "-pk"), number=filters.page, size=PAGE_SIZE)
+    for response in page.rows:
         response.band = band_of(response.primary_kind, response.primary_score)
-    return ResponsePage(
-        responses=rows[:PAGE_SIZE], number=filters.page, has_next=len(rows) > PAGE_SIZE
-    )
+    return page
 
 
 @dataclass(frozen=True)

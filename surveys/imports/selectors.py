@@ -13,6 +13,7 @@ from surveys.imports.checking import COLUMNS, RowError
 from surveys.imports.importing import IMPORT_ACTION
 from surveys.models import Interaction
 from tenants.models import AuditEntry, Brand, Membership, Touchpoint
+from tenants.paging import Page, page_of
 from tenants.permissions import visible_to
 
 PAGE_SIZE = 50  # interactions per page of the list
@@ -76,23 +77,11 @@ def recent_imports(member: Membership, *, limit: int = 5) -> list[ImportSummary]
     return [ImportSummary.of(entry) for entry in _imports(member).order_by("-created_at")[:limit]]
 
 
-@dataclass
-class InteractionPage:
-    interactions: list[Interaction]
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
 def interactions_page(
     member: Membership, *, decision: str = "", source: str = "", page: int = 1
-) -> InteractionPage:
+) -> Page:
     """One page of the workspace's interactions, newest first, with brand, touchpoint,
-    customer, performer and complaint loaded (one query). Fetches one row more to know if a
-    next page exists, so no COUNT(*) over every interaction is needed.
+    customer, performer and complaint loaded (one query, no COUNT: ``tenants.paging``).
 
     Interactions are not held by a department: like surveys, every member who may see surveys
     sees all the tenant's.
@@ -102,19 +91,16 @@ def interactions_page(
         interactions = interactions.filter(decision=decision)
     if source in Interaction.Source.values:
         interactions = interactions.filter(source=source)
-    offset = (page - 1) * PAGE_SIZE
     # A complaint is linked only for a member who may open it (the link would 404 otherwise).
     may_open_complaint = Exists(visible_complaints(member).filter(pk=OuterRef("complaint_id")))
-    rows = list(
+    rows = (
         interactions.select_related(
             "brand", "touchpoint", "customer", "performer__user", "complaint"
         )
         .annotate(may_open_complaint=may_open_complaint)
-        .order_by("-occurred_at", "-id")[offset : offset + PAGE_SIZE + 1]
+        .order_by("-occurred_at", "-id")
     )
-    return InteractionPage(
-        interactions=rows[:PAGE_SIZE], number=page, has_next=len(rows) > PAGE_SIZE
-    )
+    return page_of(rows, number=page, size=PAGE_SIZE)
 
 
 # --- the template file ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ def step_url(complaint, name):
 
 
 def references(response):
-    return [complaint.reference for complaint in response.context["page"].complaints]
+    return [complaint.reference for complaint in response.context["page"].rows]
 
 
 def test_queues_show_what_their_name_says(client_of, complaint_in, acme_agent, acme_admin):
@@ -107,7 +107,7 @@ def test_the_queue_runs_the_same_number_of_queries_for_2_or_25_rows(
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(queue_url(queue="all"))
 
-    assert len(response.context["page"].complaints) == 25
+    assert len(response.context["page"].rows) == 25
     assert len(few.captured_queries) <= 12
 
 

@@ -639,7 +639,7 @@ def test_the_list_is_newest_first_and_filters_by_decision(
     assert page.index("Maria Rossi") < page.index("Luca Bianchi")
     assert "Invited" in page and "Event older than 24 hours" in page and "Bob" in page
     assert "Luca Bianchi" in too_old and "Maria Rossi" not in too_old
-    assert selectors.interactions_page(acme_agent, decision="too_old").interactions == [
+    assert selectors.interactions_page(acme_agent, decision="too_old").rows == [
         Interaction.objects.for_tenant(acme).get(external_reference="R-2")
     ]
 
@@ -655,8 +655,8 @@ def test_the_list_pages_without_counting(client_of, acme, acme_brand, acme_manag
     first = selectors.interactions_page(acme_manager)
     second = selectors.interactions_page(acme_manager, page=2)
 
-    assert (len(first.interactions), first.has_next) == (selectors.PAGE_SIZE, True)
-    assert [i.external_reference for i in second.interactions] == [f"R-{selectors.PAGE_SIZE}"]
+    assert (len(first.rows), first.has_next) == (selectors.PAGE_SIZE, True)
+    assert [i.external_reference for i in second.rows] == [f"R-{selectors.PAGE_SIZE}"]
     assert (second.has_next, second.has_previous) == (False, True)
     assert 'rel="next"' in client_of(acme_manager).get(LIST).content.decode()
 

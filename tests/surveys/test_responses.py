@@ -72,7 +72,7 @@ def detail_url(tenant, response) -> str:
 
 def shown(page) -> list[str]:
     """The customers of the listed responses, top to bottom."""
-    return [response.interaction.customer.name for response in page.context["page"].responses]
+    return [response.interaction.customer.name for response in page.context["page"].rows]
 
 
 # --- the browser ---------------------------------------------------------------------------
