@@ -157,15 +157,13 @@ def import_start(request):
 
 def _advance(request, run):
     """Import the next batch; the summary when it was the last, else the progress page."""
-    entry = importing.import_step(actor=request.member, run=run)
+    entry = importing.import_advance(actor=request.member, run=run)
     if entry is not None:
-        importing.run_finish(actor=request.member, run=run)
         messages.success(request, _("Import done."))
         url = reverse(
             "interaction-import", kwargs={"tenant_slug": request.tenant.slug, "entry_id": entry.pk}
         )
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    importing.run_keep(actor=request.member, run=run)
     if request.htmx:
         return _progress_page(request, run)
     return redirect("interaction-import-progress", tenant_slug=request.tenant.slug, token=run.token)

@@ -260,6 +260,17 @@ def interactions_import(
 # --- an import under way, between the page's requests -------------------------------------------
 
 
+def import_advance(*, actor: Membership, run: ImportRun) -> AuditEntry | None:
+    """One batch of ``run``: its audit entry when that was the last (the run is forgotten),
+    else None (the run is kept for the next batch)."""
+    entry = import_step(actor=actor, run=run)
+    if entry is not None:
+        run_finish(actor=actor, run=run)
+    else:
+        run_keep(actor=actor, run=run)
+    return entry
+
+
 def run_keep(*, actor: Membership, run: ImportRun) -> None:
     """Keep ``run`` for the next batch; the member's pointer shows it on the interactions page."""
     cache.set_many(
