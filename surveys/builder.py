@@ -1,4 +1,4 @@
-"""The survey builder's writes: surveys, their versions and questions, and the survey rules.
+"""The survey builder's writes: surveys, their versions and questions (rules: ``survey_rules``).
 
 A published version is frozen, because customers' responses point at it. Editing after
 publishing starts a new draft (version n+1) with a copy of the published questions; publishing
@@ -18,16 +18,14 @@ from django.utils.translation import gettext as _
 from surveys.models import (
     MAX_QUESTIONS,
     SCALES,
-    Interaction,
     Question,
     QuestionKind,
     Survey,
-    SurveyRule,
     SurveyVersion,
 )
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError, Conflict, NotFound
-from tenants.models import Brand, Membership, Touchpoint
+from tenants.models import Membership
 from tenants.permissions import Action, require
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -39,15 +37,12 @@ NAME_MAX_LENGTH = 200
 SCALE_BOUNDS = (0, 10)
 MIN_CHOICES, MAX_CHOICES = 2, 12
 CHOICE_VALUE_MAX_LENGTH = 100  # Answer.choice
-# DESIGN: a survey goes out no later than a day after the event.
-MAX_DELAY_MINUTES = 24 * 60
-MAX_ORDER = 32767
 
 
 # --- checks shared by every write ---------------------------------------------------------
 
 
-def _require_manager(actor: Membership, tenant_id: int) -> None:
+def require_manager(actor: Membership, tenant_id: int) -> None:
     """403 for a role that may not build surveys; 404 for a row of another tenant."""
     require(actor, Action.MANAGE_SURVEYS)
     if tenant_id != actor.tenant_id:
@@ -106,7 +101,7 @@ def survey_create(*, actor: Membership, name: str) -> Survey:
 @transaction.atomic
 def survey_update(*, actor: Membership, survey: Survey, name: str, is_active: bool) -> Survey:
     """Rename a survey, or switch it off (an inactive survey's rules send nothing)."""
-    _require_manager(actor, survey.tenant_id)
+    require_manager(actor, survey.tenant_id)
     name = _clean_name(name)
     survey = _lock_survey(survey.pk, survey.tenant_id)
     before = {"name": survey.name, "is_active": survey.is_active}
@@ -134,7 +129,7 @@ def draft_open(*, actor: Membership, survey: Survey) -> SurveyVersion:
 
     A survey has at most one draft: opening it again returns the same one.
     """
-    _require_manager(actor, survey.tenant_id)
+    require_manager(actor, survey.tenant_id)
     survey = _lock_survey(survey.pk, survey.tenant_id)
     versions = SurveyVersion.objects.for_tenant(survey.tenant_id).filter(survey=survey)
     draft = versions.filter(status=SurveyVersion.Status.DRAFT).first()
@@ -218,7 +213,7 @@ def version_publish(*, actor: Membership, version: SurveyVersion) -> SurveyVersi
 
     Responses keep pointing at the version they answered; new invitations use this one.
     """
-    _require_manager(actor, version.tenant_id)
+    require_manager(actor, version.tenant_id)
     version = _locked_draft(version)
     problems = publish_problems(list(version.questions.order_by("position")))
     if problems:
@@ -421,7 +416,7 @@ def question_add(
     ``text`` is ``{language: text}`` with English needed; ``choices`` (single choice only) is
     ``[{"value": "price", "label": {"en": "Price", "el": "Τιμή"}}, …]``.
     """
-    _require_manager(actor, version.tenant_id)
+    require_manager(actor, version.tenant_id)
     version = _locked_draft(version)
     fields = _clean_question(
         kind=kind,
@@ -471,7 +466,7 @@ def question_update(
     scale_max: int | None = None,
 ) -> Question:
     """Change a question of a draft; the arguments are those of ``question_add``."""
-    _require_manager(actor, question.tenant_id)
+    require_manager(actor, question.tenant_id)
     version = _locked_draft(question.version)
     question = Question.objects.for_tenant(question.tenant_id).get(pk=question.pk)
     fields = _clean_question(
@@ -507,7 +502,7 @@ def _set_position(question: Question, position: int) -> None:
 @transaction.atomic
 def question_move(*, actor: Membership, question: Question, offset: int) -> Question:
     """Swap a draft's question with the one above (``offset=-1``) or below (``+1``) it."""
-    _require_manager(actor, question.tenant_id)
+    require_manager(actor, question.tenant_id)
     if offset not in (-1, 1):
         raise ApplicationError(_("Move a question one place up or down."))
     version = _locked_draft(question.version)
@@ -533,7 +528,7 @@ def question_move(*, actor: Membership, question: Question, offset: int) -> Ques
 @transaction.atomic
 def question_delete(*, actor: Membership, question: Question) -> None:
     """Remove a question from a draft; the ones below it move up."""
-    _require_manager(actor, question.tenant_id)
+    require_manager(actor, question.tenant_id)
     version = _locked_draft(question.version)
     question = Question.objects.for_tenant(question.tenant_id).get(pk=question.pk)
     audit_record(
@@ -552,178 +547,3 @@ def question_delete(*, actor: Membership, question: Question) -> None:
     # One by one, top down, so no two questions ever share a position (unique constraint).
     for below in version.questions.filter(position__gt=position).order_by("position"):
         _set_position(below, below.position - 1)
-
-
-# --- rules --------------------------------------------------------------------------------
-
-
-def _clean_rule(
-    actor: Membership,
-    *,
-    survey: Survey,
-    brand: Brand | None,
-    touchpoint: Touchpoint | None,
-    source: str,
-    delay_minutes: int,
-    sample_percent: int,
-    order: int,
-    is_active: bool,
-) -> dict:
-    errors: dict[str, list[str]] = {}
-    tenant_id = actor.tenant_id
-    if survey is None or survey.tenant_id != tenant_id:
-        errors["survey"] = [_("Choose a survey of this organisation.")]
-    if brand is not None and brand.tenant_id != tenant_id:
-        errors["brand"] = [_("Choose a brand of this organisation.")]
-    if touchpoint is not None and touchpoint.tenant_id != tenant_id:
-        errors["touchpoint"] = [_("Choose a touchpoint of this organisation.")]
-    source = source or ""
-    if source and source not in Interaction.Source.values:
-        errors["source"] = [_("Unknown source.")]
-    checks = (
-        ("delay_minutes", delay_minutes, 0, MAX_DELAY_MINUTES),
-        ("sample_percent", sample_percent, 0, 100),
-        ("order", order, 0, MAX_ORDER),
-    )
-    for name, value, low, high in checks:
-        if not isinstance(value, int) or not low <= value <= high:
-            errors[name] = [_("Between %(low)s and %(high)s.") % {"low": low, "high": high}]
-    if "delay_minutes" in errors:
-        errors["delay_minutes"].append(
-            _("Surveys go out no later than a day (1440 minutes) after the event.")
-        )
-    if errors:
-        raise ApplicationError(_("The rule was not saved: see below."), fields=errors)
-    return {
-        "survey": survey,
-        "brand": brand,
-        "touchpoint": touchpoint,
-        "source": source,
-        "delay_minutes": delay_minutes,
-        "sample_percent": sample_percent,
-        "order": order,
-        "is_active": bool(is_active),
-    }
-
-
-def _rule_state(fields: dict) -> dict:
-    """Audit-friendly values: ids rather than objects."""
-    return {
-        name: getattr(value, "pk", value) if name in ("survey", "brand", "touchpoint") else value
-        for name, value in fields.items()
-    }
-
-
-def rule_fields(rule: SurveyRule) -> dict:
-    """A rule's settings as plain values (ids for the related rows)."""
-    return {
-        "survey": rule.survey_id,
-        "brand": rule.brand_id,
-        "touchpoint": rule.touchpoint_id,
-        "source": rule.source,
-        "delay_minutes": rule.delay_minutes,
-        "sample_percent": rule.sample_percent,
-        "order": rule.order,
-        "is_active": rule.is_active,
-    }
-
-
-@transaction.atomic
-def rule_create(
-    *,
-    actor: Membership,
-    survey: Survey,
-    brand: Brand | None = None,
-    touchpoint: Touchpoint | None = None,
-    source: str = "",
-    delay_minutes: int = 60,
-    sample_percent: int = 100,
-    order: int = 100,
-    is_active: bool = True,
-) -> SurveyRule:
-    """Send ``survey`` after the interactions that match brand, touchpoint and source (empty:
-    any), ``delay_minutes`` after the event, to ``sample_percent`` % of them. Lower ``order``
-    is tried first."""
-    require(actor, Action.MANAGE_SURVEYS)
-    fields = _clean_rule(
-        actor,
-        survey=survey,
-        brand=brand,
-        touchpoint=touchpoint,
-        source=source,
-        delay_minutes=delay_minutes,
-        sample_percent=sample_percent,
-        order=order,
-        is_active=is_active,
-    )
-    rule = SurveyRule.objects.create(tenant_id=actor.tenant_id, **fields)
-    audit_record(
-        tenant=actor.tenant,
-        actor=actor.user,
-        action="survey_rule.created",
-        target=rule,
-        changes={name: [None, value] for name, value in _rule_state(fields).items()},
-    )
-    return rule
-
-
-@transaction.atomic
-def rule_update(
-    *,
-    actor: Membership,
-    rule: SurveyRule,
-    survey: Survey,
-    brand: Brand | None,
-    touchpoint: Touchpoint | None,
-    source: str,
-    delay_minutes: int,
-    sample_percent: int,
-    order: int,
-    is_active: bool,
-) -> SurveyRule:
-    """Change a rule; the arguments are those of ``rule_create``."""
-    _require_manager(actor, rule.tenant_id)
-    fields = _clean_rule(
-        actor,
-        survey=survey,
-        brand=brand,
-        touchpoint=touchpoint,
-        source=source,
-        delay_minutes=delay_minutes,
-        sample_percent=sample_percent,
-        order=order,
-        is_active=is_active,
-    )
-    rules = SurveyRule.objects.for_tenant(rule.tenant_id)
-    rule = rules.select_for_update().get(pk=rule.pk)
-    changes = field_changes(rule_fields(rule), _rule_state(fields))
-    if changes:
-        rules.filter(pk=rule.pk).update(**fields)
-        for name, value in fields.items():
-            setattr(rule, name, value)
-        audit_record(
-            tenant=actor.tenant,
-            actor=actor.user,
-            action="survey_rule.changed",
-            target=rule,
-            changes=changes,
-        )
-    return rule
-
-
-@transaction.atomic
-def rule_delete(*, actor: Membership, rule: SurveyRule) -> None:
-    """Remove a rule. Invitations it already scheduled stay."""
-    _require_manager(actor, rule.tenant_id)
-    rules = SurveyRule.objects.for_tenant(rule.tenant_id)
-    rule = rules.select_for_update().filter(pk=rule.pk).first()
-    if rule is None:
-        return  # someone removed it a moment ago
-    audit_record(
-        tenant=actor.tenant,
-        actor=actor.user,
-        action="survey_rule.deleted",
-        target=rule,
-        changes={name: [value, None] for name, value in rule_fields(rule).items()},
-    )
-    rules.filter(pk=rule.pk).delete()

@@ -1,20 +1,14 @@
-"""Forms of the survey builder. They parse shapes; ``surveys.builder`` validates and writes."""
+"""Forms of the survey builder. They parse shapes; ``surveys.builder`` and
+``surveys.survey_rules`` validate and write."""
 
 from django import forms
 from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from surveys.builder import (
-    FALLBACK_LANGUAGE,
-    LANGUAGE_CODES,
-    MAX_DELAY_MINUTES,
-    MAX_ORDER,
-    NAME_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    rule_fields,
-)
+from surveys.builder import FALLBACK_LANGUAGE, LANGUAGE_CODES, NAME_MAX_LENGTH, TEXT_MAX_LENGTH
 from surveys.models import Interaction, Question, QuestionKind, Survey
+from surveys.survey_rules import MAX_DELAY_MINUTES, MAX_ORDER, rule_fields
 from tenants.models import Brand, Touchpoint
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)

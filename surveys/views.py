@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from surveys import builder, forms, selectors
+from surveys import builder, forms, selectors, survey_rules
 from surveys.models import MAX_QUESTIONS, SurveyVersion
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
@@ -276,7 +276,7 @@ def rule_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                builder.rule_create(actor=request.member, **form.cleaned_data)
+                survey_rules.rule_create(actor=request.member, **form.cleaned_data)
             except ApplicationError as error:
                 show_application_error(form, error)
             else:
@@ -295,7 +295,7 @@ def rule_edit(request, rule_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                builder.rule_update(actor=request.member, rule=rule, **form.cleaned_data)
+                survey_rules.rule_update(actor=request.member, rule=rule, **form.cleaned_data)
             except ApplicationError as error:
                 show_application_error(form, error)
             else:
@@ -309,6 +309,6 @@ def rule_edit(request, rule_id):
 @member_required(Action.MANAGE_SURVEYS)
 def rule_delete(request, rule_id):
     rule = selectors.rule_for_member_or_404(request.member, rule_id)
-    builder.rule_delete(actor=request.member, rule=rule)
+    survey_rules.rule_delete(actor=request.member, rule=rule)
     messages.success(request, _("Rule removed."))
     return redirect("survey-rule-list", tenant_slug=request.tenant.slug)

@@ -27,7 +27,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from surveys import builder
+from surveys import builder, survey_rules
 from surveys.demo.history import LIVE_PREFIX, REFERENCE_PREFIX, History
 from surveys.demo.story import RULES, SURVEYS
 from surveys.models import Interaction, Survey
@@ -88,7 +88,7 @@ def _ensure_surveys(tenant: Tenant, actor: Membership) -> datetime:
         builder.version_publish(actor=actor, version=draft)
         for survey_name, brand, touchpoint, delay, sample, order in RULES:
             if survey_name == name:
-                builder.rule_create(
+                survey_rules.rule_create(
                     actor=actor,
                     survey=survey,
                     brand=brands.get(brand),

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from surveys import builder
+from surveys import builder, survey_rules
 from surveys.models import Survey, SurveyRule, SurveyVersion
 from tenants.errors import ApplicationError, Conflict, NotFound
 from tenants.models import AuditEntry, Role
@@ -362,10 +362,10 @@ def test_a_rule_is_created_and_edited(acme_manager, acme_brand):
     survey = published(acme_manager, NPS)
     desk = TouchpointFactory(tenant=acme_manager.tenant, code="desk", name="Desk")
 
-    rule = builder.rule_create(
+    rule = survey_rules.rule_create(
         actor=acme_manager, survey=survey, brand=acme_brand, delay_minutes=30, sample_percent=10
     )
-    builder.rule_update(
+    survey_rules.rule_update(
         actor=acme_manager,
         rule=rule,
         survey=survey,
@@ -405,7 +405,7 @@ def test_a_rule_out_of_range_is_refused(acme_manager, values, field):
     survey = draft_with(acme_manager)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.rule_create(actor=acme_manager, survey=survey, **values)
+        survey_rules.rule_create(actor=acme_manager, survey=survey, **values)
 
     assert list(refused.value.fields) == [field]
     assert rule_rows(acme_manager.tenant) == []
@@ -418,14 +418,14 @@ def test_a_rule_with_another_tenants_brand_or_survey_is_refused(
     globex_survey = builder.survey_create(actor=globex_admin, name="Globex survey")
 
     with pytest.raises(ApplicationError) as refused:
-        builder.rule_create(actor=acme_manager, survey=globex_survey, brand=globex_brand)
+        survey_rules.rule_create(actor=acme_manager, survey=globex_survey, brand=globex_brand)
     assert refused.value.fields == {
         "survey": ["Choose a survey of this organisation."],
         "brand": ["Choose a brand of this organisation."],
     }
-    rule = builder.rule_create(actor=acme_manager, survey=survey)
+    rule = survey_rules.rule_create(actor=acme_manager, survey=survey)
     with pytest.raises(ApplicationError):
-        builder.rule_update(
+        survey_rules.rule_update(
             actor=acme_manager, rule=rule, survey=survey, brand=globex_brand, touchpoint=None,
             source="", delay_minutes=60, sample_percent=100, order=100, is_active=True,
         )  # fmt: skip
@@ -610,7 +610,7 @@ def test_the_services_refuse_who_may_not_manage_surveys(request, acme_admin, per
         lambda: builder.survey_create(actor=member, name="Mine"),
         lambda: builder.question_add(actor=member, version=version(survey, 1), **TEXT),
         lambda: builder.version_publish(actor=member, version=version(survey, 1)),
-        lambda: builder.rule_create(actor=member, survey=survey),
+        lambda: survey_rules.rule_create(actor=member, survey=survey),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -625,7 +625,7 @@ def test_another_tenants_survey_and_rule_are_a_404_and_stay_as_they_were(
 ):
     survey = draft_with(acme_admin, NPS, TEXT)
     question = version(survey, 1).questions.get(kind="text")
-    rule = builder.rule_create(actor=acme_admin, survey=survey, sample_percent=40)
+    rule = survey_rules.rule_create(actor=acme_admin, survey=survey, sample_percent=40)
     entries = AuditEntry.objects.for_tenant(survey.tenant).count()
     client.force_login(globex_admin.user)
 
@@ -663,13 +663,13 @@ def test_another_tenants_survey_and_rule_are_a_404_and_stay_as_they_were(
 
 def test_the_services_refuse_another_tenants_rows(acme_admin, globex_admin):
     survey = draft_with(acme_admin, NPS)
-    rule = builder.rule_create(actor=acme_admin, survey=survey)
+    rule = survey_rules.rule_create(actor=acme_admin, survey=survey)
 
     for attempt in (
         lambda: builder.question_add(actor=globex_admin, version=version(survey, 1), **TEXT),
         lambda: builder.version_publish(actor=globex_admin, version=version(survey, 1)),
         lambda: builder.draft_open(actor=globex_admin, survey=survey),
-        lambda: builder.rule_delete(actor=globex_admin, rule=rule),
+        lambda: survey_rules.rule_delete(actor=globex_admin, rule=rule),
     ):
         with pytest.raises(NotFound):
             attempt()
@@ -689,8 +689,8 @@ def test_every_change_is_audited(acme_admin, acme_brand):
     builder.draft_open(actor=acme_admin, survey=survey)
     builder.version_publish(actor=acme_admin, version=version(survey, 2))
     builder.survey_update(actor=acme_admin, survey=survey, name="After a claim", is_active=False)
-    rule = builder.rule_create(actor=acme_admin, survey=survey, brand=acme_brand)
-    builder.rule_delete(actor=acme_admin, rule=rule)
+    rule = survey_rules.rule_create(actor=acme_admin, survey=survey, brand=acme_brand)
+    survey_rules.rule_delete(actor=acme_admin, rule=rule)
 
     assert audit_actions(acme_admin.tenant) == [
         "survey.created",
@@ -722,7 +722,7 @@ def test_the_survey_list_runs_the_same_queries_for_1_or_5_surveys(
     def make_survey(number):
         survey = published(acme_admin, NPS, TEXT, name=f"Survey {number}")
         builder.draft_open(actor=acme_admin, survey=survey)
-        builder.rule_create(actor=acme_admin, survey=survey, brand=acme_brand, order=number)
+        survey_rules.rule_create(actor=acme_admin, survey=survey, brand=acme_brand, order=number)
 
     client = client_of(acme_admin)
     make_survey(0)
