@@ -24,6 +24,7 @@ invitation: one invitation, not two.
 import hashlib
 import logging
 import re
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -52,7 +53,11 @@ logger = logging.getLogger(__name__)
 MAX_EVENT_AGE = timedelta(hours=24)  # DESIGN: "no later than a day after the event"
 INVITATION_VALID_FOR = timedelta(days=14)  # from sending to expiry
 REMINDER_AFTER = timedelta(days=3)  # one reminder, this long after the first email
-SCAN_LIMIT = 500  # rows per scan and per kind: the beat runs every minute
+SCAN_LIMIT = 500  # rows per scan and per kind
+# The beat runs every minute; a busy minute takes scan after scan for this long, then leaves
+# the rest to the next minute (so two runs seldom overlap; when they do, the compare-and-set
+# on each invitation sends it once).
+RUN_FOR_SECONDS = 45.0
 
 
 # --- interactions and the decision ---------------------------------------------------------
@@ -203,20 +208,35 @@ def _decide(interaction: Interaction, *, tenant: Tenant, customer: Customer, now
 # --- sending: first email, reminder, expiry --------------------------------------------------
 
 
-def invitations_run(*, now: datetime | None = None) -> dict[str, int]:
-    """The sender's minute: expire what is past its time, send what is due, remind once.
+def invitations_run(
+    *, now: datetime | None = None, run_for: float = RUN_FOR_SECONDS
+) -> dict[str, int]:
+    """The sender's minute: keep clicked scores, expire what is past its time, send what is
+    due, remind once — scan after scan while there is more and ``run_for`` seconds last.
 
     Every step is a compare-and-set on the invitation's status (or reminder time) and every
     email has a unique outbox key, so running this twice, or twice at once, sends each once.
     """
     now = now or timezone.now()
+    stop_at = time.monotonic() + run_for
     return {
         # Before expiry: a score clicked in time is an answer even if the link has run out.
         "settled": responding.invitations_settle(now=now, limit=SCAN_LIMIT),
         "expired": invitations_expire(now=now),
-        "sent": invitations_send_due(now=now),
-        "reminded": invitations_remind(now=now),
+        "sent": _scans(invitations_send_due, now=now, stop_at=stop_at),
+        "reminded": _scans(invitations_remind, now=now, stop_at=stop_at),
     }
+
+
+def _scans(scan, *, now: datetime, stop_at: float) -> int:
+    """Run ``scan`` (which takes up to ``SCAN_LIMIT`` rows and says how many it found and how
+    many it sent) again while it finds a full scan's worth and time is left; the total sent."""
+    total = 0
+    while True:
+        found, sent = scan(now=now, limit=SCAN_LIMIT)
+        total += sent
+        if found < SCAN_LIMIT or time.monotonic() >= stop_at:
+            return total
 
 
 def invitations_expire(*, now: datetime) -> int:
@@ -236,15 +256,19 @@ def invitations_expire(*, now: datetime) -> int:
     )
 
 
-def invitations_send_due(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
-    """Send the first email of every scheduled invitation whose time has come."""
+def invitations_send_due(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
+    """Send the first email of up to ``limit`` scheduled invitations whose time has come:
+    (how many were due, how many this call sent). Each due one leaves SCHEDULED: sent, or
+    cancelled when it may no longer be."""
     due = (
         Invitation.objects.unscoped()
         .filter(status=Invitation.Status.SCHEDULED, send_at__lte=now, expires_at__gt=now)
         .order_by("send_at")
         .values_list("tenant_id", "pk")[:limit]
     )
-    return sum(invitation_send(tenant_id=t, invitation_id=pk, now=now) for t, pk in list(due))
+    due = list(due)
+    sent = sum(invitation_send(tenant_id=t, invitation_id=pk, now=now) for t, pk in due)
+    return len(due), sent
 
 
 @transaction.atomic
@@ -270,8 +294,9 @@ def invitation_send(*, tenant_id: int, invitation_id: int, now: datetime) -> boo
     return True
 
 
-def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
-    """One reminder, ``REMINDER_AFTER`` the first email, to those who have not answered."""
+def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
+    """One reminder, ``REMINDER_AFTER`` the first email, to up to ``limit`` of those who have
+    not answered: (how many were due, how many this call sent)."""
     due = (
         Invitation.objects.unscoped()
         .filter(
@@ -287,7 +312,9 @@ def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> int:
         .order_by("sent_at")
         .values_list("tenant_id", "pk")[:limit]
     )
-    return sum(invitation_remind(tenant_id=t, invitation_id=pk, now=now) for t, pk in list(due))
+    due = list(due)
+    sent = sum(invitation_remind(tenant_id=t, invitation_id=pk, now=now) for t, pk in due)
+    return len(due), sent
 
 
 @transaction.atomic

@@ -407,3 +407,29 @@ def test_an_italian_customer_gets_the_invitation_in_italian(acme, acme_brand, ru
     assert subject != "How did we do? One question from Acme Motor"
     assert delivery.subject == subject
     assert "Quanto è probabile che consigli Acme Motor a un amico?" in delivery.body
+
+
+@pytest.mark.usefixtures("rule")
+def test_a_busy_minute_sends_scan_after_scan_until_nothing_is_due(acme, acme_brand, monkeypatch):
+    monkeypatch.setattr(services, "SCAN_LIMIT", 2)
+    for n in range(5):
+        customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
+        record(acme_brand, customer, occurred_at=NOW - 2 * HOUR, now=NOW, reference=f"busy-{n}")
+
+    ran = services.invitations_run(now=NOW)
+
+    assert ran["sent"] == 5  # three scans of at most two
+    assert Delivery.objects.for_tenant(acme).count() == 5
+
+
+@pytest.mark.usefixtures("rule")
+def test_a_minute_stops_scanning_when_its_time_is_up(acme, acme_brand, monkeypatch):
+    monkeypatch.setattr(services, "SCAN_LIMIT", 2)
+    for n in range(5):
+        customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
+        record(acme_brand, customer, occurred_at=NOW - 2 * HOUR, now=NOW, reference=f"busy-{n}")
+
+    first = services.invitations_run(now=NOW, run_for=0)  # one scan, then the time is up
+    second = services.invitations_run(now=NOW)
+
+    assert (first["sent"], second["sent"]) == (2, 3)
