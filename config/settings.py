@@ -270,6 +270,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The file-system broker has no host; kombu warns about that on every connection.
+    "loggers": {"kombu.connection": {"level": "ERROR"}},
 }
 
 # --- Loopdesk ---------------------------------------------------------------------------------
