@@ -625,7 +625,7 @@ def test_metrics_agree_with_what_customers_answered(client, acme, survey, invite
 
 @pytest.mark.worker
 def test_the_invitation_email_arrives_and_its_score_link_records_the_answer(
-    celery_worker, _smtp_sink, acme, acme_brand, survey, maria, client
+    celery_worker, _smtp_sink, acme, acme_brand, survey, maria
 ):
     from surveys.tasks import send_survey_invitations_task
 
@@ -648,10 +648,20 @@ def test_the_invitation_email_arrives_and_its_score_link_records_the_answer(
     html = message.get_body(preferencelist=("html",)).get_content()
     assert f"/s/{token}/?score=9" in html
 
-    page = client.get(links[9])  # the customer clicks 9
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(links[9])  # the customer clicks 9: the page opens with 9 chosen
     assert checked(page.content.decode(), questions(survey)["nps"]) == ["9"]
     assert Response.objects.for_tenant(acme).count() == 0
-    client.post(links[9], form_data(survey, nps=9, comment="Quick and kind."))
+    # Their page records the click (what static/js/survey.js posts once a person is there).
+    browser.post(f"/s/{token}/score/", {"score": "9", "csrfmiddlewaretoken": csrf(browser)})
+    assert Invitation.objects.for_tenant(acme).get().held_score == 9
+    browser.post(
+        links[9],
+        {
+            **form_data(survey, nps=9, comment="Quick and kind."),
+            "csrfmiddlewaretoken": csrf(browser),
+        },
+    )
 
     saved = Response.objects.for_tenant(acme).get()
     assert (saved.primary_score, saved.comment) == (9, "Quick and kind.")
