@@ -3,7 +3,8 @@ from celery import shared_task
 from notifications.services import deliveries_due, delivery_send
 
 
-@shared_task(acks_late=True)
+# One per message: a stored result nobody reads would be one more Redis key per email.
+@shared_task(acks_late=True, ignore_result=True)
 def send_delivery_task(delivery_id: int) -> bool:
     return delivery_send(delivery_id=delivery_id)
 
