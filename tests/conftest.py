@@ -10,6 +10,7 @@ that needs a server can pass unseen.
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,18 @@ def pytest_sessionfinish(session, exitstatus):
 def _fresh_cache():
     """Rate-limit counters and cached values never carry from one test to the next."""
     cache.clear()
+
+
+@pytest.fixture
+def own_cache(settings):
+    """A cache of this test alone, in this process: rate-limit counters (also the live
+    server's, which runs here) that neither a parallel test nor another run can touch."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -5,7 +5,6 @@ whose pages these are, Globex another tenant whose complaints must stay out of r
 """
 
 import re
-import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -40,14 +39,8 @@ STALE = "Someone changed this complaint while you were looking at it."
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_and_media(settings, tmp_path):
+def _own_cache_and_media(own_cache, settings, tmp_path):
     # Rate-limit counters and uploads of one test must not leak into another.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"public-{uuid.uuid4().hex}",
-        }
-    }
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

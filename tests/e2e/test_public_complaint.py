@@ -1,5 +1,4 @@
 import re
-import uuid
 
 import pytest
 from django.test import override_settings
@@ -10,14 +9,8 @@ from tests.factories import BrandFactory
 
 
 @pytest.fixture
-def own_cache_and_media(settings, tmp_path):
-    # The live server runs in this process: its rate-limit counters and uploads stay here.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"e2e-public-{uuid.uuid4().hex}",
-        }
-    }
+def own_cache_and_media(own_cache, settings, tmp_path):
+    # The live server runs in this process: its uploads stay here (the cache: own_cache).
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -1,5 +1,4 @@
 import re
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,17 +11,6 @@ from surveys import services
 from surveys.models import Answer, Invitation, Response
 from tests.factories import BrandFactory
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
-
-
-@pytest.fixture
-def own_cache(settings):
-    # The live server runs in this process: its rate-limit counters stay here.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"e2e-survey-{uuid.uuid4().hex}",
-        }
-    }
 
 
 @pytest.fixture

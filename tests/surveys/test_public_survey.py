@@ -5,7 +5,6 @@ as a mail scanner does — must record nothing; only pressing the button does.
 """
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -42,15 +41,7 @@ ALREADY = "You have already answered this survey"
 REQUIRED = "Please answer this question."
 
 
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    # Rate-limit counters of one test must not leak into another (or another test run).
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"survey-{uuid.uuid4().hex}",
-        }
-    }
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 Maria and Nikos answer Acme Motor's survey; Mario (manager) imports and browses responses.
 """
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -27,15 +26,7 @@ HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 
 
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    # Rate-limit counters must not leak between tests run in parallel.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"review-{uuid.uuid4().hex}",
-        }
-    }
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 @pytest.fixture
