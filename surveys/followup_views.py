@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from surveys import followups
+from surveys import followups, responses
 from surveys.models import FollowUp
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
@@ -72,6 +72,7 @@ def _detail(request, follow_up, form, *, status=200):
             "follow_up": follow_up,
             "response": follow_up.response,
             "interaction": follow_up.response.interaction,
+            "complaint": responses.complaint_if_visible(request.member, follow_up.response),
             "answers": followups.response_answers(
                 follow_up.response, default_language=tenant.default_language
             ),
