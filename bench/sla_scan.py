@@ -47,8 +47,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from complaints.lifecycle import OPEN_STATES, State  # noqa: E402
-from complaints.models import Complaint, ComplaintSettings, Customer, SlaAlert, SlaCheck  # noqa: E402
-from complaints.sla import sla_scan  # noqa: E402
+from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck  # noqa: E402
+from complaints.sla_scan import sla_scan  # noqa: E402
+from customers.models import Customer  # noqa: E402
 from notifications.models import Delivery, Notification  # noqa: E402
 from tenants.demo import DEPARTMENTS  # noqa: E402
 from tenants.models import Brand, Membership, Role, Tenant  # noqa: E402

@@ -70,8 +70,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from complaints.models import Customer  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
+from customers.models import Customer  # noqa: E402
 from notifications.models import Delivery  # noqa: E402
 from surveys.models import (  # noqa: E402
     Interaction,

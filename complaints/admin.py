@@ -1,16 +1,18 @@
 """Superusers configure complaint handling per tenant here; agents work in the workspace."""
 
+from django import forms
 from django.contrib import admin
 
 from complaints.models import (
     Category,
     Complaint,
     ComplaintSettings,
-    Customer,
     RootCause,
     RoutingRule,
+    SlaPolicy,
 )
-from complaints.services import category_create, email_key, phone_key
+from complaints.policies import TARGETS, sla_policy_problems, sla_policy_save
+from complaints.services import category_create
 from tenants.admin import TenantOwnedAdmin, TreeNodeAdmin
 
 
@@ -43,18 +45,6 @@ class RoutingRuleAdmin(TenantOwnedAdmin):
     list_select_related = ["tenant", "department"]
 
 
-@admin.register(Customer)
-class CustomerAdmin(TenantOwnedAdmin):
-    list_display = ["name", "email", "phone", "segment", "tenant", "survey_opt_out"]
-    list_filter = ["tenant", "segment", "survey_opt_out"]
-    search_fields = ["name", "email_key", "phone_key", "external_id"]
-    readonly_fields = ["email_key", "phone_key"]
-
-    def save_model(self, request, obj, form, change):
-        obj.email_key, obj.phone_key = email_key(obj.email), phone_key(obj.phone)
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(Complaint)
 class ComplaintAdmin(TenantOwnedAdmin):
     """Read-only: a complaint changes only through its workflow, in the workspace."""
@@ -72,3 +62,35 @@ class ComplaintAdmin(TenantOwnedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["tenant", "name", "brand", "category", "severity", *TARGETS, "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("tenant") is not None:
+            problems = sla_policy_problems(**data)
+            for field, messages in problems.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(TenantOwnedAdmin):
+    """Saved through ``sla_policy_save`` (checks and audit), like the settings pages will."""
+
+    form = SlaPolicyForm
+    list_display = ["name", "tenant", "brand", "category", "severity", "resolution_hours"]
+    list_select_related = ["tenant", "brand", "category"]
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        saved = sla_policy_save(
+            actor=request.user,
+            policy=SlaPolicy.objects.unscoped().get(pk=obj.pk) if change else None,
+            **data,
+        )
+        obj.pk = saved.pk

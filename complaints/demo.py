@@ -17,10 +17,8 @@ from complaints.models import (
     Channel,
     Complaint,
     ComplaintSettings,
-    Customer,
     RootCause,
     RoutingRule,
-    Segment,
     Severity,
     Transition,
 )
@@ -30,6 +28,7 @@ from complaints.services import (
     complaint_file,
     corrective_action_open,
 )
+from customers.models import Customer, Segment
 from notifications.models import Delivery
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 

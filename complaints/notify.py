@@ -9,6 +9,7 @@ from django.utils import translation
 from complaints.models import Complaint
 from notifications.models import Delivery
 from notifications.services import delivery_enqueue
+from tenants.branding import accent_of, ink_on
 
 STATUS_LINK_SALT = "complaints.status-link"
 # A link in an email opens the case for a year; after that, reference + email or phone.
@@ -51,6 +52,7 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
     brand = complaint.brand
     tenant = complaint.tenant
     link = status_url(complaint, tenant.slug)
+    accent = accent_of(brand)
     with translation.override(customer.language):
         text = render_to_string(
             f"complaints/email/{kind}.txt",
@@ -66,7 +68,14 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
         # The same words, in the brand's colours, for mail clients that show HTML.
         html = render_to_string(
             "complaints/email/_html.html",
-            {"brand": brand, "subject": subject, "body": body.strip(), "status_url": link},
+            {
+                "brand": brand,
+                "accent": accent,
+                "accent_ink": ink_on(accent),
+                "subject": subject,
+                "body": body.strip(),
+                "status_url": link,
+            },
         )
     dedupe_key = f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}"
     if customer.email:

@@ -10,16 +10,14 @@ Every step the customer takes goes through ``complaints.workflow`` / ``complaint
 with ``actor=None`` (the complainant); these views only parse, call and render.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -31,6 +29,7 @@ from complaints.public_forms import STATUS_FORMS, ComplaintForm, LookupForm
 from complaints.public_wording import DONE, state_sentence, transition_sentence
 from complaints.selectors import complaint_by_reference_or_404, customer_history
 from tenants import ratelimit
+from tenants.branding import render_public_page
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Tenant
 
@@ -41,11 +40,6 @@ MAX_REMEMBERED = 50
 RATE_WINDOW_SECONDS = 10 * 60
 FORM_SUBMISSIONS_PER_WINDOW = 5  # per IP and tenant
 LOOKUPS_PER_WINDOW = 10  # per IP and tenant: enough for typos, too few to guess references
-
-DEFAULT_ACCENT = "#1f5fa8"
-DARK_INK = "#1c2430"
-LIGHT_INK = "#ffffff"
-
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -98,39 +92,6 @@ def _to_lookup(tenant: Tenant, reference: str = ""):
     return redirect(url)
 
 
-def _accent(brand: Brand | None) -> str:
-    # The model validates the colour, but rows written around full_clean() are not checked;
-    # this value goes into a style attribute.
-    colour = brand.colour if brand else ""
-    return colour if re.fullmatch(r"#[0-9a-fA-F]{6}", colour or "") else DEFAULT_ACCENT
-
-
-def _ink_on(colour: str) -> str:
-    """White or dark text on ``colour``, whichever contrasts more (WCAG relative luminance)."""
-
-    def channel(hex_pair: str) -> float:
-        value = int(hex_pair, 16) / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return LIGHT_INK if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else DARK_INK
-
-
-def _render(request, template: str, *, tenant: Tenant, brand=None, context=None, status=200):
-    accent = _accent(brand)
-    context = {
-        "tenant": tenant,
-        "brand": brand,
-        "accent": accent,
-        "accent_ink": _ink_on(accent),
-        **(context or {}),
-    }
-    # Dates on public pages are the tenant's local time.
-    with timezone.override(tenant.time_zone):
-        return render(request, template, context, status=status)
-
-
 def _too_many(response, window_seconds: int):
     response["Retry-After"] = str(ratelimit.seconds_until_next_window(window_seconds))
     return response
@@ -149,7 +110,7 @@ def complaint_form(request, tenant_slug, brand_slug):
     def page(form, status=200, **extra):
         form.files_lost = bool(request.FILES)
         context = {"form": form, **extra}
-        return _render(
+        return render_public_page(
             request,
             "complaints/public/form.html",
             tenant=tenant,
@@ -198,7 +159,7 @@ def how_to_complain(request, tenant_slug, brand_slug):
     """How to complain to the brand: channels, what to include, times, steps and recourse."""
     tenant = _tenant_or_404(tenant_slug)
     brand = _brand_or_404(tenant, brand_slug)
-    return _render(
+    return render_public_page(
         request,
         "complaints/public/how_to.html",
         tenant=tenant,
@@ -220,7 +181,7 @@ def lookup(request, tenant_slug):
     tenant = _tenant_or_404(tenant_slug)
 
     def page(form, status=200, **extra):
-        return _render(
+        return render_public_page(
             request,
             "complaints/public/lookup.html",
             tenant=tenant,
@@ -414,7 +375,7 @@ def status(request, tenant_slug, reference):
         ),
         "merged_into": merged_into,
     }
-    return _render(
+    return render_public_page(
         request,
         "complaints/public/status.html",
         tenant=tenant,

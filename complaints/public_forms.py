@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.attachments import MAX_ATTACHMENTS
 from complaints.forms import MultipleFileField
-from complaints.models import Category, Complaint, Customer
-from complaints.services import Intake, email_key, phone_key
+from complaints.models import Category, Complaint
+from complaints.services import Intake
+from customers.models import Customer
+from customers.services import contact_keys
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
 from tenants.models import Brand, Tenant, Touchpoint
@@ -171,10 +173,9 @@ class LookupForm(PublicForm):
             return False
         customer: Customer = complaint.customer
         contact = self.cleaned_data["contact"]
-        if "@" in contact:
-            return bool(customer.email_key) and email_key(contact) == customer.email_key
-        key = phone_key(contact)
-        return bool(key) and bool(customer.phone_key) and key == customer.phone_key
+        given = {"email" if "@" in contact else "phone": contact}
+        keys = contact_keys(tenant=complaint.tenant, **given)
+        return any(value and value == getattr(customer, key) for key, value in keys.items())
 
 
 class VersionedForm(PublicForm):

@@ -13,13 +13,13 @@ from complaints.models import (
     Attachment,
     Category,
     Complaint,
+    ComplaintSettings,
     CorrectiveAction,
-    Customer,
     Message,
     RootCause,
-    Segment,
     Transition,
 )
+from customers.models import Customer, Segment
 from tenants.models import Department, Membership, Role, Tenant
 from tenants.paging import Page, page_of
 from tenants.permissions import get_visible_or_404, visible_to
@@ -235,13 +235,15 @@ def open_corrective_actions(member: Membership) -> QuerySet[CorrectiveAction]:
 
 def complaint_by_reference_or_404(tenant: Tenant, reference: str) -> Complaint:
     try:
-        return (
+        complaint = (
             Complaint.objects.for_tenant(tenant)
             .select_related("brand", "customer", "merged_into")
             .get(reference=reference.strip().upper())
         )
     except Complaint.DoesNotExist as missing:
         raise Http404("No complaint matches the given query.") from missing
+    complaint.tenant = tenant
+    return complaint
 
 
 def customer_history(
@@ -267,3 +269,12 @@ def customer_history(
         .order_by("created_at", "id")
     )
     return transitions, messages, attachments
+
+
+def complaint_settings(tenant_id: int) -> ComplaintSettings:
+    """The tenant's complaint settings; the defaults (unsaved) while it has saved none.
+
+    Reading never writes: a tenant's row is created by the service that saves its settings.
+    """
+    settings = ComplaintSettings.objects.for_tenant(tenant_id).first()
+    return settings or ComplaintSettings(tenant_id=tenant_id)

@@ -1,12 +1,11 @@
 """Complaint writes other than state changes: intake, routing, notes, files, links, actions."""
 
-import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,91 +19,18 @@ from complaints.models import (
     Complaint,
     ComplaintLink,
     CorrectiveAction,
-    Customer,
     Message,
     ReferenceSequence,
     RoutingRule,
     Severity,
 )
-from complaints.workflow import complaint_settings
+from complaints.selectors import complaint_settings
+from customers.models import Customer
+from customers.services import customer_match_or_create
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 from tenants.trees import tree_node_create
-
-
-def email_key(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def phone_key(phone: str) -> str:
-    """Digits only, with a leading + kept: "+30 210-000 1000" → "+302100001000"."""
-    phone = (phone or "").strip()
-    digits = re.sub(r"\D", "", phone)
-    return f"+{digits}" if phone.startswith("+") and digits else digits
-
-
-@transaction.atomic
-def customer_match_or_create(
-    *,
-    tenant: Tenant,
-    name: str,
-    email: str = "",
-    phone: str = "",
-    language: str = "en",
-    learn: bool = True,
-) -> Customer:
-    """The one customer with this email or phone, created if there is none.
-
-    Email is tried first, then phone. With ``learn`` (staff intake only) a match learns a
-    contact it did not have. Unauthenticated channels never add a contact to an existing
-    customer: whoever knows an email address could otherwise attach their own phone to it and
-    open that customer's complaints.
-    """
-    keys = {"email_key": email_key(email), "phone_key": phone_key(phone)}
-    if not any(keys.values()):
-        raise ApplicationError(
-            _("Give an email address or a phone number so we can answer you."),
-            fields={"email": [_("An email address or a phone number is needed.")]},
-        )
-    customers = Customer.objects.for_tenant(tenant).select_for_update()
-    customer = None
-    for key, value in keys.items():
-        if value:
-            customer = customers.filter(**{key: value}).first()
-            if customer:
-                break
-    if customer is None:
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    tenant=tenant,
-                    name=name.strip(),
-                    email=email.strip(),
-                    phone=phone.strip(),
-                    language=language,
-                    **keys,
-                )
-        except IntegrityError:
-            # Someone created them a moment ago: take that row.
-            return customer_match_or_create(
-                tenant=tenant, name=name, email=email, phone=phone, language=language, learn=learn
-            )
-    # Learn what the customer did not tell before, unless it is another customer's.
-    learned = {}
-    for key, name, value in (
-        () if not learn else (("email_key", "email", email), ("phone_key", "phone", phone))
-    ):
-        if (
-            keys[key]
-            and not getattr(customer, key)
-            and not customers.filter(**{key: keys[key]}).exists()
-        ):
-            learned.update({name: value.strip(), key: keys[key]})
-    if learned:
-        Customer.objects.for_tenant(tenant).filter(pk=customer.pk).update(**learned)
-        customer.refresh_from_db()
-    return customer
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from complaints.sla import sla_scan
+from complaints.sla_scan import sla_scan
 
 
 @shared_task

@@ -22,13 +22,13 @@ from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
     Category,
     Complaint,
-    ComplaintSettings,
     Level,
     Message,
     RootCause,
     Severity,
     Transition,
 )
+from complaints.selectors import complaint_settings
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import Department, Membership
 from tenants.permissions import sees_whole_tenant
@@ -52,11 +52,6 @@ class StaleComplaint(Conflict):
 
 
 CUSTOMER = "customer"
-
-
-def complaint_settings(tenant_id: int) -> ComplaintSettings:
-    settings, _created = ComplaintSettings.objects.get_or_create(tenant_id=tenant_id)
-    return settings
 
 
 def available_transitions(complaint: Complaint, member: Membership | None) -> list[str]:

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, Customer
+from complaints.models import Complaint
+from customers.models import Customer
 from tenants.models import Brand, Membership, TenantOwned, Touchpoint
 
 

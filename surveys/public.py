@@ -32,17 +32,17 @@ that must not leak to other sites in a Referer header. (Not ``no-referrer``: bro
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints.public import _render as render_public_page
 from surveys import responding, services, tokens
 from surveys.models import Invitation, Response
 from surveys.public_forms import SurveyForm, field_name
 from tenants import ratelimit
+from tenants.branding import render_public_page
 from tenants.errors import ApplicationError, Conflict
 
 RATE_WINDOW_SECONDS = 10 * 60
@@ -111,12 +111,7 @@ def _page(request, found, template: str, *, language: str, context=None, status=
 
 def _not_found(request):
     """The same page for every unknown token, in the browser's language; no tenant shown."""
-    response = render(
-        request,
-        "surveys/public/not_found.html",
-        {"accent": "#1f5fa8", "accent_ink": "#ffffff"},
-        status=404,
-    )
+    response = render_public_page(request, "surveys/public/not_found.html", tenant=None, status=404)
     return _private(response)
 
 

@@ -11,8 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import sla, workflow
-from complaints.business_time import add_business_time
 from surveys import followups
 from surveys.models import (
     CRITIC_MAX,
@@ -26,6 +24,8 @@ from surveys.models import (
     Response,
 )
 from tenants.audit import audit_record
+from tenants.business_time import add_business_time
+from tenants.calendar import calendar_for
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import Department, Membership, Role, Touchpoint
 
@@ -241,7 +241,7 @@ def _follow_up_open(response: Response, interaction: Interaction, *, now: dateti
     follow-up list shows it)."""
     tenant = interaction.tenant
     try:
-        calendar = sla.calendar_for(tenant, workflow.complaint_settings(tenant.pk))
+        calendar = calendar_for(tenant)
         due_at = add_business_time(now, FOLLOW_UP_WITHIN, calendar)
     except ValueError:
         # A calendar with no working time is misconfigured; the customer still gets a call.

@@ -23,7 +23,6 @@ invitation: one invitation, not two.
 
 import hashlib
 import logging
-import re
 import time
 from datetime import datetime, timedelta
 
@@ -35,7 +34,8 @@ from django.utils import timezone, translation
 
 from complaints.events import ComplaintClosed
 from complaints.lifecycle import State
-from complaints.models import Complaint, Customer
+from complaints.models import Complaint
+from customers.models import Customer
 from notifications.services import delivery_enqueue
 from surveys import responding, tokens
 from surveys.models import (
@@ -46,6 +46,7 @@ from surveys.models import (
     SurveyVersion,
 )
 from tenants.audit import audit_record
+from tenants.branding import accent_of
 from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 logger = logging.getLogger(__name__)
@@ -376,8 +377,7 @@ def _email(invitation: Invitation, *, kind: str) -> None:
             else [],
             "survey_url": survey_url,
             "unsubscribe_url": unsubscribe_url,
-            # The model validates the colour; rows written around full_clean() are not checked.
-            "accent": brand.colour if re.fullmatch(r"#[0-9a-fA-F]{6}", brand.colour) else "#1f5fa8",
+            "accent": accent_of(brand),
         }
         text = render_to_string(f"surveys/email/{kind}.txt", context).strip()
         html = render_to_string(f"surveys/email/{kind}.html", context)

@@ -1,9 +1,17 @@
 from django.contrib import admin
 
 from tenants.audit import audit_record
-from tenants.models import AuditEntry, Brand, Department, Membership, Tenant, Touchpoint
+from tenants.models import (
+    AuditEntry,
+    Brand,
+    Closure,
+    Department,
+    Membership,
+    Tenant,
+    Touchpoint,
+)
 from tenants.scoping import TenantManager
-from tenants.services import department_create
+from tenants.services import closure_remove, closure_set, department_create
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -134,3 +142,21 @@ class AuditEntryAdmin(TenantOwnedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Closure)
+class ClosureAdmin(TenantOwnedAdmin):
+    """Saved through the calendar's services (``closure_set`` / ``closure_remove``)."""
+
+    list_display = ["day", "name", "tenant"]
+    date_hierarchy = "day"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["tenant", "day"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        saved = closure_set(tenant=obj.tenant, actor=request.user, day=obj.day, name=obj.name)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        closure_remove(tenant=obj.tenant, actor=request.user, day=obj.day)

@@ -1,8 +1,5 @@
-import functools
-
 from django.utils.functional import SimpleLazyObject
 
-from notifications.selectors import unread_count
 from tenants.navigation import navigation_for
 from tenants.selectors import memberships_of_user
 
@@ -18,7 +15,4 @@ def workspace(request) -> dict:
         "tenant": member.tenant,
         "navigation": navigation_for(member, url_name),
         "workspaces": SimpleLazyObject(lambda: list(memberships_of_user(request.user))),
-        # A callable, which templates call: counted only on a page that shows the bell, once
-        # (cached), and a real int ({% blocktranslate count %} refuses a lazy object).
-        "unread_notifications": functools.cache(lambda: unread_count(member)),
     }

@@ -26,6 +26,10 @@ def validate_tenant_slug(value: str) -> None:
         raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
 
 
+def default_working_hours() -> dict:
+    return {str(day): ["09:00-17:00"] for day in range(5)}
+
+
 def validate_brand_slug(value: str) -> None:
     if value in RESERVED_BRAND_SLUGS:
         raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
@@ -44,6 +48,11 @@ class Tenant(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=63, validators=[validate_time_zone])
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    working_hours = models.JSONField(
+        _("working hours"),
+        default=default_working_hours,
+        help_text=_('Per weekday (0 = Monday), e.g. {"0": ["09:00-13:00", "14:00-18:00"]}.'),
     )
     survey_throttle_days = models.PositiveSmallIntegerField(
         _("survey throttle (days)"),
@@ -78,6 +87,22 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Closure(TenantOwned):
+    """A day the tenant does not work, besides weekends and its country's public holidays."""
+
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="closure_unique_day")]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.name}"
 
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))

@@ -1,11 +1,15 @@
-"""Writes to the tenant structure: departments and memberships. Each one is audited."""
+"""Writes to the tenant structure: departments, memberships and the calendar's closures.
+Each one is audited."""
+
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
-from tenants.models import Department, Membership, Role, Tenant
+from tenants.models import Closure, Department, Membership, Role, Tenant
 from tenants.trees import tree_node_create
 
 
@@ -102,3 +106,51 @@ def membership_grant(
             changes=changes,
         )
     return membership
+
+
+@transaction.atomic
+def closure_set(*, tenant: Tenant, actor: AbstractBaseUser | None, day: date, name: str) -> Closure:
+    """Close ``day`` for the tenant (or rename its closure): no working time that day.
+
+    Clocks already running keep the due times they were given; clocks that start later count
+    around the closure.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(
+            _("Say why the day is closed."), fields={"name": [_("Say why the day is closed.")]}
+        )
+    if not isinstance(day, date):
+        raise ApplicationError(_("Give a day."), fields={"day": [_("Give a day.")]})
+    existing = Closure.objects.for_tenant(tenant).select_for_update().filter(day=day).first()
+    closure, created = Closure.objects.update_or_create(
+        tenant=tenant, day=day, defaults={"name": name[:200]}
+    )
+    if created or existing.name != closure.name:
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="closure.set",
+            target=closure,
+            changes={"name": [None if created else existing.name, closure.name]},
+            note=day.isoformat(),
+        )
+    return closure
+
+
+@transaction.atomic
+def closure_remove(*, tenant: Tenant, actor: AbstractBaseUser | None, day: date) -> bool:
+    """Open ``day`` again; True when it was closed."""
+    closure = Closure.objects.for_tenant(tenant).select_for_update().filter(day=day).first()
+    if closure is None:
+        return False
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="closure.removed",
+        target=closure,
+        changes={"name": [closure.name, None]},
+        note=day.isoformat(),
+    )
+    Closure.objects.for_tenant(tenant).filter(pk=closure.pk).delete()
+    return True

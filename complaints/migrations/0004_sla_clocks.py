@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import complaints.models
+import tenants.models
 
 
 class Migration(migrations.Migration):
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             model_name="complaintsettings",
             name="working_hours",
             field=models.JSONField(
-                default=complaints.models.default_working_hours,
+                default=tenants.models.default_working_hours,
                 help_text='Per weekday (0 = Monday), e.g. {"0": ["09:00-13:00", "14:00-18:00"]}.',
                 verbose_name="working hours",
             ),

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import F, Max, OuterRef, Subquery
 
-from complaints import sla, workflow
-from complaints.business_time import add_business_time
 from complaints.lifecycle import State
-from complaints.models import Customer, Transition
-from complaints.services import email_key, phone_key
+from complaints.models import Transition
+from customers.models import Customer
+from customers.services import contact_keys
 from surveys import responding, services
 from surveys.demo import story
 from surveys.models import (
@@ -25,6 +24,8 @@ from surveys.models import (
     Response,
     SurveyVersion,
 )
+from tenants.business_time import add_business_time
+from tenants.calendar import calendar_for
 from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
 
 REFERENCE_PREFIX = "demo-"  # the demo's events (and customers)
@@ -67,7 +68,7 @@ class History:
         }
         # Who a critic's follow-up goes to, per touchpoint: as responding picks them.
         self.owners: dict[int, Membership | None] = {}
-        self.calendar = sla.calendar_for(tenant, workflow.complaint_settings(tenant.pk))
+        self.calendar = calendar_for(tenant)
         self.customers: list[Customer] = []  # the demo's own
         self.complaint_customers: list[Customer] = []  # of the demo complaints
         self.last_invited: dict[int, datetime] = {}  # customer id → latest first send time
@@ -167,8 +168,7 @@ class History:
                     name=f"{first} {last}",
                     email=email,
                     phone=phone,
-                    email_key=email_key(email),
-                    phone_key=phone_key(phone),
+                    **contact_keys(tenant=self.tenant, email=email, phone=phone),
                     language=language,
                     external_id=f"{REFERENCE_PREFIX}{number:05d}",
                     survey_opt_out=kind == "opted out",

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from complaints.services import customer_match_or_create
+from customers.services import customer_match_or_create
 from surveys import services
 from surveys.imports.checking import RowError, import_check
 from surveys.models import Interaction

@@ -17,13 +17,12 @@ from complaints.models import (
     Category,
     Complaint,
     ComplaintSettings,
-    Customer,
     ReferenceSequence,
     RoutingRule,
-    Segment,
     Severity,
 )
-from complaints.services import customer_match_or_create
+from customers.models import Customer, Segment
+from customers.services import customer_match_or_create
 from notifications.models import Delivery
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Role

@@ -21,10 +21,10 @@ from complaints.models import (
     Channel,
     Complaint,
     ComplaintSettings,
-    Customer,
     Message,
     Transition,
 )
+from customers.models import Customer
 from notifications.models import Delivery
 from tenants import ratelimit
 from tenants.models import Touchpoint
@@ -216,8 +216,7 @@ def test_a_file_type_we_do_not_take_is_refused_and_nothing_is_kept(client, acme_
 
 
 def test_a_file_over_the_size_limit_is_refused(client, acme_setup, acme_brand):
-    workflow.complaint_settings(acme_setup.pk)
-    ComplaintSettings.objects.for_tenant(acme_setup).update(max_attachment_mb=1)
+    ComplaintSettings.objects.create(tenant=acme_setup, max_attachment_mb=1)
 
     response = client.post(
         form_url(acme_brand), maria_form(files=[pdf("scan.pdf", size=1024 * 1024 + 1)])
@@ -314,9 +313,11 @@ def test_an_inactive_brand_or_tenant_is_not_found(client, acme, acme_brand):
 def test_how_to_complain_gives_channels_target_times_and_recourse(client, acme, acme_brand):
     acme_brand.phone = "+30 210 000 1000"
     acme_brand.save()
-    workflow.complaint_settings(acme.pk)
-    ComplaintSettings.objects.for_tenant(acme).update(
-        acknowledgement_hours=48, resolution_days=30, external_body="The Hellenic Ombudsman"
+    ComplaintSettings.objects.create(
+        tenant=acme,
+        acknowledgement_hours=48,
+        resolution_days=30,
+        external_body="The Hellenic Ombudsman",
     )
 
     response = client.get(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from complaints import sla, workflow
+from complaints import sla_scan, workflow
 from complaints.lifecycle import State
 from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck, SlaPolicy
 from notifications.models import Notification
@@ -125,19 +125,19 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     claim, acme_agent, north_manager, acme_manager
 ):
     # warning (75 % of 8 h) on Tuesday 16:00: the assignee hears of it
-    created = sla.sla_scan(now=athens(3, 16, 30))
+    created = sla_scan.sla_scan(now=athens(3, 16, 30))
     assert created == 1
     assert alerts(claim) == [("acknowledgement", 0)]
     assert [r for r, _ in notified(claim)] == ["bob@acme.example"]
 
     # breach on Wednesday 10:00: the assignee and the branch's manager
-    sla.sla_scan(now=athens(4, 10, 30))
+    sla_scan.sla_scan(now=athens(4, 10, 30))
     assert alerts(claim) == [("acknowledgement", 0), ("acknowledgement", 1)]
     recipients = [r for r, text in notified(claim) if "overdue" in text]
     assert recipients == ["bob@acme.example", "nora@acme.example"]
 
     # 8 working hours after the breach: the regional manager one level up
-    sla.sla_scan(now=athens(5, 10, 30))
+    sla_scan.sla_scan(now=athens(5, 10, 30))
     assert ("acknowledgement", 2) in alerts(claim)
     escalated = [r for r, text in notified(claim) if "escalated" in text]
     assert escalated == ["mario@acme.example"]
@@ -146,8 +146,8 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
 def test_a_scan_run_twice_raises_each_alert_once(claim, north_manager):
     later = athens(6, 12)
 
-    first = sla.sla_scan(now=later)
-    second = sla.sla_scan(now=later)
+    first = sla_scan.sla_scan(now=later)
+    second = sla_scan.sla_scan(now=later)
 
     assert first > 0
     assert second == 0
@@ -173,7 +173,7 @@ def test_two_scans_at_once_raise_each_alert_once(acme_setup, acme_brand, acme_ag
     def scan():
         try:
             barrier.wait()
-            results.append(sla.sla_scan(now=later))
+            results.append(sla_scan.sla_scan(now=later))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -197,7 +197,7 @@ def test_two_scans_at_once_raise_each_alert_once(acme_setup, acme_brand, acme_ag
 def test_a_stopped_clock_raises_nothing(claim, acme_admin):
     workflow.complaint_acknowledge(complaint=claim, actor=acme_admin)
 
-    sla.sla_scan(now=athens(4, 12))
+    sla_scan.sla_scan(now=athens(4, 12))
 
     assert [clock for clock, _ in alerts(claim)] == []
 
@@ -207,7 +207,7 @@ def test_a_closed_complaint_is_never_scanned(claim, acme_admin):
 
     claim.refresh_from_db()
     assert next_check(claim) is None
-    assert sla.sla_scan(now=athens(30, 12)) == 0
+    assert sla_scan.sla_scan(now=athens(30, 12)) == 0
 
 
 def test_the_scan_reads_only_what_is_due(claim, django_assert_max_num_queries):
@@ -215,7 +215,7 @@ def test_the_scan_reads_only_what_is_due(claim, django_assert_max_num_queries):
 
     # nothing due yet: one query for the due complaints, nothing else
     with django_assert_max_num_queries(3):
-        assert sla.sla_scan(now=TUESDAY_10 + timedelta(minutes=5)) == 0
+        assert sla_scan.sla_scan(now=TUESDAY_10 + timedelta(minutes=5)) == 0
 
 
 def test_a_pause_does_not_raise_the_warning_again(claim, acme_admin, acme_agent):
@@ -226,7 +226,7 @@ def test_a_pause_does_not_raise_the_warning_again(claim, acme_admin, acme_agent)
     SlaCheck.objects.for_tenant(claim.tenant_id).filter(complaint=claim).update(
         next_check_at=athens(4, 9)
     )
-    sla.sla_scan(now=athens(4, 10))
+    sla_scan.sla_scan(now=athens(4, 10))
     warnings_before = [a for a in alerts(claim) if a == ("resolution", 0)]
     claim.refresh_from_db()
 
@@ -234,14 +234,14 @@ def test_a_pause_does_not_raise_the_warning_again(claim, acme_admin, acme_agent)
         complaint=claim, actor=acme_admin, question="Invoice?"
     )
     resumed = workflow.complaint_receive_information(complaint=paused, actor=None, body="Here.")
-    sla.sla_scan(now=resumed.resolve_warn_at + timedelta(minutes=1))
+    sla_scan.sla_scan(now=resumed.resolve_warn_at + timedelta(minutes=1))
 
     assert warnings_before == [("resolution", 0)]
     assert [a for a in alerts(claim) if a == ("resolution", 0)] == [("resolution", 0)]
 
 
 def test_with_no_manager_on_the_way_up_the_admins_hear_of_a_breach(claim, acme_admin):
-    sla.sla_scan(now=athens(4, 10, 30))
+    sla_scan.sla_scan(now=athens(4, 10, 30))
 
     breach = [r for r, text in notified(claim) if "overdue" in text]
     assert breach == ["alice@acme.example", "bob@acme.example"]

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from complaints.models import Customer
-from complaints.services import customer_match_or_create
+from customers.models import Customer
+from customers.services import customer_match_or_create
 from notifications.models import Delivery
 from surveys import services
 from surveys.models import Question, QuestionKind, Survey, SurveyRule, SurveyVersion

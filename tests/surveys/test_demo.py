@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from complaints.demo import seed_demo_complaints
 from complaints.lifecycle import State
-from complaints.models import Customer, Transition
+from complaints.models import Transition
+from customers.models import Customer
 from notifications.models import Delivery
 from surveys import metrics, responding, services
 from surveys.demo import LIVE_PREFIX, seed_demo_surveys

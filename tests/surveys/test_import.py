@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints.models import Customer
+from customers.models import Customer
 from surveys.imports import checking, importing, selectors
 from surveys.models import Interaction, Invitation
 from tenants.errors import ApplicationError

@@ -40,7 +40,7 @@ def survey(acme):
 
 @pytest.fixture
 def respond(acme, survey):
-    from complaints.models import Customer
+    from customers.models import Customer
 
     brand = BrandFactory(tenant=acme)
     customer = Customer.objects.create(tenant=acme, name="C", email_key="c@example.com")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from complaints.business_time import (
+from tenants.business_time import (
     BusinessCalendar,
     add_business_time,
     business_time_between,

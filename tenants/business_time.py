@@ -27,8 +27,9 @@ working time that was left at the pause over to the moment the clock resumes.
 
 Every function takes aware datetimes in any time zone and returns aware datetimes in UTC.
 Nothing here touches the database or Django, so the arithmetic — weekends, holidays, DST — is
-tested exactly and quickly without one (``tests/complaints/test_business_time.py``);
-``complaints.sla`` builds a calendar from a tenant's settings and calls these functions.
+tested exactly and quickly without one (``tests/tenants/test_business_time.py``);
+``tenants.calendar`` builds a tenant's calendar from the database, and the complaints' SLA
+clocks and the survey follow-ups count their due times with these functions.
 
 Cost is per working interval, not per minute: a day is a handful of datetime operations and
 holiday lists are computed once per country and year.

@@ -1,0 +1,270 @@
+"""The SLA scan: every minute, raise the warnings, breaches and escalations that are due.
+
+Each event is an :class:`SlaAlert` row with a unique key and a notification in the app: the
+assignee at the warning; the assignee and the department's managers at the breach; then,
+every ``escalation_hours`` of working time, the managers one level further up the department
+tree (the tenant's admins where a level has no manager). A scan run twice, or twice at once,
+inserts each alert and notification once (unique keys, ``ON CONFLICT DO NOTHING``); on
+PostgreSQL concurrent scans also split the due complaints between them (``SKIP LOCKED``).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from complaints.lifecycle import OPEN_STATES
+from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck
+from complaints.selectors import complaint_settings
+from complaints.sla import CLOCKS, Event, events_of, next_check
+from notifications.models import Notification
+from tenants.business_time import BusinessCalendar
+from tenants.calendar import calendar_for
+from tenants.models import Department, Membership, Role, Tenant
+
+
+@dataclass
+class TenantContext:
+    """What the scan needs of one tenant, loaded once per tick."""
+
+    tenant: Tenant
+    settings: ComplaintSettings
+    calendar: BusinessCalendar
+    departments: dict[int, Department]
+    members: dict[int, Membership]  # active admins, managers and agents, with their user
+    managers: dict[int, list[Membership]]  # by department
+    admins: list[Membership]
+    link: str  # the case page's path, with "{reference}" to fill in
+    texts: dict[int, str]  # message per level (0 warning, 1 breach, 2 escalation)
+    clocks: dict[str, str]  # clock labels in the tenant's language
+    zone: ZoneInfo
+
+
+def _context(tenant: Tenant) -> TenantContext:
+    settings = complaint_settings(tenant.pk)
+    members = {
+        member.pk: member
+        for member in Membership.objects.for_tenant(tenant)
+        .filter(role__in=[Role.ADMIN, Role.MANAGER, Role.AGENT], is_active=True)
+        .select_related("user")
+    }
+    managers: dict[int, list[Membership]] = {}
+    for member in members.values():
+        if member.role == Role.MANAGER:
+            managers.setdefault(member.department_id, []).append(member)
+    with translation.override(tenant.default_language):
+        texts = {
+            0: _("%(reference)s: %(clock)s is due %(due)s."),
+            1: _("%(reference)s: %(clock)s is overdue."),
+            2: _("%(reference)s: %(clock)s is still overdue; escalated to you."),
+        }
+        clocks = {str(clock): str(clock.label) for clock in SlaAlert.Clock}
+    link = reverse(
+        "complaint-detail", kwargs={"tenant_slug": tenant.slug, "reference": "REFERENCE"}
+    )
+    return TenantContext(
+        tenant=tenant,
+        settings=settings,
+        calendar=calendar_for(tenant),
+        departments={d.pk: d for d in Department.objects.for_tenant(tenant)},
+        members=members,
+        managers=managers,
+        admins=[member for member in members.values() if member.role == Role.ADMIN],
+        link=link.replace("REFERENCE", "{reference}"),
+        texts=texts,
+        clocks=clocks,
+        zone=ZoneInfo(tenant.time_zone),
+    )
+
+
+def _levels_above(department: Department | None, context: TenantContext) -> list[Department]:
+    """The department and its ancestors, nearest first."""
+    chain = []
+    while department is not None:
+        chain.append(department)
+        department = context.departments.get(department.parent_id)
+    return chain
+
+
+def _recipients(
+    complaint: Complaint, level: int, chain: list[Department], context: TenantContext
+) -> list[Membership]:
+    """Who hears of an event: warning → the assignee (or, unassigned, the department's
+    managers); breach → the assignee and the department's managers; escalation n → the
+    managers n − 1 levels further up. A level without managers falls back to the tenant's
+    admins, so an event never goes to nobody."""
+    assignee = context.members.get(complaint.assignee_id)
+    if level == 0 and assignee:
+        return [assignee]
+    department = chain[min(max(level, 1), len(chain)) - 1] if chain else None
+    managers = context.managers.get(department.pk, []) if department else []
+    recipients = [assignee] if assignee and level == 1 else []
+    return recipients + [member for member in (managers or context.admins) if member != assignee]
+
+
+# Only what the scan reads of a complaint (the tick loads thousands).
+SCAN_FIELDS = (
+    "tenant_id",
+    "reference",
+    "state",
+    "department_id",
+    "assignee_id",
+    "sla_paused_at",
+    "sla_round",
+    *(field for clock in CLOCKS for field in clock[1:]),
+)
+
+
+def _due_complaints(now: datetime, limit: int) -> list[SimpleNamespace]:
+    """The due complaints' clock fields, as plain records (thousands per tick: no model
+    instances)."""
+    checks = (
+        SlaCheck.objects.unscoped()
+        .filter(next_check_at__lte=now, complaint__state__in=OPEN_STATES)
+        .order_by("next_check_at")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        # Two scans at once split the due complaints instead of waiting for each other.
+        checks = checks.select_for_update(skip_locked=True, of=("self",))
+    fields = [f"complaint__{name}" for name in SCAN_FIELDS]
+    rows = checks.values("complaint_id", *fields)[:limit]
+    return [
+        SimpleNamespace(
+            pk=row["complaint_id"],
+            **{name: row[field] for name, field in zip(SCAN_FIELDS, fields, strict=True)},
+        )
+        for row in rows
+    ]
+
+
+def _raised(complaint_ids: list[int]) -> set[tuple]:
+    """(complaint, clock, round, level) of the alerts already raised for these complaints."""
+    return set(
+        SlaAlert.objects.unscoped()
+        .filter(complaint_id__in=complaint_ids)
+        .values_list("complaint_id", "clock", "round", "level")
+    )
+
+
+def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Raise every SLA event that is due; returns how many alerts this call raised."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaints = _due_complaints(now, limit)
+        if not complaints:
+            return 0
+        raised = _raised([complaint.pk for complaint in complaints])
+        tenants = Tenant.objects.in_bulk({complaint.tenant_id for complaint in complaints})
+        contexts = {pk: _context(tenant) for pk, tenant in tenants.items()}
+        alerts, notifications, next_checks = [], [], []
+        for complaint in complaints:
+            context = contexts[complaint.tenant_id]
+            chain = _levels_above(context.departments.get(complaint.department_id), context)
+            events = events_of(
+                complaint,
+                escalation=timedelta(hours=context.settings.escalation_hours),
+                levels=max(len(chain), 1),
+                calendar=context.calendar,
+                until=now,
+            )
+            for event in events:
+                if event.at > now or (complaint.pk, *event.key) in raised:
+                    continue
+                alerts.append(
+                    (
+                        complaint.tenant_id,
+                        complaint.pk,
+                        event.clock,
+                        event.level,
+                        event.round,
+                        event.due_at,
+                    )
+                )
+                _notify(complaint, event, chain, context, notifications)
+            next_checks.append((next_check(events, now), complaint.pk))
+        # A scan racing this one may have inserted some of these: the unique keys keep one.
+        _insert_new(SlaAlert, ALERT_COLUMNS, alerts, created_at=now)
+        _insert_new(Notification, NOTIFICATION_COLUMNS, notifications, created_at=now)
+        _store_next_checks(next_checks)
+    return len(alerts)
+
+
+# (column, PostgreSQL type) of the rows the scan inserts.
+ALERT_COLUMNS = (
+    ("tenant_id", "bigint"),
+    ("complaint_id", "bigint"),
+    ("clock", "text"),
+    ("level", "smallint"),
+    ("round", "smallint"),
+    ("due_at", "timestamptz"),
+)
+NOTIFICATION_COLUMNS = (
+    ("tenant_id", "bigint"),
+    ("recipient_id", "bigint"),
+    ("text", "text"),
+    ("link", "text"),
+    ("dedupe_key", "text"),
+)
+
+
+def _insert_new(model, columns: tuple, rows: list[tuple], *, created_at: datetime) -> None:
+    """Insert rows, skipping those whose unique key exists (a scan racing this one).
+
+    Thousands of rows per tick: on PostgreSQL one ``INSERT … SELECT FROM unnest(…)``
+    statement, without building a model instance per row.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        names = [name for name, _type in columns]
+        model.objects.bulk_create(
+            [model(created_at=created_at, **dict(zip(names, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+        )
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name, _type in columns)
+    arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}, created_at) "
+            f"SELECT *, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            [created_at, *(list(values) for values in zip(*rows, strict=True))],
+        )
+
+
+def _store_next_checks(rows: list[tuple]) -> None:
+    """Store each complaint's next check. By primary key, on rows this transaction has locked:
+    no tenant filter is needed. PostgreSQL takes all rows in one statement."""
+    table = connection.ops.quote_name(SlaCheck._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS sla_check SET next_check_at = due.next_check "
+                "FROM unnest(%s::timestamptz[], %s::bigint[]) AS due(next_check, id) "
+                "WHERE sla_check.complaint_id = due.id",
+                [[next_at for next_at, _pk in rows], [pk for _next, pk in rows]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET next_check_at = %s WHERE complaint_id = %s", rows
+            )
+
+
+def _notify(complaint, event: Event, chain, context: TenantContext, notifications) -> None:
+    key = f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
+    link = context.link.format(reference=complaint.reference)
+    text = context.texts[min(event.level, 2)] % {
+        "reference": complaint.reference,
+        "clock": context.clocks[event.clock],
+        "due": event.due_at.astimezone(context.zone).strftime("%Y-%m-%d %H:%M"),
+    }
+    for member in _recipients(complaint, event.level, chain, context):
+        notifications.append(
+            (complaint.tenant_id, member.pk, text[:300], link, f"{key}:{member.pk}")
+        )
