@@ -33,11 +33,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from complaints.demo import _ensure_structure  # noqa: E402
 from complaints.lifecycle import State  # noqa: E402
 from complaints.models import Category, Complaint  # noqa: E402
 from customers.models import Customer  # noqa: E402
-from tenants.demo import seed_demo_tenant  # noqa: E402
+from demo.complaints import _ensure_structure  # noqa: E402
+from demo.tenant import seed_demo_tenant  # noqa: E402
 from tenants.models import Brand, Membership, Role, Touchpoint  # noqa: E402
 
 BATCH = 5000

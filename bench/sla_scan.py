@@ -50,8 +50,8 @@ from complaints.lifecycle import OPEN_STATES, State  # noqa: E402
 from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck  # noqa: E402
 from complaints.sla_scan import sla_scan  # noqa: E402
 from customers.models import Customer  # noqa: E402
+from demo.tenant import DEPARTMENTS  # noqa: E402
 from notifications.models import Delivery, Notification  # noqa: E402
-from tenants.demo import DEPARTMENTS  # noqa: E402
 from tenants.models import Brand, Membership, Role, Tenant  # noqa: E402
 from tenants.services import department_ensure, membership_grant  # noqa: E402
 

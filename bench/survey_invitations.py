@@ -73,17 +73,19 @@ from django.utils import timezone  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from notifications.models import Delivery  # noqa: E402
+from surveys.interactions.recording import interaction_record  # noqa: E402
+from surveys.invitations.sending import SCAN_LIMIT  # noqa: E402
 from surveys.models import (  # noqa: E402
     Interaction,
     Invitation,
     InvitationToken,
     Question,
-    QuestionKind,
     Survey,
     SurveyRule,
     SurveyVersion,
 )
-from surveys.services import RUN_FOR_SECONDS, SCAN_LIMIT, interaction_record  # noqa: E402
+from surveys.scoring import QuestionKind  # noqa: E402
+from surveys.sender import RUN_FOR_SECONDS  # noqa: E402
 from surveys.tasks import send_survey_invitations_task  # noqa: E402
 from tenants.models import Brand, Tenant  # noqa: E402
 

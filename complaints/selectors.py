@@ -278,3 +278,10 @@ def complaint_settings(tenant_id: int) -> ComplaintSettings:
     """
     settings = ComplaintSettings.objects.for_tenant(tenant_id).first()
     return settings or ComplaintSettings(tenant_id=tenant_id)
+
+
+def complaint_if_visible(member: Membership, complaint: Complaint | None) -> Complaint | None:
+    """``complaint`` when the member may open it (a link to it would 404 otherwise)."""
+    if complaint is None or not visible_complaints(member).filter(pk=complaint.pk).exists():
+        return None
+    return complaint

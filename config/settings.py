@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "surveys",
     "ratings",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

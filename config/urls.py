@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from surveys import urls as survey_urls
 from tenants.auth import LoginForm
 from tenants.views import workspace_picker
 
@@ -20,7 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
-    path("s/", include("surveys.public_urls")),
+    path("s/", include(survey_urls.public_urlpatterns)),
     path("", workspace_picker, name="workspace-picker"),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),

@@ -6,6 +6,7 @@ import smtplib
 from datetime import timedelta
 from email.utils import parseaddr
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -59,13 +60,15 @@ def delivery_enqueue(
     return delivery
 
 
+# ``notifications.tasks.send_delivery_task``, sent by name: the tasks module imports this one.
+SEND_DELIVERY_TASK = "notifications.tasks.send_delivery_task"
+
+
 def _dispatch(delivery_id: int) -> None:
     """Hand a committed, still pending delivery to a worker."""
-    from notifications.tasks import send_delivery_task
-
     pending = Delivery.objects.unscoped().filter(pk=delivery_id, status=Delivery.Status.PENDING)
     if pending.exists():
-        send_delivery_task.delay(delivery_id)
+        current_app.send_task(SEND_DELIVERY_TASK, args=[delivery_id])
 
 
 def backoff(attempts: int) -> timedelta:

@@ -6,6 +6,6 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import events
-        from surveys.services import on_complaint_closed
+        from surveys.interactions.recording import on_complaint_closed
 
         events.subscribe(events.ComplaintClosed, on_complaint_closed)

@@ -23,7 +23,8 @@ from datetime import tzinfo
 from django.db.models import Avg, Count, DateTimeField, F, Q, QuerySet
 from django.db.models.functions import Trunc
 
-from surveys.models import Answer, FollowUp, Interaction, Invitation, QuestionKind
+from surveys.models import Answer, FollowUp, Interaction, Invitation
+from surveys.scoring import QuestionKind
 
 Z_95 = 1.96
 

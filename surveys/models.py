@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Complaint
 from customers.models import Customer
+from surveys.scoring import SCALES, QuestionKind
 from tenants.models import Brand, Membership, TenantOwned, Touchpoint
 
 
@@ -71,25 +72,6 @@ class Interaction(TenantOwned):
         return f"{self.source}:{self.external_reference}"
 
 
-class QuestionKind(models.TextChoices):
-    NPS = "nps", _("Net Promoter Score (0–10)")
-    CSAT = "csat", _("Satisfaction (1–5)")
-    CES = "ces", _("Customer effort (1–7)")
-    SCALE = "scale", _("Scale")
-    CHOICE = "choice", _("Single choice")
-    TEXT = "text", _("Free text")
-
-
-# The score range of each kind with a fixed scale.
-SCALES = {QuestionKind.NPS: (0, 10), QuestionKind.CSAT: (1, 5), QuestionKind.CES: (1, 7)}
-# Critics: NPS detractors (0–6) and CSAT 1–3 (DESIGN: they get a follow-up).
-CRITIC_MAX = {QuestionKind.NPS: 6, QuestionKind.CSAT: 3}
-# What the ends of each fixed scale mean, shown next to the numbers (email and page).
-SCALE_ENDS = {
-    QuestionKind.NPS: (_("Not at all likely"), _("Extremely likely")),
-    QuestionKind.CSAT: (_("Very dissatisfied"), _("Very satisfied")),
-    QuestionKind.CES: (_("Very difficult"), _("Very easy")),
-}
 MAX_QUESTIONS = 5
 
 
@@ -227,7 +209,7 @@ class Invitation(TenantOwned):
     answered_at = models.DateTimeField(null=True, blank=True)
     # The score the person clicked in the email, recorded by their page once it showed (never
     # by opening the link): it becomes the response when they send the survey, or on its own
-    # when they leave without sending (``responding.invitations_settle``).
+    # when they leave without sending (``responses.submitting.invitations_settle``).
     held_score = models.SmallIntegerField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
 
@@ -356,3 +338,12 @@ class FollowUp(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "status", "due_at"], name="follow_up_tenant_status"),
         ]
+
+
+def primary_question(questions: list[Question]) -> Question | None:
+    """The overall-impression question: the one marked primary, else the first scored one."""
+    return (
+        next((q for q in questions if q.is_primary), None)
+        or next((q for q in questions if q.scale), None)
+        or (questions[0] if questions else None)
+    )

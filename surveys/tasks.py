@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from surveys.services import invitations_run
+from surveys.sender import invitations_run
 
 
 @shared_task

@@ -1,7 +1,14 @@
+"""The surveys app's addresses: the managers' pages and the customers' public pages."""
+
 from django.urls import path
 
-from surveys import views
+from surveys.builder import views
+from surveys.followups import views as followup_views
+from surveys.interactions import views as interaction_views
+from surveys.public import views as public
+from surveys.responses import views as response_views
 
+# The managers' pages, under /<tenant>/surveys/.
 urlpatterns = [
     path("", views.survey_list, name="survey-list"),
     path("new/", views.survey_new, name="survey-new"),
@@ -32,8 +39,6 @@ urlpatterns = [
     path("<int:survey_id>/versions/<int:number>/preview/", views.preview, name="survey-preview"),
 ]
 
-from surveys import followup_views  # noqa: E402
-
 urlpatterns += [
     path("follow-ups/", followup_views.follow_up_list, name="follow-up-list"),
     path(
@@ -47,8 +52,6 @@ urlpatterns += [
         name="follow-up-complete",
     ),
 ]
-
-from surveys import interaction_views  # noqa: E402
 
 urlpatterns += [
     path("interactions/", interaction_views.interaction_list, name="interaction-list"),
@@ -76,9 +79,15 @@ urlpatterns += [
     ),
 ]
 
-from surveys import response_views  # noqa: E402
-
 urlpatterns += [
     path("responses/", response_views.response_list, name="response-list"),
     path("responses/<int:response_id>/", response_views.response_detail, name="response-detail"),
+]
+
+# The customers' pages, under /s/: the token in the address finds the tenant.
+public_urlpatterns = [
+    path("unsubscribe/<str:token>/", public.unsubscribe, name="public-survey-unsubscribe"),
+    path("<str:token>/", public.survey, name="public-survey"),
+    path("<str:token>/score/", public.score, name="public-survey-score"),
+    path("<str:token>/thanks/", public.thanks, name="public-survey-thanks"),
 ]

@@ -8,7 +8,6 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from surveys.imports import importing
 from surveys.models import Interaction
 from tests.e2e.test_agent_journey import log_in
 
@@ -29,7 +28,7 @@ def own_cache(settings, tmp_path):
 def test_a_manager_imports_the_valid_rows_in_batches_that_follow_one_another(
     live_server, page, tmp_path, monkeypatch, own_cache, acme, acme_brand, acme_manager
 ):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 2)  # five rows: three batches
+    monkeypatch.setattr("surveys.interactions.importing.BATCH_ROWS", 2)  # five rows: three batches
     yesterday = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     rows = [f"visit-{n},{yesterday},customer{n}@example.com" for n in range(1, 6)]
     rows.insert(2, f"visit-bad,{yesterday},not-an-email")

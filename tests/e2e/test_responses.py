@@ -6,8 +6,10 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from surveys import responding, services
-from surveys.models import FollowUp, Invitation, QuestionKind
+from surveys.models import FollowUp, Invitation
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
 from tests.e2e.test_agent_journey import log_in
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
@@ -18,13 +20,13 @@ def answered(brand, version, name, nps, comment=""):
     interaction = record(
         brand, customer, occurred_at=now - timedelta(hours=1), now=now, reference=name
     )
-    services.invitations_run(now=now)
+    invitations_run(now=now)
     invitation = Invitation.objects.for_tenant(brand.tenant).get(interaction=interaction)
     questions = {q.kind: q for q in version.questions.all()}
     answers = {questions[QuestionKind.NPS].pk: nps}
     if comment:
         answers[questions[QuestionKind.TEXT].pk] = comment
-    return responding.response_submit(invitation=invitation, answers=answers)
+    return response_submit(invitation=invitation, answers=answers)
 
 
 @override_settings(DEBUG=True)  # serve static files from the live server

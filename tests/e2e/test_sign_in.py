@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from tenants.demo import DEMO_PASSWORD
+from demo.tenant import DEMO_PASSWORD
 
 
 @override_settings(DEBUG=True)  # serve static files from the live server

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.models import Delivery
-from surveys import services
 from surveys.models import Answer, Invitation, Response
+from surveys.sender import invitations_run
 from tests.factories import BrandFactory
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
@@ -24,7 +24,7 @@ def score_link(live_server, settings, acme):
     maria = make_customer(acme, "Maria Rossi", "maria@example.com", language="en")
     now = timezone.now()
     record(brand, maria, occurred_at=now - timedelta(minutes=5), now=now, reference="tow-17")
-    services.invitations_run(now=now)
+    invitations_run(now=now)
     body = Delivery.objects.for_tenant(acme).get().body
     return re.search(rf"{re.escape(live_server.url)}/s/\S+\?score=9", body).group(0)
 

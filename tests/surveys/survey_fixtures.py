@@ -13,8 +13,9 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.services import customer_match_or_create
 from notifications.models import Delivery
-from surveys import services
-from surveys.models import Question, QuestionKind, Survey, SurveyRule, SurveyVersion
+from surveys.interactions.recording import interaction_record
+from surveys.models import Question, Survey, SurveyRule, SurveyVersion
+from surveys.scoring import QuestionKind
 from tenants.models import Brand, Tenant
 
 NPS_TEXT = {
@@ -86,7 +87,7 @@ def make_customer(tenant: Tenant, name: str, email: str = "", **fields) -> Custo
 
 def record(brand: Brand, customer: Customer, *, occurred_at, now, reference: str, **fields):
     """An API-posted service event of ``customer`` with ``brand``, decided at ``now``."""
-    interaction, _created = services.interaction_record(
+    interaction, _created = interaction_record(
         tenant=brand.tenant,
         brand=brand,
         customer=customer,

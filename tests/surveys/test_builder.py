@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from surveys import builder, survey_rules
+from surveys.builder.publishing import draft_open, survey_create, survey_update, version_publish
+from surveys.builder.questions import question_add, question_delete, question_move, question_update
+from surveys.builder.rules import rule_create, rule_delete, rule_update
 from surveys.models import Survey, SurveyRule, SurveyVersion
 from tenants.errors import ApplicationError, Conflict, NotFound
 from tenants.models import AuditEntry, Role
@@ -62,16 +64,16 @@ def audit_actions(tenant):
 
 
 def draft_with(actor, *specs, name="After a claim"):
-    survey = builder.survey_create(actor=actor, name=name)
+    survey = survey_create(actor=actor, name=name)
     draft = version(survey, 1)
     for spec in specs:
-        builder.question_add(actor=actor, version=draft, **spec)
+        question_add(actor=actor, version=draft, **spec)
     return survey
 
 
 def published(actor, *specs, name="After a claim"):
     survey = draft_with(actor, *specs, name=name)
-    builder.version_publish(actor=actor, version=version(survey, 1))
+    version_publish(actor=actor, version=version(survey, 1))
     return survey
 
 
@@ -84,7 +86,7 @@ def globex_admin(globex):
 
 
 def test_a_new_survey_has_version_1_as_an_empty_draft(acme_manager):
-    survey = builder.survey_create(actor=acme_manager, name="  After a claim ")
+    survey = survey_create(actor=acme_manager, name="  After a claim ")
 
     assert survey.name == "After a claim"
     assert versions(survey) == [(1, "draft")]
@@ -117,7 +119,7 @@ def test_a_sixth_question_is_refused(acme_admin):
     survey = draft_with(acme_admin, NPS, CSAT, SCALE, CHOICE, TEXT)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.question_add(actor=acme_admin, version=version(survey, 1), **TEXT)
+        question_add(actor=acme_admin, version=version(survey, 1), **TEXT)
 
     assert refused.value.code == "too_many_questions"
     assert refused.value.message == "A survey has at most 5 questions: remove one first."
@@ -128,7 +130,7 @@ def test_a_second_primary_question_is_refused(acme_admin):
     survey = draft_with(acme_admin, NPS)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.question_add(actor=acme_admin, version=version(survey, 1), **CES)
+        question_add(actor=acme_admin, version=version(survey, 1), **CES)
 
     assert refused.value.fields == {
         "is_primary": ["Question 1 is already the primary one; untick it there first."]
@@ -140,9 +142,7 @@ def test_a_text_question_cannot_be_the_primary_one(acme_admin):
     survey = draft_with(acme_admin)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.question_add(
-            actor=acme_admin, version=version(survey, 1), **{**TEXT, "is_primary": True}
-        )
+        question_add(actor=acme_admin, version=version(survey, 1), **{**TEXT, "is_primary": True})
 
     assert list(refused.value.fields) == ["is_primary"]
     assert questions(survey, 1) == []
@@ -153,10 +153,10 @@ def test_an_edit_cannot_make_a_second_primary_or_a_primary_text(acme_admin):
     csat = version(survey, 1).questions.get(position=2)
 
     with pytest.raises(ApplicationError):
-        builder.question_update(actor=acme_admin, question=csat, **{**CSAT, "is_primary": True})
+        question_update(actor=acme_admin, question=csat, **{**CSAT, "is_primary": True})
     nps = version(survey, 1).questions.get(position=1)
     with pytest.raises(ApplicationError):
-        builder.question_update(actor=acme_admin, question=nps, **{**TEXT, "is_primary": True})
+        question_update(actor=acme_admin, question=nps, **{**TEXT, "is_primary": True})
 
     assert [q[:3] for q in questions(survey, 1)] == [(1, "nps", True), (2, "csat", False)]
 
@@ -182,7 +182,7 @@ def test_an_incomplete_question_is_refused_with_its_fields(acme_admin, spec, fie
     survey = draft_with(acme_admin)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.question_add(actor=acme_admin, version=version(survey, 1), **spec)
+        question_add(actor=acme_admin, version=version(survey, 1), **spec)
 
     assert list(refused.value.fields) == fields
     assert questions(survey, 1) == []
@@ -202,12 +202,12 @@ def test_moving_and_deleting_keep_positions_in_a_row(acme_admin):
     draft = version(survey, 1)
     text = draft.questions.get(kind="text")
 
-    builder.question_move(actor=acme_admin, question=text, offset=-1)
-    builder.question_move(actor=acme_admin, question=text, offset=-1)
-    builder.question_move(actor=acme_admin, question=text, offset=-1)  # already first
+    question_move(actor=acme_admin, question=text, offset=-1)
+    question_move(actor=acme_admin, question=text, offset=-1)
+    question_move(actor=acme_admin, question=text, offset=-1)  # already first
 
     assert [q[1] for q in questions(survey, 1)] == ["text", "nps", "csat"]
-    builder.question_delete(actor=acme_admin, question=draft.questions.get(kind="nps"))
+    question_delete(actor=acme_admin, question=draft.questions.get(kind="nps"))
     assert [q[:2] for q in questions(survey, 1)] == [(1, "text"), (2, "csat")]
 
 
@@ -218,7 +218,7 @@ def test_an_empty_draft_is_not_published(acme_admin):
     survey = draft_with(acme_admin)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.version_publish(actor=acme_admin, version=version(survey, 1))
+        version_publish(actor=acme_admin, version=version(survey, 1))
 
     assert refused.value.code == "not_publishable"
     assert refused.value.fields == {"__all__": ["Add at least one question."]}
@@ -230,7 +230,7 @@ def test_a_draft_without_a_primary_question_is_not_published(acme_admin):
     survey = draft_with(acme_admin, CSAT, TEXT)
 
     with pytest.raises(ApplicationError) as refused:
-        builder.version_publish(actor=acme_admin, version=version(survey, 1))
+        version_publish(actor=acme_admin, version=version(survey, 1))
 
     assert refused.value.fields == {
         "__all__": [
@@ -243,7 +243,7 @@ def test_a_draft_without_a_primary_question_is_not_published(acme_admin):
 def test_publishing_makes_version_1_published(acme_manager):
     survey = draft_with(acme_manager, NPS, TEXT)
 
-    published_version = builder.version_publish(actor=acme_manager, version=version(survey, 1))
+    published_version = version_publish(actor=acme_manager, version=version(survey, 1))
 
     assert versions(survey) == [(1, "published")]
     assert version(survey, 1).published_at == published_version.published_at
@@ -254,8 +254,8 @@ def test_editing_after_publishing_starts_version_2_with_a_copy(acme_admin):
     survey = published(acme_admin, NPS, CHOICE)
     v1_before = list(version(survey, 1).questions.values_list("pk", "text", "choices"))
 
-    draft = builder.draft_open(actor=acme_admin, survey=survey)
-    builder.question_add(actor=acme_admin, version=draft, **TEXT)
+    draft = draft_open(actor=acme_admin, survey=survey)
+    question_add(actor=acme_admin, version=draft, **TEXT)
 
     assert (draft.number, draft.status) == (2, "draft")
     assert versions(survey) == [(1, "published"), (2, "draft")]
@@ -274,10 +274,10 @@ def test_a_published_version_is_never_edited(acme_admin):
     nps = v1.questions.get()
 
     for attempt in (
-        lambda: builder.question_add(actor=acme_admin, version=v1, **TEXT),
-        lambda: builder.question_update(actor=acme_admin, question=nps, **CES),
-        lambda: builder.question_delete(actor=acme_admin, question=nps),
-        lambda: builder.version_publish(actor=acme_admin, version=v1),
+        lambda: question_add(actor=acme_admin, version=v1, **TEXT),
+        lambda: question_update(actor=acme_admin, question=nps, **CES),
+        lambda: question_delete(actor=acme_admin, question=nps),
+        lambda: version_publish(actor=acme_admin, version=v1),
     ):
         with pytest.raises(Conflict):
             attempt()
@@ -289,8 +289,8 @@ def test_a_published_version_is_never_edited(acme_admin):
 def test_a_survey_has_one_draft_at_a_time(acme_admin):
     survey = published(acme_admin, NPS)
 
-    first = builder.draft_open(actor=acme_admin, survey=survey)
-    again = builder.draft_open(actor=acme_admin, survey=survey)
+    first = draft_open(actor=acme_admin, survey=survey)
+    again = draft_open(actor=acme_admin, survey=survey)
 
     assert first.pk == again.pk
     assert versions(survey) == [(1, "published"), (2, "draft")]
@@ -298,9 +298,9 @@ def test_a_survey_has_one_draft_at_a_time(acme_admin):
 
 def test_publishing_version_2_retires_version_1(acme_admin):
     survey = published(acme_admin, NPS)
-    draft = builder.draft_open(actor=acme_admin, survey=survey)
+    draft = draft_open(actor=acme_admin, survey=survey)
 
-    builder.version_publish(actor=acme_admin, version=draft)
+    version_publish(actor=acme_admin, version=draft)
 
     assert versions(survey) == [(1, "retired"), (2, "published")]
     assert questions(survey, 1) == [(1, "nps", True, "How likely are you to recommend us?")]
@@ -362,10 +362,10 @@ def test_a_rule_is_created_and_edited(acme_manager, acme_brand):
     survey = published(acme_manager, NPS)
     desk = TouchpointFactory(tenant=acme_manager.tenant, code="desk", name="Desk")
 
-    rule = survey_rules.rule_create(
+    rule = rule_create(
         actor=acme_manager, survey=survey, brand=acme_brand, delay_minutes=30, sample_percent=10
     )
-    survey_rules.rule_update(
+    rule_update(
         actor=acme_manager,
         rule=rule,
         survey=survey,
@@ -405,7 +405,7 @@ def test_a_rule_out_of_range_is_refused(acme_manager, values, field):
     survey = draft_with(acme_manager)
 
     with pytest.raises(ApplicationError) as refused:
-        survey_rules.rule_create(actor=acme_manager, survey=survey, **values)
+        rule_create(actor=acme_manager, survey=survey, **values)
 
     assert list(refused.value.fields) == [field]
     assert rule_rows(acme_manager.tenant) == []
@@ -415,17 +415,17 @@ def test_a_rule_with_another_tenants_brand_or_survey_is_refused(
     acme_manager, globex_admin, globex_brand
 ):
     survey = draft_with(acme_manager)
-    globex_survey = builder.survey_create(actor=globex_admin, name="Globex survey")
+    globex_survey = survey_create(actor=globex_admin, name="Globex survey")
 
     with pytest.raises(ApplicationError) as refused:
-        survey_rules.rule_create(actor=acme_manager, survey=globex_survey, brand=globex_brand)
+        rule_create(actor=acme_manager, survey=globex_survey, brand=globex_brand)
     assert refused.value.fields == {
         "survey": ["Choose a survey of this organisation."],
         "brand": ["Choose a brand of this organisation."],
     }
-    rule = survey_rules.rule_create(actor=acme_manager, survey=survey)
+    rule = rule_create(actor=acme_manager, survey=survey)
     with pytest.raises(ApplicationError):
-        survey_rules.rule_update(
+        rule_update(
             actor=acme_manager, rule=rule, survey=survey, brand=globex_brand, touchpoint=None,
             source="", delay_minutes=60, sample_percent=100, order=100, is_active=True,
         )  # fmt: skip
@@ -543,7 +543,7 @@ def test_a_question_is_edited_on_its_page_and_a_published_one_is_not(client_of, 
         {"kind": "choice", "text_en": "What mattered most?", "text_es": "¿Qué importó más?",
          "choices": shown.context["form"]["choices"].value() + "\nstaff|Staff"},
     )  # fmt: skip
-    builder.version_publish(actor=acme_manager, version=version(survey, 1))
+    version_publish(actor=acme_manager, version=version(survey, 1))
     refused = client.post(edit, {"kind": "text", "text_en": "Changed?"})
 
     assert shown.context["form"]["choices"].value() == "price|Price|Τιμή\nspeed|Speed"
@@ -607,10 +607,10 @@ def test_the_services_refuse_who_may_not_manage_surveys(request, acme_admin, per
     survey = draft_with(acme_admin, NPS)
 
     for attempt in (
-        lambda: builder.survey_create(actor=member, name="Mine"),
-        lambda: builder.question_add(actor=member, version=version(survey, 1), **TEXT),
-        lambda: builder.version_publish(actor=member, version=version(survey, 1)),
-        lambda: survey_rules.rule_create(actor=member, survey=survey),
+        lambda: survey_create(actor=member, name="Mine"),
+        lambda: question_add(actor=member, version=version(survey, 1), **TEXT),
+        lambda: version_publish(actor=member, version=version(survey, 1)),
+        lambda: rule_create(actor=member, survey=survey),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
@@ -625,7 +625,7 @@ def test_another_tenants_survey_and_rule_are_a_404_and_stay_as_they_were(
 ):
     survey = draft_with(acme_admin, NPS, TEXT)
     question = version(survey, 1).questions.get(kind="text")
-    rule = survey_rules.rule_create(actor=acme_admin, survey=survey, sample_percent=40)
+    rule = rule_create(actor=acme_admin, survey=survey, sample_percent=40)
     entries = AuditEntry.objects.for_tenant(survey.tenant).count()
     client.force_login(globex_admin.user)
 
@@ -663,13 +663,13 @@ def test_another_tenants_survey_and_rule_are_a_404_and_stay_as_they_were(
 
 def test_the_services_refuse_another_tenants_rows(acme_admin, globex_admin):
     survey = draft_with(acme_admin, NPS)
-    rule = survey_rules.rule_create(actor=acme_admin, survey=survey)
+    rule = rule_create(actor=acme_admin, survey=survey)
 
     for attempt in (
-        lambda: builder.question_add(actor=globex_admin, version=version(survey, 1), **TEXT),
-        lambda: builder.version_publish(actor=globex_admin, version=version(survey, 1)),
-        lambda: builder.draft_open(actor=globex_admin, survey=survey),
-        lambda: survey_rules.rule_delete(actor=globex_admin, rule=rule),
+        lambda: question_add(actor=globex_admin, version=version(survey, 1), **TEXT),
+        lambda: version_publish(actor=globex_admin, version=version(survey, 1)),
+        lambda: draft_open(actor=globex_admin, survey=survey),
+        lambda: rule_delete(actor=globex_admin, rule=rule),
     ):
         with pytest.raises(NotFound):
             attempt()
@@ -682,15 +682,15 @@ def test_every_change_is_audited(acme_admin, acme_brand):
     survey = draft_with(acme_admin, NPS, TEXT)
     draft = version(survey, 1)
     text = draft.questions.get(kind="text")
-    builder.question_update(actor=acme_admin, question=text, **{**TEXT, "is_required": True})
-    builder.question_move(actor=acme_admin, question=text, offset=-1)
-    builder.question_delete(actor=acme_admin, question=text)
-    builder.version_publish(actor=acme_admin, version=draft)
-    builder.draft_open(actor=acme_admin, survey=survey)
-    builder.version_publish(actor=acme_admin, version=version(survey, 2))
-    builder.survey_update(actor=acme_admin, survey=survey, name="After a claim", is_active=False)
-    rule = survey_rules.rule_create(actor=acme_admin, survey=survey, brand=acme_brand)
-    survey_rules.rule_delete(actor=acme_admin, rule=rule)
+    question_update(actor=acme_admin, question=text, **{**TEXT, "is_required": True})
+    question_move(actor=acme_admin, question=text, offset=-1)
+    question_delete(actor=acme_admin, question=text)
+    version_publish(actor=acme_admin, version=draft)
+    draft_open(actor=acme_admin, survey=survey)
+    version_publish(actor=acme_admin, version=version(survey, 2))
+    survey_update(actor=acme_admin, survey=survey, name="After a claim", is_active=False)
+    rule = rule_create(actor=acme_admin, survey=survey, brand=acme_brand)
+    rule_delete(actor=acme_admin, rule=rule)
 
     assert audit_actions(acme_admin.tenant) == [
         "survey.created",
@@ -721,8 +721,8 @@ def test_the_survey_list_runs_the_same_queries_for_1_or_5_surveys(
 ):
     def make_survey(number):
         survey = published(acme_admin, NPS, TEXT, name=f"Survey {number}")
-        builder.draft_open(actor=acme_admin, survey=survey)
-        survey_rules.rule_create(actor=acme_admin, survey=survey, brand=acme_brand, order=number)
+        draft_open(actor=acme_admin, survey=survey)
+        rule_create(actor=acme_admin, survey=survey, brand=acme_brand, order=number)
 
     client = client_of(acme_admin)
     make_survey(0)

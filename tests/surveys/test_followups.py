@@ -15,8 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import Delivery
-from surveys import followups, responding, services
-from surveys.models import FollowUp, Invitation, Question, QuestionKind
+from surveys.followups.selectors import follow_up_queue
+from surveys.followups.services import follow_up_complete, follow_up_rerate_link
+from surveys.invitations.scheduling import INVITATION_VALID_FOR
+from surveys.models import FollowUp, Invitation, Question
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
 from tenants.errors import ApplicationError, Conflict
 from tenants.models import AuditEntry
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
@@ -29,12 +34,12 @@ def _critic(brand, version, customer, *, reference: str, score: int = 2, now=Non
     """A critic response of ``customer`` (through the real services) and its open follow-up."""
     now = now or timezone.now()
     interaction = record(brand, customer, occurred_at=now - 2 * HOUR, now=now, reference=reference)
-    services.invitations_run(now=now)
+    invitations_run(now=now)
     invitation = Invitation.objects.for_tenant(brand.tenant_id).get(interaction=interaction)
     questions = {
         q.kind: q for q in Question.objects.for_tenant(brand.tenant_id).filter(version=version)
     }
-    response = responding.response_submit(
+    response = response_submit(
         invitation=invitation,
         answers={questions[QuestionKind.NPS].pk: score, questions[QuestionKind.TEXT].pk: "Rude."},
         now=now,
@@ -93,7 +98,7 @@ def url(follow_up, suffix="") -> str:
 def test_completing_records_the_outcome_and_audits_it(acme, acme_agent, follow_up):
     when = timezone.now()
 
-    invitation = followups.follow_up_complete(
+    invitation = follow_up_complete(
         actor=acme_agent,
         follow_up=follow_up,
         outcome=f"  {OUTCOME} ",
@@ -115,13 +120,13 @@ def test_completing_records_the_outcome_and_audits_it(acme, acme_agent, follow_u
 
 def test_completing_twice_is_refused_and_keeps_the_first_outcome(acme, acme_agent, follow_up):
     first = timezone.now()
-    followups.follow_up_complete(
+    follow_up_complete(
         actor=acme_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=False, now=first
     )
     stale = FollowUp.objects.for_tenant(acme).get(pk=follow_up.pk)
 
     with pytest.raises(Conflict, match="already been completed"):
-        followups.follow_up_complete(
+        follow_up_complete(
             actor=acme_agent, follow_up=stale, outcome="Another call", invite_rerate=True
         )
 
@@ -133,7 +138,7 @@ def test_completing_twice_is_refused_and_keeps_the_first_outcome(acme, acme_agen
 @pytest.mark.parametrize("outcome", ["", "   \n "])
 def test_an_empty_outcome_is_refused(acme, acme_agent, follow_up, outcome):
     with pytest.raises(ApplicationError) as refused:
-        followups.follow_up_complete(
+        follow_up_complete(
             actor=acme_agent, follow_up=follow_up, outcome=outcome, invite_rerate=True
         )
 
@@ -147,7 +152,7 @@ def test_a_rerate_invitation_goes_out_with_the_next_sender_run(acme, acme_manage
     first = follow_up.response.invitation
     when = timezone.now()
 
-    invitation = followups.follow_up_complete(
+    invitation = follow_up_complete(
         actor=acme_manager, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True, now=when
     )
 
@@ -159,9 +164,9 @@ def test_a_rerate_invitation_goes_out_with_the_next_sender_run(acme, acme_manage
     )
     assert (invitation.send_at, invitation.expires_at) == (
         when,
-        when + services.INVITATION_VALID_FOR,
+        when + INVITATION_VALID_FOR,
     )
-    assert services.invitations_run(now=when + timedelta(seconds=1))["sent"] == 1
+    assert invitations_run(now=when + timedelta(seconds=1))["sent"] == 1
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.SENT
     delivery = Delivery.objects.for_tenant(acme).get(
@@ -172,19 +177,19 @@ def test_a_rerate_invitation_goes_out_with_the_next_sender_run(acme, acme_manage
 
 def test_the_rerate_answer_is_linked_to_the_follow_up(acme, acme_agent, survey, follow_up):
     now = timezone.now()
-    invitation = followups.follow_up_complete(
+    invitation = follow_up_complete(
         actor=acme_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True, now=now
     )
-    services.invitations_run(now=now)
+    invitations_run(now=now)
     nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
-    rerate = responding.response_submit(invitation=invitation, answers={nps.pk: 9}, now=now)
+    rerate = response_submit(invitation=invitation, answers={nps.pk: 9}, now=now)
 
     # response_submit linked it; linking again changes nothing.
-    assert followups.follow_up_rerate_link(response=rerate) is False
+    assert follow_up_rerate_link(response=rerate) is False
 
     follow_up.refresh_from_db()
     assert (follow_up.rerate, follow_up.rerate.primary_score) == (rerate, 9)
-    assert followups.follow_up_rerate_link(response=follow_up.response) is False
+    assert follow_up_rerate_link(response=follow_up.response) is False
 
 
 # --- who may complete ---------------------------------------------------------------------------
@@ -228,7 +233,7 @@ def test_the_analyst_reads_but_gets_no_form(client_of, acme_analyst, follow_up):
     assert "Maria Rossi" in html and "Rude." in html
     assert "Complete the follow-up" not in html
     with pytest.raises(PermissionDenied):
-        followups.follow_up_complete(
+        follow_up_complete(
             actor=acme_analyst, follow_up=follow_up, outcome=OUTCOME, invite_rerate=False
         )
 
@@ -282,7 +287,7 @@ def test_another_tenants_follow_up_is_404_and_unchanged(
 
 def test_the_service_refuses_another_tenants_follow_up(acme, globex_agent, follow_up):
     with pytest.raises(ApplicationError) as refused:
-        followups.follow_up_complete(
+        follow_up_complete(
             actor=globex_agent, follow_up=follow_up, outcome=OUTCOME, invite_rerate=True
         )
 
@@ -299,22 +304,20 @@ def test_the_queue_lists_open_first_flags_overdue_and_filters(
 ):
     now = timezone.now()
     done = critic("Done Dora")
-    followups.follow_up_complete(
-        actor=acme_agent, follow_up=done, outcome=OUTCOME, invite_rerate=False
-    )
+    follow_up_complete(actor=acme_agent, follow_up=done, outcome=OUTCOME, invite_rerate=False)
     late = critic("Late Luca", now=now - timedelta(days=10))
     later = critic("Later Lena")
     FollowUp.objects.for_tenant(acme).filter(pk=later.pk).update(assignee=acme_agent)
 
-    queue = followups.follow_up_queue(acme_agent, now=now)
+    queue = follow_up_queue(acme_agent, now=now)
     assert [(f.pk, f.is_overdue) for f in queue] == [
         (late.pk, True),
         (later.pk, False),
         (done.pk, False),
     ]
-    assert [f.pk for f in followups.follow_up_queue(acme_agent, status="done")] == [done.pk]
-    assert [f.pk for f in followups.follow_up_queue(acme_agent, is_mine=True)] == [later.pk]
-    assert followups.follow_up_queue(acme_manager, is_mine=True) == []
+    assert [f.pk for f in follow_up_queue(acme_agent, status="done")] == [done.pk]
+    assert [f.pk for f in follow_up_queue(acme_agent, is_mine=True)] == [later.pk]
+    assert follow_up_queue(acme_manager, is_mine=True) == []
 
     page = client_of(acme_agent).get("/acme/surveys/follow-ups/?status=open").content.decode()
     assert "Late Luca" in page and "Later Lena" in page and "Done Dora" not in page

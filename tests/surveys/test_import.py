@@ -17,7 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
-from surveys.imports import checking, importing, selectors
+from surveys.interactions.checking import AlreadyImported, RowError, decode, import_check
+from surveys.interactions.importing import interactions_import, run_lock
+from surveys.interactions.selectors import PAGE_SIZE, interactions_page
 from surveys.models import Interaction, Invitation
 from tenants.errors import ApplicationError
 from tenants.models import AuditEntry, Role
@@ -208,7 +210,7 @@ def test_an_existing_customer_is_matched_and_left_as_they_are(
         ]
     )  # fmt: skip
 
-    importing.interactions_import(actor=acme_manager, text=file.decode(), file_name="a.csv")
+    interactions_import(actor=acme_manager, text=file.decode(), file_name="a.csv")
 
     interaction = Interaction.objects.for_tenant(acme).get()
     assert interaction.customer_id == maria.pk
@@ -253,7 +255,7 @@ PROBLEMS = [
 
 
 def test_every_bad_row_is_reported_with_its_row_and_column(acme, acme_manager, file_with_problems):
-    check = checking.import_check(actor=acme_manager, text=file_with_problems.decode())
+    check = import_check(actor=acme_manager, text=file_with_problems.decode())
 
     assert [(e.row, e.column, e.message) for e in check.errors] == PROBLEMS
     assert [row.row for row in check.rows] == [2, 11]
@@ -285,13 +287,13 @@ def test_importing_the_valid_rows_keeps_them_and_reports_the_skipped(
 
     assert [row[0] for row in interactions(acme)] == ["V-1", "V-8"]
     skipped = [
-        checking.RowError(3, "occurred_at", PROBLEMS[0][2], "01/03/2025 14:30"),
-        checking.RowError(4, "brand", PROBLEMS[1][2], "XYZ"),
-        checking.RowError(5, "customer_email", PROBLEMS[2][2], ""),
-        checking.RowError(6, "customer_email", PROBLEMS[3][2], "not-an-email"),
-        checking.RowError(7, "external_reference", PROBLEMS[4][2], "V-1"),
-        checking.RowError(8, "performer", PROBLEMS[5][2], "nobody@acme.example"),
-        checking.RowError(9, "brand", PROBLEMS[6][2], ""),
+        RowError(3, "occurred_at", PROBLEMS[0][2], "01/03/2025 14:30"),
+        RowError(4, "brand", PROBLEMS[1][2], "XYZ"),
+        RowError(5, "customer_email", PROBLEMS[2][2], ""),
+        RowError(6, "customer_email", PROBLEMS[3][2], "not-an-email"),
+        RowError(7, "external_reference", PROBLEMS[4][2], "V-1"),
+        RowError(8, "performer", PROBLEMS[5][2], "nobody@acme.example"),
+        RowError(9, "brand", PROBLEMS[6][2], ""),
     ]
     assert import_entries(acme) == [
         changes(
@@ -337,11 +339,11 @@ def test_the_same_file_again_is_reported_as_already_imported(
 
     html = again.content.decode()
     assert "2 rows imported before" in html and "Import 1 row" in html
-    check = checking.import_check(actor=acme_manager, text=old.decode())
+    check = import_check(actor=acme_manager, text=old.decode())
     assert check.rows == [] and check.errors == []
     assert check.already_imported == [
-        checking.AlreadyImported(2, "V-1", "no_rule"),
-        checking.AlreadyImported(3, "V-2", "no_rule"),
+        AlreadyImported(2, "V-1", "no_rule"),
+        AlreadyImported(3, "V-2", "no_rule"),
     ]
 
     client.post(START, {"upload": token_of(again)})
@@ -402,7 +404,7 @@ def test_excel_semicolons_quotes_and_a_byte_order_mark(client_of, acme, acme_bra
 
     checked = client.post(CHECK, {"file": upload(file)})
 
-    check = checking.import_check(actor=acme_manager, text=checking.decode(file))
+    check = import_check(actor=acme_manager, text=decode(file))
     assert (check.delimiter, check.errors) == (";", [])
     assert check.ignored_columns == ["Notes", "column 6 (no name)"]
     assert [(row.row, row.external_reference, row.name) for row in check.rows] == [
@@ -422,7 +424,7 @@ def test_the_template_is_a_file_the_import_takes(client_of, acme, acme_brand, ac
 
     assert template["Content-Type"] == "text/csv; charset=utf-8"
     assert template.content.startswith("\ufeffexternal_reference,occurred_at,brand".encode())
-    check = checking.import_check(actor=acme_manager, text=checking.decode(template.content))
+    check = import_check(actor=acme_manager, text=decode(template.content))
     assert check.errors == []
     assert [(row.external_reference, row.brand, row.performer) for row in check.rows] == [
         ("EXAMPLE-0001", acme_brand, acme_manager),
@@ -468,7 +470,7 @@ def test_several_brands_need_a_brand_column(acme, acme_brand, acme_home, acme_ma
     file = simple_file(["V-1", "2025-03-01 10:00", "a@example.com"])
 
     with pytest.raises(ApplicationError, match="the file needs a “brand” column"):
-        checking.import_check(actor=acme_manager, text=file.decode())
+        import_check(actor=acme_manager, text=file.decode())
 
 
 # --- a big file goes in batches ---------------------------------------------------------------
@@ -477,7 +479,7 @@ def test_several_brands_need_a_brand_column(acme, acme_brand, acme_home, acme_ma
 def test_a_big_file_goes_in_batches_the_page_asks_for(
     client_of, acme, acme_brand, acme_manager, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 2)
+    monkeypatch.setattr("surveys.interactions.importing.BATCH_ROWS", 2)
     file = csv_bytes(
         [["external_reference", "occurred_at", "customer_email"]]
         + [[f"V-{n}", athens(timezone.now()), f"c{n}@example.com"] for n in range(5)]
@@ -508,7 +510,7 @@ def test_a_big_file_goes_in_batches_the_page_asks_for(
 def test_a_batch_asked_from_two_windows_runs_once(
     client_of, acme, acme_brand, acme_manager, monkeypatch
 ):
-    monkeypatch.setattr(importing, "BATCH_ROWS", 1)
+    monkeypatch.setattr("surveys.interactions.importing.BATCH_ROWS", 1)
     file = simple_file(
         ["V-1", athens(timezone.now()), "a@example.com"],
         ["V-2", athens(timezone.now()), "b@example.com"],
@@ -517,7 +519,7 @@ def test_a_batch_asked_from_two_windows_runs_once(
     token = token_of(client.post(CHECK, {"file": upload(file)}))
     client.post(START, {"upload": token})
 
-    with importing.run_lock(actor=acme_manager, token=token):
+    with run_lock(actor=acme_manager, token=token):
         busy = client.post(f"{START}{token}/continue/")
 
     assert busy.status_code == 409
@@ -539,7 +541,7 @@ def imported(acme, acme_brand, acme_manager):
             ["V-1", athens(timezone.now()), "maria@example.com", "Maria Rossi"],
         ]
     )
-    return importing.interactions_import(actor=acme_manager, text=file.decode(), file_name="a.csv")
+    return interactions_import(actor=acme_manager, text=file.decode(), file_name="a.csv")
 
 
 @pytest.mark.parametrize(
@@ -639,7 +641,7 @@ def test_the_list_is_newest_first_and_filters_by_decision(
     assert page.index("Maria Rossi") < page.index("Luca Bianchi")
     assert "Invited" in page and "Event older than 24 hours" in page and "Bob" in page
     assert "Luca Bianchi" in too_old and "Maria Rossi" not in too_old
-    assert selectors.interactions_page(acme_agent, decision="too_old").rows == [
+    assert interactions_page(acme_agent, decision="too_old").rows == [
         Interaction.objects.for_tenant(acme).get(external_reference="R-2")
     ]
 
@@ -647,16 +649,16 @@ def test_the_list_is_newest_first_and_filters_by_decision(
 def test_the_list_pages_without_counting(client_of, acme, acme_brand, acme_manager):
     now = timezone.now()
     maria = make_customer(acme, "Maria Rossi", "maria@example.com")
-    for n in range(selectors.PAGE_SIZE + 1):
+    for n in range(PAGE_SIZE + 1):
         record(
             acme_brand, maria, occurred_at=now - timedelta(minutes=n), now=now, reference=f"R-{n}"
         )
 
-    first = selectors.interactions_page(acme_manager)
-    second = selectors.interactions_page(acme_manager, page=2)
+    first = interactions_page(acme_manager)
+    second = interactions_page(acme_manager, page=2)
 
-    assert (len(first.rows), first.has_next) == (selectors.PAGE_SIZE, True)
-    assert [i.external_reference for i in second.rows] == [f"R-{selectors.PAGE_SIZE}"]
+    assert (len(first.rows), first.has_next) == (PAGE_SIZE, True)
+    assert [i.external_reference for i in second.rows] == [f"R-{PAGE_SIZE}"]
     assert (second.has_next, second.has_previous) == (False, True)
     assert 'rel="next"' in client_of(acme_manager).get(LIST).content.decode()
 

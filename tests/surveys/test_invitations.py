@@ -14,8 +14,12 @@ from django.db import connection
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
-from surveys import responding, services
-from surveys.models import Interaction, Invitation, InvitationToken, QuestionKind, SurveyVersion
+from surveys.interactions.decision import sample_bucket
+from surveys.invitations.opt_out import customer_opt_out_of_surveys
+from surveys.models import Interaction, Invitation, InvitationToken, SurveyVersion
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
 from tenants.models import Tenant
 from tests.factories import BrandFactory, TouchpointFactory
 from tests.surveys.survey_fixtures import (
@@ -166,7 +170,7 @@ def test_one_survey_per_customer_in_the_throttle_window(
 
 def test_a_cancelled_invitation_does_not_throttle(acme, acme_brand, rule, maria):
     event(acme_brand, maria, now=NOW - 2 * DAY)
-    services.customer_opt_out_of_surveys(customer=maria)  # cancels the scheduled one
+    customer_opt_out_of_surveys(customer=maria)  # cancels the scheduled one
     type(maria).objects.for_tenant(acme).filter(pk=maria.pk).update(survey_opt_out=False)
 
     assert event(acme_brand, maria).decision == D.INVITED
@@ -183,8 +187,8 @@ def test_the_sample_is_a_fixed_function_of_the_interaction(acme, acme_brand, rul
     interaction = event(acme_brand, maria)
 
     digest = hashlib.sha256(f"{acme.pk}:{interaction.pk}".encode()).digest()
-    assert services.sample_bucket(interaction) == int.from_bytes(digest[:8], "big") % 100
-    assert services.sample_bucket(interaction) == services.sample_bucket(interaction)
+    assert sample_bucket(interaction) == int.from_bytes(digest[:8], "big") % 100
+    assert sample_bucket(interaction) == sample_bucket(interaction)
 
 
 @pytest.mark.parametrize(
@@ -256,7 +260,7 @@ def test_two_events_of_one_customer_at_once_make_one_invitation(acme, acme_brand
 def test_a_due_invitation_goes_out_through_the_outbox(acme, acme_brand, rule, maria):
     event(acme_brand, maria, ago=2 * HOUR)  # due an hour ago
 
-    assert services.invitations_run(now=NOW) == {
+    assert invitations_run(now=NOW) == {
         "settled": 0,
         "expired": 0,
         "sent": 1,
@@ -291,7 +295,7 @@ def test_a_csat_survey_links_scores_1_to_5(acme, acme_brand, maria):
     add_rule(acme, version.survey, delay_minutes=0)
     event(acme_brand, maria)
 
-    services.invitations_run(now=NOW)
+    invitations_run(now=NOW)
 
     body = deliveries(acme).get().body
     assert sorted(score_links(body)) == [1, 2, 3, 4, 5]
@@ -301,15 +305,15 @@ def test_a_csat_survey_links_scores_1_to_5(acme, acme_brand, maria):
 def test_nothing_is_sent_before_its_time(acme, acme_brand, rule, maria):
     event(acme_brand, maria, ago=timedelta(minutes=30))  # due in 30 minutes
 
-    assert services.invitations_run(now=NOW)["sent"] == 0
-    assert services.invitations_run(now=NOW + 30 * timedelta(minutes=1))["sent"] == 1
+    assert invitations_run(now=NOW)["sent"] == 0
+    assert invitations_run(now=NOW + 30 * timedelta(minutes=1))["sent"] == 1
 
 
 def test_running_the_sender_twice_sends_once(acme, acme_brand, rule, maria):
     event(acme_brand, maria, ago=2 * HOUR)
 
-    first = services.invitations_run(now=NOW)
-    second = services.invitations_run(now=NOW + timedelta(minutes=1))
+    first = invitations_run(now=NOW)
+    second = invitations_run(now=NOW + timedelta(minutes=1))
 
     assert (first["sent"], second["sent"]) == (1, 0)
     assert deliveries(acme).count() == 1
@@ -330,7 +334,7 @@ def test_a_customer_who_opted_out_meanwhile_is_not_written_to(acme, acme_brand, 
     event(acme_brand, maria, ago=2 * HOUR)
     type(maria).objects.for_tenant(acme).filter(pk=maria.pk).update(consent_email=False)
 
-    assert services.invitations_run(now=NOW)["sent"] == 0
+    assert invitations_run(now=NOW)["sent"] == 0
 
     assert invitations(acme).get().status == Invitation.Status.CANCELLED
     assert deliveries(acme).count() == 0
@@ -338,11 +342,11 @@ def test_a_customer_who_opted_out_meanwhile_is_not_written_to(acme, acme_brand, 
 
 def test_one_reminder_with_a_new_link_three_days_later(acme, acme_brand, rule, maria):
     event(acme_brand, maria, ago=2 * HOUR)
-    services.invitations_run(now=NOW)
+    invitations_run(now=NOW)
 
-    assert services.invitations_run(now=NOW + 3 * DAY - timedelta(minutes=1))["reminded"] == 0
-    assert services.invitations_run(now=NOW + 3 * DAY)["reminded"] == 1
-    assert services.invitations_run(now=NOW + 4 * DAY)["reminded"] == 0
+    assert invitations_run(now=NOW + 3 * DAY - timedelta(minutes=1))["reminded"] == 0
+    assert invitations_run(now=NOW + 3 * DAY)["reminded"] == 1
+    assert invitations_run(now=NOW + 4 * DAY)["reminded"] == 0
 
     first, reminder = deliveries(acme)
     assert reminder.subject == "A reminder from Acme Motor: how did we do?"
@@ -359,15 +363,15 @@ def test_no_reminder_after_an_answer_or_an_opt_out(acme, acme_brand, rule, maria
     nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
     answered = event(acme_brand, maria, ago=2 * HOUR)
     event(acme_brand, nikos, ago=2 * HOUR)
-    services.invitations_run(now=NOW)
-    responding.response_submit(
+    invitations_run(now=NOW)
+    response_submit(
         invitation=invitations(acme).get(interaction=answered),
         answers={invitations(acme).get(interaction=answered).version.questions.first().pk: 9},
         now=NOW + DAY,
     )
-    services.customer_opt_out_of_surveys(customer=nikos)
+    customer_opt_out_of_surveys(customer=nikos)
 
-    assert services.invitations_run(now=NOW + 3 * DAY)["reminded"] == 0
+    assert invitations_run(now=NOW + 3 * DAY)["reminded"] == 0
     assert deliveries(acme).count() == 2
 
 
@@ -375,18 +379,18 @@ def test_unanswered_invitations_expire_after_14_days(acme, acme_brand, rule, mar
     nikos = make_customer(acme, "Nikos", "nikos@example.com")
     answered = event(acme_brand, maria, ago=2 * HOUR)
     event(acme_brand, nikos, ago=2 * HOUR)
-    services.invitations_run(now=NOW)
+    invitations_run(now=NOW)
     invitation = invitations(acme).get(interaction=answered)
-    responding.response_submit(
+    response_submit(
         invitation=invitation,
         answers={invitation.version.questions.first().pk: 10},
         now=NOW + DAY,
     )
     expiry = NOW - HOUR + 14 * DAY
 
-    assert services.invitations_run(now=expiry - timedelta(seconds=1))["expired"] == 0
-    assert services.invitations_run(now=expiry)["expired"] == 1
-    assert services.invitations_run(now=expiry + DAY)["expired"] == 0
+    assert invitations_run(now=expiry - timedelta(seconds=1))["expired"] == 0
+    assert invitations_run(now=expiry)["expired"] == 1
+    assert invitations_run(now=expiry + DAY)["expired"] == 0
 
     statuses = dict(invitations(acme).values_list("customer__name", "status"))
     assert statuses == {"Maria Rossi": "answered", "Nikos": "expired"}
@@ -399,7 +403,7 @@ def test_an_italian_customer_gets_the_invitation_in_italian(acme, acme_brand, ru
     giulia = make_customer(acme, "Giulia Bianchi", "giulia@example.com", language="it")
     event(acme_brand, giulia, ago=2 * HOUR)
 
-    services.invitations_run(now=NOW)
+    invitations_run(now=NOW)
 
     delivery = Delivery.objects.for_tenant(acme).get(recipient="giulia@example.com")
     with translation.override("it"):
@@ -411,12 +415,12 @@ def test_an_italian_customer_gets_the_invitation_in_italian(acme, acme_brand, ru
 
 @pytest.mark.usefixtures("rule")
 def test_a_busy_minute_sends_scan_after_scan_until_nothing_is_due(acme, acme_brand, monkeypatch):
-    monkeypatch.setattr(services, "SCAN_LIMIT", 2)
+    monkeypatch.setattr("surveys.sender.SCAN_LIMIT", 2)
     for n in range(5):
         customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
         record(acme_brand, customer, occurred_at=NOW - 2 * HOUR, now=NOW, reference=f"busy-{n}")
 
-    ran = services.invitations_run(now=NOW)
+    ran = invitations_run(now=NOW)
 
     assert ran["sent"] == 5  # three scans of at most two
     assert Delivery.objects.for_tenant(acme).count() == 5
@@ -424,12 +428,12 @@ def test_a_busy_minute_sends_scan_after_scan_until_nothing_is_due(acme, acme_bra
 
 @pytest.mark.usefixtures("rule")
 def test_a_minute_stops_scanning_when_its_time_is_up(acme, acme_brand, monkeypatch):
-    monkeypatch.setattr(services, "SCAN_LIMIT", 2)
+    monkeypatch.setattr("surveys.sender.SCAN_LIMIT", 2)
     for n in range(5):
         customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
         record(acme_brand, customer, occurred_at=NOW - 2 * HOUR, now=NOW, reference=f"busy-{n}")
 
-    first = services.invitations_run(now=NOW, run_for=0)  # one scan, then the time is up
-    second = services.invitations_run(now=NOW)
+    first = invitations_run(now=NOW, run_for=0)  # one scan, then the time is up
+    second = invitations_run(now=NOW)
 
     assert (first["sent"], second["sent"]) == (2, 3)

@@ -13,11 +13,11 @@ from surveys.models import (
     Interaction,
     Invitation,
     Question,
-    QuestionKind,
     Response,
     Survey,
     SurveyVersion,
 )
+from surveys.scoring import QuestionKind
 from tests.factories import BrandFactory, TouchpointFactory
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

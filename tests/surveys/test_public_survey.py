@@ -12,18 +12,21 @@ from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Delivery
-from surveys import metrics, responding, services
+from surveys import metrics
+from surveys.invitations.sending import invitations_remind
 from surveys.models import (
     Answer,
     FollowUp,
     Invitation,
     InvitationToken,
     Question,
-    QuestionKind,
     Response,
     localized,
 )
-from surveys.public import SUBMISSIONS_PER_WINDOW
+from surveys.public.views import SUBMISSIONS_PER_WINDOW
+from surveys.responses.submitting import response_submit, score_hold
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
 from tenants.models import AuditEntry, Department, Tenant
 from tests.factories import TouchpointFactory
 from tests.surveys.survey_fixtures import (
@@ -71,7 +74,7 @@ def invite(acme, acme_brand, survey):
             reference=f"visit-{next(serial)}",
             **fields,
         )
-        services.invitations_run(now=now)
+        invitations_run(now=now)
         delivery = Delivery.objects.for_tenant(acme).filter(recipient=customer.email).latest("pk")
         invitation = Invitation.objects.for_tenant(acme).get(customer=customer)
         return invitation, score_links(delivery.body), token_in(delivery)
@@ -194,7 +197,7 @@ def test_an_answered_or_expired_survey_records_no_score(client, acme, survey, ma
     client.post(survey_url(answered_token), form_data(survey, nps=9))
     nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
     expired, _links, expired_token = invite(nikos)
-    services.invitations_run(now=expired.expires_at)
+    invitations_run(now=expired.expires_at)
 
     assert client.post(hold_url(answered_token), {"score": "2"}).status_code == 409
     assert client.post(hold_url(expired_token), {"score": "2"}).status_code == 409
@@ -212,8 +215,8 @@ def test_a_person_who_leaves_without_sending_has_answered_with_the_clicked_score
     invitation.refresh_from_db()
     clicked_at = invitation.held_at
 
-    assert services.invitations_run(now=clicked_at + 50 * MINUTE)["settled"] == 0
-    assert services.invitations_run(now=clicked_at + 61 * MINUTE)["settled"] == 1
+    assert invitations_run(now=clicked_at + 50 * MINUTE)["settled"] == 0
+    assert invitations_run(now=clicked_at + 61 * MINUTE)["settled"] == 1
 
     response = Response.objects.for_tenant(acme).get()
     # The required satisfaction question they never reached is not demanded.
@@ -224,15 +227,15 @@ def test_a_person_who_leaves_without_sending_has_answered_with_the_clicked_score
     assert FollowUp.objects.for_tenant(acme).get().response == response  # a critic is called
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ANSWERED
-    assert services.invitations_run(now=clicked_at + 2 * HOUR)["settled"] == 0  # once
+    assert invitations_run(now=clicked_at + 2 * HOUR)["settled"] == 0  # once
 
 
 def test_a_score_clicked_just_before_expiry_is_kept(client, acme, survey, maria, invite):
     invitation, _links, _token = invite(maria)
     with_a_minute_left = invitation.expires_at - MINUTE
-    responding.score_hold(invitation=invitation, score=8, now=with_a_minute_left)
+    score_hold(invitation=invitation, score=8, now=with_a_minute_left)
 
-    ran = services.invitations_run(now=invitation.expires_at)
+    ran = invitations_run(now=invitation.expires_at)
 
     assert (ran["settled"], ran["expired"]) == (1, 0)
     assert Response.objects.for_tenant(acme).get().primary_score == 8
@@ -244,7 +247,7 @@ def test_coming_back_after_the_score_was_kept_completes_the_same_response(
     invitation, _links, token = invite(maria)
     client.post(hold_url(token), {"score": "9"})
     invitation.refresh_from_db()
-    services.invitations_run(now=invitation.held_at + 2 * HOUR)
+    invitations_run(now=invitation.held_at + 2 * HOUR)
     kept = Response.objects.for_tenant(acme).get()
     assert (kept.primary_score, kept.is_partial, kept.is_critic) == (9, True, False)
 
@@ -321,7 +324,7 @@ def test_an_answered_survey_says_so_and_takes_nothing_more(client, acme, survey,
     invitation, links, token = invite(maria)
     client.post(survey_url(token), form_data(survey, nps=9))
     # The reminder's new link is used up by the answer too.
-    services.invitations_remind(now=invitation.sent_at + timedelta(days=3))
+    invitations_remind(now=invitation.sent_at + timedelta(days=3))
     reminder_token = token_in(Delivery.objects.for_tenant(acme).latest("pk"))
 
     again = client.get(links[3])
@@ -337,7 +340,7 @@ def test_an_answered_survey_says_so_and_takes_nothing_more(client, acme, survey,
 
 def test_an_expired_link_takes_no_answer(client, acme, survey, maria, invite):
     invitation, links, token = invite(maria)
-    services.invitations_run(now=invitation.expires_at)
+    invitations_run(now=invitation.expires_at)
 
     page = client.get(links[9])
     posted = client.post(survey_url(token), form_data(survey, nps=9))
@@ -553,7 +556,7 @@ def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, n
     tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
     invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
 
-    response = responding.response_submit(
+    response = response_submit(
         invitation=invitation,
         answers={questions(survey)["nps"].pk: 2},
         now=tuesday_10_athens,
@@ -580,13 +583,13 @@ def test_who_counts_as_a_critic(acme, acme_brand, maria, nps, csat_primary, comm
     add_rule(acme, version.survey, delay_minutes=0)
     now = timezone.now()
     record(acme_brand, maria, occurred_at=now, now=now, reference="visit")
-    services.invitations_run(now=now)
+    invitations_run(now=now)
     q = questions(version)
     answers = {q["text"].pk: comment}
     answers[q["nps"].pk] = nps
     answers[q["csat"].pk] = csat_primary
 
-    response = responding.response_submit(
+    response = response_submit(
         invitation=Invitation.objects.for_tenant(acme).get(), answers=answers
     )
 

@@ -15,8 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.lifecycle import State
-from surveys import followups, responding, services
-from surveys.models import Invitation, Question, QuestionKind, Response
+from surveys.followups.services import follow_up_complete
+from surveys.models import Invitation, Question, Response
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
 from tests.factories import BrandFactory, TouchpointFactory
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
@@ -49,12 +52,12 @@ def answer(acme, acme_brand, survey):
             reference=f"visit-{n}",
             **fields,
         )
-        services.invitations_run(now=now)
+        invitations_run(now=now)
         invitation = Invitation.objects.for_tenant(acme).get(interaction=interaction)
         answers = {questions[QuestionKind.NPS].pk: nps}
         if comment:
             answers[questions[QuestionKind.TEXT].pk] = comment
-        return responding.response_submit(invitation=invitation, answers=answers, now=now)
+        return response_submit(invitation=invitation, answers=answers, now=now)
 
     return make
 
@@ -176,7 +179,7 @@ def test_a_bad_date_says_so_and_keeps_the_other_filters(client_of, acme, acme_ma
 
 
 def test_pages_go_on_without_counting(client_of, acme, acme_manager, answer, monkeypatch):
-    monkeypatch.setattr("surveys.responses.PAGE_SIZE", 2)
+    monkeypatch.setattr("surveys.responses.selectors.PAGE_SIZE", 2)
     for name in ["A", "B", "C"]:
         answer(name, 9)
 
@@ -214,10 +217,10 @@ def test_a_response_shows_its_answers_interaction_complaint_and_follow_up(
     client_of, acme, acme_manager, acme_admin, survey, complaint_in
 ):
     complaint = complaint_in(State.CLOSED)  # closing it made the interaction; sent at once
-    services.invitations_run()
+    invitations_run()
     invitation = Invitation.objects.for_tenant(acme).get(interaction__complaint=complaint)
     questions = {q.kind: q for q in survey.questions.all()}
-    response = responding.response_submit(
+    response = response_submit(
         invitation=invitation,
         answers={questions[QuestionKind.NPS].pk: 4, questions[QuestionKind.CHOICE].pk: "speed"},
     )
@@ -243,10 +246,10 @@ def test_a_complaint_the_reader_may_not_open_is_named_but_not_linked(
     client_of, acme, acme_south_agent, survey, complaint_in
 ):
     complaint = complaint_in(State.CLOSED)  # handled by the north branch
-    services.invitations_run()
+    invitations_run()
     invitation = Invitation.objects.for_tenant(acme).get(interaction__complaint=complaint)
     nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
-    response = responding.response_submit(invitation=invitation, answers={nps.pk: 9})
+    response = response_submit(invitation=invitation, answers={nps.pk: 9})
 
     html = client_of(acme_south_agent).get(detail_url(acme, response)).content.decode()
 
@@ -259,16 +262,16 @@ def test_the_re_rate_after_a_follow_up_is_kept_as_history_on_both_responses(
     client_of, acme, acme_manager, answer
 ):
     before = answer("Maria", 2, comment="The car came back dirty.")
-    followups.follow_up_complete(
+    follow_up_complete(
         actor=acme_manager,
         follow_up=before.follow_up,
         outcome="Cleaned it again; apologised.",
         invite_rerate=True,
     )
-    services.invitations_run(now=timezone.now() + 2 * DAY)
+    invitations_run(now=timezone.now() + 2 * DAY)
     rerate = Invitation.objects.for_tenant(acme).get(purpose=Invitation.Purpose.RERATE)
     nps = Question.objects.for_tenant(acme).get(version=rerate.version, kind=QuestionKind.NPS)
-    after = responding.response_submit(invitation=rerate, answers={nps.pk: 9})
+    after = response_submit(invitation=rerate, answers={nps.pk: 9})
     client = client_of(acme_manager)
 
     first = client.get(detail_url(acme, before)).content.decode()

@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
-from surveys import followups, responding, services
-from surveys.imports import checking
+from surveys.followups.services import follow_up_complete
+from surveys.interactions.checking import import_check
+from surveys.invitations.sending import invitations_expire
 from surveys.models import FollowUp, Invitation, Response
+from surveys.responses.submitting import invitations_settle, score_hold
+from surveys.sender import invitations_run
 from tenants.models import AuditEntry
 from tests.surveys.survey_fixtures import (
     add_rule,
@@ -44,7 +47,7 @@ def invite(acme, acme_brand, survey):
         now = timezone.now()
         customer = make_customer(acme, name, f"{name}@example.com")
         record(acme_brand, customer, occurred_at=now - 2 * HOUR, now=now, reference=f"v-{name}")
-        services.invitations_run(now=now)
+        invitations_run(now=now)
         delivery = Delivery.objects.for_tenant(acme).filter(recipient=customer.email).latest("pk")
         return Invitation.objects.for_tenant(acme).get(customer=customer), token_in(delivery)
 
@@ -63,16 +66,14 @@ def test_a_held_score_the_settle_scan_did_not_reach_is_kept_not_expired(acme, in
     maria, _token = invite("maria")
     nikos, _token = invite("nikos")
     for invitation, score in ((maria, 9), (nikos, 3)):
-        responding.score_hold(
-            invitation=invitation, score=score, now=invitation.expires_at - MINUTE
-        )
+        score_hold(invitation=invitation, score=score, now=invitation.expires_at - MINUTE)
     after_expiry = max(maria.expires_at, nikos.expires_at)
 
     # One minute of the sender whose settle scan is full after one row.
-    responding.invitations_settle(now=after_expiry, limit=1)
-    services.invitations_expire(now=after_expiry)
+    invitations_settle(now=after_expiry, limit=1)
+    invitations_expire(now=after_expiry)
     # The next minutes: the settle scan has room again.
-    services.invitations_run(now=after_expiry + MINUTE)
+    invitations_run(now=after_expiry + MINUTE)
 
     kept = Response.objects.for_tenant(acme).order_by("primary_score")
     assert list(kept.values_list("primary_score", flat=True)) == [3, 9]
@@ -85,9 +86,9 @@ def test_completing_a_kept_low_score_as_a_promoter_closes_its_follow_up(
     client, acme, survey, invite
 ):
     invitation, token = invite("maria")
-    responding.score_hold(invitation=invitation, score=3)
+    score_hold(invitation=invitation, score=3)
     invitation.refresh_from_db()
-    services.invitations_run(now=invitation.held_at + 2 * HOUR)
+    invitations_run(now=invitation.held_at + 2 * HOUR)
     assert FollowUp.objects.for_tenant(acme).get().status == FollowUp.Status.OPEN
 
     sent = client.post(f"/s/{token}/", {nps_field(survey): "10"})
@@ -108,11 +109,11 @@ def test_a_kept_score_whose_follow_up_is_done_stays_as_it_was(
     client, acme, survey, invite, acme_manager
 ):
     invitation, token = invite("maria")
-    responding.score_hold(invitation=invitation, score=2)
+    score_hold(invitation=invitation, score=2)
     invitation.refresh_from_db()
-    services.invitations_run(now=invitation.held_at + 2 * HOUR)
+    invitations_run(now=invitation.held_at + 2 * HOUR)
     follow_up = FollowUp.objects.for_tenant(acme).get()
-    followups.follow_up_complete(
+    follow_up_complete(
         actor=acme_manager, follow_up=follow_up, outcome="Called her back.", invite_rerate=False
     )
 
@@ -132,7 +133,7 @@ def test_a_score_clicked_after_another_was_held_is_held_anew_not_said_recorded(
     client, acme, survey, invite
 ):
     invitation, token = invite("maria")
-    responding.score_hold(invitation=invitation, score=9)
+    score_hold(invitation=invitation, score=9)
 
     html = client.get(f"/s/{token}/?score=2").content.decode()
 
@@ -153,7 +154,7 @@ def test_the_import_check_refuses_an_email_longer_than_a_customer_keeps(
     occurred = (timezone.now() - HOUR).isoformat()
     text = f"external_reference,occurred_at,customer_email\nV-1,{occurred},{email}\n"
 
-    check = checking.import_check(actor=acme_manager, text=text)
+    check = import_check(actor=acme_manager, text=text)
 
     assert check.rows == []
     assert [(error.row, error.column) for error in check.errors] == [(2, "customer_email")]

@@ -1,0 +1,136 @@
+"""Reads of the closed loop: the follow-up queue, one follow-up, a response's answers as the
+customer saw them, and the re-rate invitation of a follow-up.
+
+Follow-ups are not held by a department: like surveys, every member who may see surveys sees
+all the tenant's.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+
+from surveys.models import Answer, FollowUp, Invitation, Response, localized
+from tenants.models import Membership
+from tenants.permissions import Action, get_visible_or_404, member_can, visible_to
+
+QUEUE_LIMIT = 200  # rows on the queue page; open ones come first, so none is hidden by done ones
+
+
+def follow_up_queue(
+    member: Membership,
+    *,
+    status: str = "",
+    is_mine: bool = False,
+    now: datetime | None = None,
+) -> list[FollowUp]:
+    """The tenant's follow-ups: open ones by due time, then done ones, latest first.
+
+    ``status`` ("open"/"done") and ``is_mine`` (assigned to ``member``) narrow it. Each row has
+    its response, interaction, customer, brand, touchpoint and assignee loaded (one query) and
+    ``is_overdue``.
+    """
+    now = now or timezone.now()
+    follow_ups = visible_to(FollowUp.objects.all(), member, department_field=None)
+    if status in FollowUp.Status.values:
+        follow_ups = follow_ups.filter(status=status)
+    if is_mine:
+        follow_ups = follow_ups.filter(assignee=member)
+    is_open = Case(
+        When(status=FollowUp.Status.OPEN, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    open_due = Case(When(status=FollowUp.Status.OPEN, then=F("due_at")))
+    rows = list(
+        follow_ups.select_related(
+            "response__interaction__customer",
+            "response__interaction__brand",
+            "response__interaction__touchpoint",
+            "assignee__user",
+        ).order_by(
+            is_open,
+            open_due.asc(nulls_last=True),
+            F("completed_at").desc(nulls_last=True),
+            "pk",
+        )[:QUEUE_LIMIT]
+    )
+    for follow_up in rows:
+        follow_up.is_overdue = follow_up.status == FollowUp.Status.OPEN and follow_up.due_at < now
+    return rows
+
+
+def follow_up_for_member_or_404(member: Membership, follow_up_id: int) -> FollowUp:
+    """One follow-up of the member's tenant with its response and interaction, or the 404 of
+    a follow-up that does not exist."""
+    return get_visible_or_404(
+        FollowUp.objects.select_related(
+            "response__invitation",
+            "response__interaction__customer",
+            "response__interaction__brand",
+            "response__interaction__touchpoint",
+            "response__interaction__performer__user",
+            "response__interaction__complaint",
+            "assignee__user",
+            "rerate",
+        ),
+        member,
+        department_field=None,
+        pk=follow_up_id,
+    )
+
+
+@dataclass
+class AnswerLine:
+    question: str
+    value: str
+    is_primary: bool
+
+
+def response_answers(response: Response, *, default_language: str = "en") -> list[AnswerLine]:
+    """The response's answers in question order, as the customer's language showed them."""
+    language = response.invitation.language
+    answers = (
+        Answer.objects.for_tenant(response.tenant_id)
+        .filter(response=response)
+        .select_related("question")
+        .order_by("question__position")
+    )
+    lines = []
+    for answer in answers:
+        question = answer.question
+        if answer.score is not None:
+            value = str(answer.score)
+        elif answer.choice:
+            labels = next(
+                (c.get("label") or {} for c in question.choices if c["value"] == answer.choice),
+                {},
+            )
+            value = localized(labels, language, default_language) or answer.choice
+        else:
+            value = answer.text
+        lines.append(
+            AnswerLine(
+                question=question.text_in(language, default_language),
+                value=value,
+                is_primary=question.is_primary,
+            )
+        )
+    return lines
+
+
+def rerate_invitation_of(follow_up: FollowUp) -> Invitation | None:
+    """The re-rate invitation of the follow-up's interaction, if one was scheduled."""
+    return (
+        Invitation.objects.for_tenant(follow_up.tenant_id)
+        .filter(
+            interaction_id=follow_up.response.interaction_id,
+            purpose=Invitation.Purpose.RERATE,
+        )
+        .first()
+    )
+
+
+def may_complete(member: Membership) -> bool:
+    return member_can(member, Action.HANDLE_COMPLAINTS) or member_can(member, Action.MANAGE_SURVEYS)

@@ -1,0 +1,121 @@
+"""The follow-up queue and the page where a follow-up is completed.
+
+Thin: parse, call ``surveys.followups``, render. Members with ``VIEW_SURVEYS`` read both pages;
+completing needs ``HANDLE_COMPLAINTS`` or ``MANAGE_SURVEYS`` (checked by the service).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from complaints.selectors import complaint_if_visible
+from surveys.followups import selectors, services
+from surveys.models import FollowUp
+from tenants.decorators import member_required
+from tenants.errors import ApplicationError
+from tenants.forms import show_application_error
+from tenants.permissions import Action
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any")), *FollowUp.Status.choices],
+        required=False,
+    )
+    mine = forms.BooleanField(label=gettext_lazy("Assigned to me"), required=False)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=gettext_lazy("Outcome"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("What you told the customer and what was done."),
+        # Blank is refused by the service, with its message, so the rule lives in one place.
+        required=False,
+    )
+    invite_rerate = forms.BooleanField(
+        label=gettext_lazy("Ask the customer to rate the service again"), required=False
+    )
+
+
+@member_required(Action.VIEW_SURVEYS)
+def follow_up_list(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
+    return render(
+        request,
+        "surveys/followups/list.html",
+        {
+            "form": form,
+            "follow_ups": selectors.follow_up_queue(
+                request.member,
+                status=filters.get("status", ""),
+                is_mine=filters.get("mine", False),
+                now=now,
+            ),
+            "now": now,
+        },
+    )
+
+
+def _detail(request, follow_up, form, *, status=200):
+    tenant = request.tenant
+    return render(
+        request,
+        "surveys/followups/detail.html",
+        {
+            "follow_up": follow_up,
+            "response": follow_up.response,
+            "interaction": follow_up.response.interaction,
+            "complaint": complaint_if_visible(
+                request.member, follow_up.response.interaction.complaint
+            ),
+            "answers": selectors.response_answers(
+                follow_up.response, default_language=tenant.default_language
+            ),
+            "rerate_invitation": selectors.rerate_invitation_of(follow_up),
+            "can_complete": selectors.may_complete(request.member),
+            "form": form,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@member_required(Action.VIEW_SURVEYS)
+def follow_up_detail(request, follow_up_id):
+    follow_up = selectors.follow_up_for_member_or_404(request.member, follow_up_id)
+    return _detail(request, follow_up, CompleteForm())
+
+
+@require_POST
+@member_required(Action.VIEW_SURVEYS)
+def follow_up_complete(request, follow_up_id):
+    follow_up = selectors.follow_up_for_member_or_404(request.member, follow_up_id)
+    form = CompleteForm(request.POST)
+    form.is_valid()  # both fields are optional: the service decides
+    try:
+        invitation = services.follow_up_complete(
+            actor=request.member,
+            follow_up=follow_up,
+            outcome=form.cleaned_data.get("outcome", ""),
+            invite_rerate=form.cleaned_data.get("invite_rerate", False),
+        )
+    except ApplicationError as error:
+        show_application_error(form, error)
+        messages.error(request, error.message)
+        follow_up = selectors.follow_up_for_member_or_404(request.member, follow_up_id)
+        return _detail(request, follow_up, form, status=error.status)
+    if invitation is not None:
+        messages.success(
+            request, _("Follow-up completed. The customer will be asked to rate us again.")
+        )
+    else:
+        messages.success(request, _("Follow-up completed."))
+    return redirect("follow-up-detail", tenant_slug=request.tenant.slug, follow_up_id=follow_up.pk)

@@ -1,0 +1,79 @@
+"""Whether to survey a service interaction: one pure function, taken once per interaction.
+
+The rules, in order:
+
+1. a complaint that is not closed (rejected, withdrawn, merged, reopened…) → NOT_ELIGIBLE;
+2. no active rule (by ``order``) matches the brand, touchpoint and source with a published
+   survey → NO_RULE;
+3. the customer opted out of surveys or does not agree to email → OPTED_OUT;
+4. no email address → NO_EMAIL;
+5. the event is more than 24 hours old when it is recorded → TOO_OLD;
+6. the customer has a first invitation (not cancelled) whose sending time is less than the
+   tenant's throttle (``survey_throttle_days``) before this one's → THROTTLED;
+7. the interaction falls outside the rule's sample (a stable hash of its id) → NOT_SAMPLED;
+8. otherwise INVITED: the invitation goes out ``rule.delay_minutes`` after the event, but
+   never later than 24 hours after it.
+
+``interactions.recording`` gathers the facts from the database and applies the verdict; the
+demo's year of history decides thousands of interactions with the same function.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from complaints.lifecycle import State
+from surveys.models import Interaction
+
+MAX_EVENT_AGE = timedelta(hours=24)  # DESIGN: "no later than a day after the event"
+
+Decision = Interaction.Decision
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: str
+    send_at: datetime | None = None  # when INVITED
+
+
+def sample_bucket(interaction: Interaction) -> int:
+    """0–99, fixed for an interaction: it is in a rule's sample when below ``sample_percent``.
+
+    A hash of the ids rather than a random draw, so a decision can be reproduced and explained.
+    """
+    digest = hashlib.sha256(f"{interaction.tenant_id}:{interaction.pk}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100
+
+
+def decide(
+    *,
+    interaction: Interaction,
+    complaint_state: str | None,
+    rule,
+    customer,
+    now: datetime,
+    last_invited_at: datetime | None,
+    throttle_days: int,
+) -> Verdict:
+    """The decision for ``interaction`` recorded at ``now``.
+
+    ``rule`` is the matching survey rule (None: none matches), ``customer`` the interaction's
+    customer as it is now, ``last_invited_at`` the latest sending time of the customer's first
+    invitations that were not cancelled (None: never invited).
+    """
+    if complaint_state is not None and complaint_state != State.CLOSED:
+        return Verdict(Decision.NOT_ELIGIBLE)
+    if rule is None:
+        return Verdict(Decision.NO_RULE)
+    if customer.survey_opt_out or not customer.consent_email:
+        return Verdict(Decision.OPTED_OUT)
+    if not customer.email:
+        return Verdict(Decision.NO_EMAIL)
+    if now - interaction.occurred_at > MAX_EVENT_AGE:
+        return Verdict(Decision.TOO_OLD)
+    send_at = interaction.occurred_at + min(timedelta(minutes=rule.delay_minutes), MAX_EVENT_AGE)
+    if last_invited_at is not None and last_invited_at > send_at - timedelta(days=throttle_days):
+        return Verdict(Decision.THROTTLED)
+    if sample_bucket(interaction) >= rule.sample_percent:
+        return Verdict(Decision.NOT_SAMPLED)
+    return Verdict(Decision.INVITED, send_at)

@@ -1,0 +1,153 @@
+"""Reads of the interactions page: the summary of an import, the recent imports, the list of
+interactions, and the template file."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from complaints.selectors import visible_complaints
+from surveys.interactions.checking import COLUMNS, RowError
+from surveys.interactions.importing import IMPORT_ACTION
+from surveys.models import Interaction
+from tenants.models import AuditEntry, Brand, Membership, Touchpoint
+from tenants.paging import Page, page_of
+from tenants.permissions import visible_to
+
+PAGE_SIZE = 50  # interactions per page of the list
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    entry: AuditEntry
+    file_name: str
+    row_count: int
+    created: int
+    already_imported: int
+    skipped: int
+    # (decision, label, count), in the order of ``Interaction.Decision``
+    decisions: list[tuple[str, str, int]]
+    skipped_rows: list[RowError]
+
+    @property
+    def has_more_skipped(self) -> bool:
+        """Whether more rows were skipped than the summary keeps."""
+        return len({error.row for error in self.skipped_rows}) < self.skipped
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> "ImportSummary":
+        after = {name: change[1] for name, change in entry.changes.items()}
+        counts = after.get("decisions") or {}
+        return cls(
+            entry=entry,
+            file_name=after.get("file") or "",
+            row_count=after.get("rows") or 0,
+            created=after.get("created") or 0,
+            already_imported=after.get("already_imported") or 0,
+            skipped=after.get("skipped") or 0,
+            decisions=[
+                (value, label, counts[value])
+                for value, label in Interaction.Decision.choices
+                if counts.get(value)
+            ],
+            skipped_rows=[RowError(*row) for row in after.get("skipped_rows") or []],
+        )
+
+
+def _imports(member: Membership):
+    # Served by the audit index (tenant, target_type, target_id, created_at).
+    return (
+        AuditEntry.objects.for_tenant(member.tenant_id)
+        .filter(action=IMPORT_ACTION, target_type="tenants.tenant", target_id=str(member.tenant_id))
+        .select_related("actor")
+    )
+
+
+def import_summary_for_member_or_404(member: Membership, entry_id: int) -> ImportSummary:
+    """The summary of one import of the member's workspace, or the 404 of a missing one."""
+    try:
+        return ImportSummary.of(_imports(member).get(pk=entry_id))
+    except AuditEntry.DoesNotExist as missing:
+        raise Http404("No import matches the given query.") from missing
+
+
+def recent_imports(member: Membership, *, limit: int = 5) -> list[ImportSummary]:
+    return [ImportSummary.of(entry) for entry in _imports(member).order_by("-created_at")[:limit]]
+
+
+def interactions_page(
+    member: Membership, *, decision: str = "", source: str = "", page: int = 1
+) -> Page:
+    """One page of the workspace's interactions, newest first, with brand, touchpoint,
+    customer, performer and complaint loaded (one query, no COUNT: ``tenants.paging``).
+
+    Interactions are not held by a department: like surveys, every member who may see surveys
+    sees all the tenant's.
+    """
+    interactions = visible_to(Interaction.objects.all(), member, department_field=None)
+    if decision in Interaction.Decision.values:
+        interactions = interactions.filter(decision=decision)
+    if source in Interaction.Source.values:
+        interactions = interactions.filter(source=source)
+    # A complaint is linked only for a member who may open it (the link would 404 otherwise).
+    may_open_complaint = Exists(visible_complaints(member).filter(pk=OuterRef("complaint_id")))
+    rows = (
+        interactions.select_related(
+            "brand", "touchpoint", "customer", "performer__user", "complaint"
+        )
+        .annotate(may_open_complaint=may_open_complaint)
+        .order_by("-occurred_at", "-id")
+    )
+    return page_of(rows, number=page, size=PAGE_SIZE)
+
+
+# --- the template file ----------------------------------------------------------------------
+
+
+def template_csv(member: Membership) -> str:
+    """A CSV file with every column and two example rows in the member's workspace.
+
+    The examples are dated in the past, so a template imported as it is surveys nobody.
+    """
+    brand = Brand.objects.for_tenant(member.tenant_id).filter(is_active=True).order_by("name")
+    brand = brand.first()
+    touchpoint = (
+        Touchpoint.objects.for_tenant(member.tenant_id)
+        .filter(is_active=True)
+        .order_by("name")
+        .first()
+    )
+    prefix = brand.reference_prefix if brand else ""
+    out = io.StringIO()
+    out.write("\ufeff")  # so Excel reads it as UTF-8
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerow(
+        [
+            "EXAMPLE-0001",
+            "2025-03-01 14:30",
+            prefix,
+            touchpoint.name if touchpoint else "",
+            "maria.rossi@example.com",
+            "",
+            "Maria Rossi",
+            "it",
+            member.user.email,
+        ]
+    )
+    writer.writerow(
+        [
+            "EXAMPLE-0002",
+            "2025-03-01T16:05:00+02:00",
+            prefix,
+            "",
+            "",
+            "+30 210 000 1000",
+            "Nikos Papadopoulos",
+            "el",
+            "",
+        ]
+    )
+    return out.getvalue()

@@ -1,0 +1,49 @@
+"""Scheduling invitations: the first one after an interaction the decision invited, and a
+re-rate after a critic's follow-up. ``invitations.sending`` sends them when they are due."""
+
+from datetime import datetime, timedelta
+
+from customers.models import Customer
+from surveys.models import FollowUp, Interaction, Invitation, SurveyVersion
+
+INVITATION_VALID_FOR = timedelta(days=14)  # from sending to expiry
+
+
+def invitation_schedule(
+    *, interaction: Interaction, version: SurveyVersion, customer: Customer, send_at: datetime
+) -> Invitation:
+    """The first invitation of an interaction, in the customer's language, due at ``send_at``."""
+    return Invitation.objects.create(
+        tenant_id=interaction.tenant_id,
+        interaction=interaction,
+        version=version,
+        customer=customer,
+        language=customer.language,
+        send_at=send_at,
+        expires_at=send_at + INVITATION_VALID_FOR,
+    )
+
+
+def invitation_rerate_schedule(follow_up: FollowUp, *, now: datetime) -> Invitation:
+    """A RERATE invitation to send now, on the first one's version, expiring like it does.
+
+    No throttle: the customer was just called and asked. One per interaction (unique
+    ``invitation_once``): a second re-rate of the same interaction returns the existing one.
+    A customer who opted out meanwhile is not written to: ``sending.invitation_send`` cancels
+    it.
+    """
+    response = follow_up.response
+    first = response.invitation
+    invitation, _created = Invitation.objects.get_or_create(
+        tenant_id=follow_up.tenant_id,
+        interaction_id=response.interaction_id,
+        purpose=Invitation.Purpose.RERATE,
+        defaults={
+            "version_id": response.version_id,
+            "customer_id": first.customer_id,
+            "language": first.language,
+            "send_at": now,
+            "expires_at": now + INVITATION_VALID_FOR,
+        },
+    )
+    return invitation

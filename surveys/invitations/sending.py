@@ -1,0 +1,187 @@
+"""Sending invitations: the first email when it is due, one reminder, expiry.
+
+Every step is a compare-and-set on the invitation's status (or reminder time) and every email
+has a unique outbox key, so running a scan twice, or twice at once, sends each once.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from customers.models import Customer
+from notifications.services import delivery_enqueue
+from surveys.invitations import tokens
+from surveys.models import Invitation, primary_question
+from surveys.scoring import SCALE_ENDS
+from tenants.branding import accent_of
+
+logger = logging.getLogger(__name__)
+
+
+REMINDER_AFTER = timedelta(days=3)  # one reminder, this long after the first email
+
+
+SCAN_LIMIT = 500  # rows per scan and per kind
+
+
+def invitations_expire(*, now: datetime) -> int:
+    """Unanswered invitations past their expiry become EXPIRED (one UPDATE, all tenants).
+
+    Not one with a held score: that is an answer, which the settle step keeps (in a later
+    minute when more were due than one scan takes).
+    """
+    return (
+        Invitation.objects.unscoped()
+        .filter(
+            status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
+            expires_at__lte=now,
+            held_at__isnull=True,
+        )
+        .update(status=Invitation.Status.EXPIRED)
+    )
+
+
+def invitations_send_due(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
+    """Send the first email of up to ``limit`` scheduled invitations whose time has come:
+    (how many were due, how many this call sent). Each due one leaves SCHEDULED: sent, or
+    cancelled when it may no longer be."""
+    due = (
+        Invitation.objects.unscoped()
+        .filter(status=Invitation.Status.SCHEDULED, send_at__lte=now, expires_at__gt=now)
+        .order_by("send_at")
+        .values_list("tenant_id", "pk")[:limit]
+    )
+    due = list(due)
+    sent = sum(invitation_send(tenant_id=t, invitation_id=pk, now=now) for t, pk in due)
+    return len(due), sent
+
+
+@transaction.atomic
+def invitation_send(*, tenant_id: int, invitation_id: int, now: datetime) -> bool:
+    """Send one scheduled invitation; True when this call sent it.
+
+    A customer who opted out (or lost their address) since the decision is not written to:
+    the invitation is cancelled instead.
+    """
+    invitations = Invitation.objects.for_tenant(tenant_id)
+    invitation = _with_context(invitations).get(pk=invitation_id)
+    if not _may_email(invitation.customer):
+        invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
+            status=Invitation.Status.CANCELLED
+        )
+        return False
+    claimed = invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
+        status=Invitation.Status.SENT, sent_at=now
+    )
+    if claimed != 1:
+        return False  # sent by another run, or cancelled/expired meanwhile
+    _email(invitation, kind="invitation")
+    return True
+
+
+def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
+    """One reminder, ``REMINDER_AFTER`` the first email, to up to ``limit`` of those who have
+    not answered: (how many were due, how many this call sent)."""
+    due = (
+        Invitation.objects.unscoped()
+        .filter(
+            status=Invitation.Status.SENT,
+            reminder_sent_at__isnull=True,
+            sent_at__lte=now - REMINDER_AFTER,
+            expires_at__gt=now,
+            held_at__isnull=True,  # clicked a score: they answered
+            customer__survey_opt_out=False,
+            customer__consent_email=True,
+        )
+        .exclude(customer__email="")
+        .order_by("sent_at")
+        .values_list("tenant_id", "pk")[:limit]
+    )
+    due = list(due)
+    sent = sum(invitation_remind(tenant_id=t, invitation_id=pk, now=now) for t, pk in due)
+    return len(due), sent
+
+
+@transaction.atomic
+def invitation_remind(*, tenant_id: int, invitation_id: int, now: datetime) -> bool:
+    """Send the reminder of one unanswered invitation; True when this call sent it."""
+    invitations = Invitation.objects.for_tenant(tenant_id)
+    invitation = _with_context(invitations).get(pk=invitation_id)
+    if not _may_email(invitation.customer):
+        return False
+    claimed = invitations.filter(
+        pk=invitation_id, status=Invitation.Status.SENT, reminder_sent_at__isnull=True
+    ).update(reminder_sent_at=now)
+    if claimed != 1:
+        return False
+    _email(invitation, kind="reminder")
+    return True
+
+
+def _with_context(invitations):
+    return invitations.select_related("tenant", "customer", "interaction__brand", "version")
+
+
+def _may_email(customer: Customer) -> bool:
+    return bool(customer.email) and customer.consent_email and not customer.survey_opt_out
+
+
+def public_url(name: str, token: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{reverse(name, kwargs={'token': token})}"
+
+
+def _email(invitation: Invitation, *, kind: str) -> None:
+    """Queue the ``kind`` email (templates/surveys/email/<kind>.txt/.html) with a new token.
+
+    The primary question is in the email: one link per score opens the page with that score
+    chosen (the page records nothing until the customer submits it).
+    """
+    token = tokens.token_mint(invitation=invitation)
+    tenant = invitation.tenant
+    brand = invitation.interaction.brand
+    customer = invitation.customer
+    survey_url = public_url("public-survey", token)
+    unsubscribe_url = public_url("public-survey-unsubscribe", token)
+    question = primary_question(list(invitation.version.questions.all()))
+    scale = question.scale if question else None
+    with translation.override(invitation.language), timezone.override(tenant.time_zone):
+        context = {
+            "brand": brand,
+            "customer": customer,
+            "invitation": invitation,
+            "question": question.text_in(invitation.language, tenant.default_language)
+            if question
+            else "",
+            "scale": scale,
+            "ends": SCALE_ENDS.get(question.kind) if question else None,
+            "score_links": [
+                (score, f"{survey_url}?score={score}") for score in range(scale[0], scale[1] + 1)
+            ]
+            if scale
+            else [],
+            "survey_url": survey_url,
+            "unsubscribe_url": unsubscribe_url,
+            "accent": accent_of(brand),
+        }
+        text = render_to_string(f"surveys/email/{kind}.txt", context).strip()
+        html = render_to_string(f"surveys/email/{kind}.html", context)
+    subject, _newline, body = text.partition("\n")
+    delivery_enqueue(
+        tenant=tenant,
+        dedupe_key=f"survey-invitation-{invitation.pk}-{kind}",
+        recipient=customer.email,
+        sender=f"{brand.sender_name} <{brand.sender_email}>",
+        subject=subject.strip(),
+        body=body.strip() + "\n",
+        html_body=html,
+        headers={
+            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

@@ -1,0 +1,157 @@
+"""Reading responses: the managers' browser (filters, a page, the figures of what is shown) and
+one response with its interaction, complaint, follow-up and re-rate history.
+
+Like surveys and follow-ups, responses are not held by a department: every member who may see
+surveys sees all the tenant's. Pages are fetched without COUNT(*) (one row more tells whether
+a next page exists); the figures above the list are two SQL aggregates over the same filter.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys import metrics
+from surveys.models import Answer, FollowUp, Response
+from surveys.scoring import QuestionKind
+from tenants.models import Membership
+from tenants.paging import Page, page_of
+from tenants.permissions import get_visible_or_404, visible_to
+
+PAGE_SIZE = 50
+
+# Score bands of the primary question, by its kind: the closed loop's "critics" are LOW.
+LOW, MIDDLE, HIGH, UNSCORED = "low", "middle", "high", "none"
+BANDS = [
+    (LOW, _("Detractors, dissatisfied (NPS 0–6, CSAT 1–3, CES 1–3)")),
+    (MIDDLE, _("Passives (NPS 7–8, CES 4–5)")),
+    (HIGH, _("Promoters, satisfied (NPS 9–10, CSAT 4–5, CES 6–7)")),
+    (UNSCORED, _("No score")),
+]
+BAND_RANGES = {
+    LOW: {QuestionKind.NPS: (0, 6), QuestionKind.CSAT: (1, 3), QuestionKind.CES: (1, 3)},
+    MIDDLE: {QuestionKind.NPS: (7, 8), QuestionKind.CES: (4, 5)},
+    HIGH: {QuestionKind.NPS: (9, 10), QuestionKind.CSAT: (4, 5), QuestionKind.CES: (6, 7)},
+}
+
+
+def band_q(band: str) -> Q:
+    """The responses whose primary score lies in ``band``."""
+    if band == UNSCORED:
+        return Q(primary_score__isnull=True)
+    ranges = Q(pk__in=[])  # matches nothing: a band no kind has
+    for kind, (low, high) in BAND_RANGES.get(band, {}).items():
+        ranges |= Q(primary_kind=kind, primary_score__gte=low, primary_score__lte=high)
+    return ranges
+
+
+def band_of(kind: str, score: int | None) -> str:
+    if score is None:
+        return UNSCORED
+    for band, ranges in BAND_RANGES.items():
+        low, high = ranges.get(kind, (None, None))
+        if low is not None and low <= score <= high:
+            return band
+    return ""  # a custom scale: no band
+
+
+@dataclass
+class ResponseFilters:
+    brand: int | None = None
+    touchpoint: int | None = None
+    performer: int | None = None
+    band: str = ""
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    with_comment: bool = False
+    page: int = 1
+    errors: dict = field(default_factory=dict)
+
+
+def responses_filtered(member: Membership, filters: ResponseFilters) -> QuerySet[Response]:
+    responses = visible_to(Response.objects.all(), member, department_field=None)
+    for name in ("brand", "touchpoint", "performer"):
+        if getattr(filters, name):
+            responses = responses.filter(**{f"interaction__{name}_id": getattr(filters, name)})
+    if filters.band:
+        responses = responses.filter(band_q(filters.band))
+    zone = timezone.get_current_timezone()
+    if filters.submitted_from:
+        start = datetime.combine(filters.submitted_from, time.min, tzinfo=zone)
+        responses = responses.filter(submitted_at__gte=start)
+    if filters.submitted_to:
+        end = datetime.combine(filters.submitted_to, time.max, tzinfo=zone)
+        responses = responses.filter(submitted_at__lte=end)
+    if filters.with_comment:
+        responses = responses.exclude(comment="")
+    return responses
+
+
+def response_page(member: Membership, filters: ResponseFilters) -> Page:
+    """One page of the filtered responses, latest first, each with ``band`` set."""
+    responses = responses_filtered(member, filters).select_related(
+        "interaction__brand",
+        "interaction__touchpoint",
+        "interaction__customer",
+        "interaction__performer__user",
+        "follow_up",
+    )
+    page = page_of(responses.order_by("-submitted_at", "-pk"), number=filters.page, size=PAGE_SIZE)
+    for response in page.rows:
+        response.band = band_of(response.primary_kind, response.primary_score)
+    return page
+
+
+@dataclass(frozen=True)
+class Figures:
+    nps: metrics.Nps
+    csat: metrics.Share
+
+
+def figures(member: Membership, filters: ResponseFilters) -> Figures:
+    """NPS and CSAT of the primary answers of the filtered responses (two aggregates)."""
+    primary = Answer.objects.for_tenant(member.tenant_id).filter(
+        question__is_primary=True, response__in=responses_filtered(member, filters)
+    )
+    return Figures(nps=metrics.nps(primary), csat=metrics.csat(primary))
+
+
+# --- one response ------------------------------------------------------------------------------
+
+
+def response_for_member_or_404(member: Membership, response_id: int) -> Response:
+    return get_visible_or_404(
+        Response.objects.select_related(
+            "invitation",
+            "version__survey",
+            "interaction__brand",
+            "interaction__touchpoint",
+            "interaction__customer",
+            "interaction__performer__user",
+            "interaction__complaint",
+            "follow_up__assignee__user",
+            "follow_up__rerate",
+        ),
+        member,
+        department_field=None,
+        pk=response_id,
+    )
+
+
+def rerate_of(response: Response) -> FollowUp | None:
+    """The follow-up whose re-rate this response is (its "before" response loaded), or None."""
+    return (
+        FollowUp.objects.for_tenant(response.tenant_id)
+        .select_related("response")
+        .filter(rerate=response)
+        .first()
+    )
+
+
+def follow_up_of(response: Response) -> FollowUp | None:
+    try:
+        return response.follow_up
+    except FollowUp.DoesNotExist:
+        return None

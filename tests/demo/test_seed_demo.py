@@ -1,0 +1,66 @@
+from io import StringIO
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from complaints.models import Complaint
+from demo.tenant import DEMO_PASSWORD
+from surveys.models import Interaction
+from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+
+
+def counts(tenant):
+    return {
+        model.__name__: model.objects.for_tenant(tenant).count()
+        for model in (Brand, Touchpoint, Department, Membership)
+    }
+
+
+def test_seed_demo_builds_the_insurer_group_and_prints_the_login(db, client):
+    out = StringIO()
+
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=out)
+
+    tenant = Tenant.objects.get(slug="aegean")
+    assert counts(tenant) == {"Brand": 3, "Touchpoint": 6, "Department": 7, "Membership": 11}
+    roles = list(Membership.objects.for_tenant(tenant).values_list("role", flat=True))
+    assert roles.count(Role.ADMIN) == 1
+    assert roles.count(Role.MANAGER) == 2
+    assert roles.count(Role.AGENT) + roles.count(Role.PERFORMER) == 8
+    tree = {d.code: d.depth for d in Department.objects.for_tenant(tenant)}
+    assert [code for code, depth in tree.items() if depth == 0] == ["head-office"]
+    assert sorted(code for code, depth in tree.items() if depth == 1) == ["attica", "north"]
+    assert sum(1 for depth in tree.values() if depth == 2) == 4
+
+    printed = out.getvalue()
+    assert "added 20 demo complaints" in printed
+    assert "added 300 demo interactions" in printed
+    assert "http://127.0.0.1:8000/accounts/login/" in printed
+    assert "admin@aegean.example" in printed
+    assert DEMO_PASSWORD in printed
+    response = client.post(
+        reverse("login"),
+        {"username": "admin@aegean.example", "password": DEMO_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/aegean/"
+    assert "Aegean Road Assist" in response.content.decode()
+
+
+def test_seed_demo_twice_leaves_the_same_rows(db):
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
+    tenant = Tenant.objects.get(slug="aegean")
+    first = counts(tenant)
+    paths = sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True))
+    users = get_user_model().objects.count()
+    interactions = Interaction.objects.for_tenant(tenant).count()
+
+    call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
+
+    assert Tenant.objects.filter(slug="aegean").count() == 1
+    assert counts(tenant) == first
+    assert Complaint.objects.for_tenant(tenant).count() == 20
+    assert sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True)) == paths
+    assert get_user_model().objects.count() == users
+    assert Interaction.objects.for_tenant(tenant).count() == interactions
