@@ -3,8 +3,6 @@
 Row numbers are the spreadsheet's: the column names are row 1, blank rows count.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,53 +11,25 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
+from surveys.interactions.reading import (
+    COLUMNS,
+    cell_at,
+    column_positions,
+    file_error,
+    read_records,
+)
 from surveys.models import Interaction
-from tenants.errors import ApplicationError
 from tenants.models import Brand, Membership, Tenant, Touchpoint
 from tenants.permissions import Action, require
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
 # A clock a little ahead of ours is not an event from the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-DELIMITERS = (",", ";", "\t")
 
-# Column names and what they take, shown on the import page.
-COLUMNS = {
-    "external_reference": gettext_lazy(
-        "Required. Your system's reference of the event; each is imported once."
-    ),
-    "occurred_at": gettext_lazy(
-        "Required. When the service happened, in ISO 8601: 2025-03-01 14:30 (the workspace's "
-        "time zone) or 2025-03-01T14:30:00+02:00 (with its offset)."
-    ),
-    "brand": gettext_lazy(
-        "The brand's reference prefix (e.g. AMO) or name. Required when the workspace has more "
-        "than one brand."
-    ),
-    "touchpoint": gettext_lazy("Optional. The touchpoint's name or code."),
-    "customer_email": gettext_lazy(
-        "The customer's email address. An email address or a phone number is required; "
-        "without an email address no survey can go out."
-    ),
-    "customer_phone": gettext_lazy("The customer's phone number, e.g. +30 210 000 1000."),
-    "customer_name": gettext_lazy("Optional. Used when the customer is new."),
-    "customer_language": gettext_lazy(
-        "Optional. en, el, it, es or ru; the workspace's language when empty. Used when the "
-        "customer is new."
-    ),
-    "performer": gettext_lazy(
-        "Optional. The email address (or external code) of the member who served the customer."
-    ),
-}
 REQUIRED_COLUMNS = ("external_reference", "occurred_at")
 CONTACT_COLUMNS = ("customer_email", "customer_phone")
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -119,112 +89,6 @@ class Check:
     @property
     def error_row_count(self) -> int:
         return len({error.row for error in self.errors})
-
-
-def _file_error(message: str) -> ApplicationError:
-    return ApplicationError(message, code="bad_file", fields={"file": [message]})
-
-
-# --- reading the file -----------------------------------------------------------------------
-
-
-def file_text(upload: UploadedFile) -> str:
-    """The text of an uploaded CSV file; ApplicationError when it is too big, empty, a workbook
-    or not UTF-8 (a byte-order mark is fine: Excel's "CSV UTF-8" writes one)."""
-    too_big = _("The file is larger than %(size)s MB: split it into smaller files.") % {
-        "size": MAX_FILE_BYTES // (1024 * 1024)
-    }
-    if upload.size > MAX_FILE_BYTES:
-        raise _file_error(too_big)
-    raw = upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise _file_error(too_big)
-    return decode(raw)
-
-
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"PK\x03\x04"):
-        raise _file_error(
-            _(
-                "This is a workbook, not a CSV file. In Excel choose File › Save as › "
-                "CSV UTF-8 (Comma delimited)."
-            )
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _file_error(
-            _(
-                "The file is not UTF-8 text. In Excel choose File › Save as › "
-                "CSV UTF-8 (Comma delimited)."
-            )
-        ) from error
-    if "\x00" in text:
-        raise _file_error(_("The file is not CSV text."))
-    if not text.strip():
-        raise _file_error(_("The file is empty."))
-    return text
-
-
-def _read(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str]:
-    """(header, [(row number, cells)] of the non-blank rows, delimiter)."""
-    # Column names never hold a delimiter, so the first line tells which one the file uses.
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
-    # strict: a quote left open raises instead of swallowing the rest of the file into one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
-    number = 0
-    try:
-        for cells in reader:
-            number += 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = cells
-                continue
-            records.append((number, cells))
-            if len(records) > MAX_ROWS:
-                raise _file_error(
-                    _("The file has more than %(count)s rows: split it into smaller files.")
-                    % {"count": number_format(MAX_ROWS, force_grouping=True)}
-                )
-    except csv.Error as error:
-        raise _file_error(
-            _(
-                'Row %(row)s cannot be read: a quote (") is not closed, text follows a '
-                "closing quote, or a cell is too long."
-            )
-            % {"row": number + 1}
-        ) from error
-    if header is None or not records:
-        raise _file_error(_("The file has no rows to import under its column names."))
-    return header, records, delimiter
-
-
-def _column_name(cell: str) -> str:
-    """ "Customer Email", "customer-email" and "CUSTOMER_EMAIL" all name customer_email."""
-    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
-
-
-def _columns(
-    header: list[str], records: list[tuple[int, list[str]]]
-) -> tuple[dict[str, int], list[str]]:
-    """(column name → index, the columns this import does not use)."""
-    columns, ignored = {}, []
-    for index, cell in enumerate(header):
-        name = _column_name(cell)
-        if name in COLUMNS:
-            if name in columns:
-                raise _file_error(_("The column “%(name)s” appears twice.") % {"name": name})
-            columns[name] = index
-        elif name:
-            ignored.append(cell.strip())
-        elif any(_cell(cells, index) for _number, cells in records):
-            # Not silently: a column with values and no name is named by its position.
-            ignored.append(_("column %(number)s (no name)") % {"number": index + 1})
-    return columns, ignored
 
 
 # --- what the names in the file refer to ----------------------------------------------------
@@ -303,14 +167,14 @@ def import_check(*, actor: Membership, text: str, now: datetime | None = None) -
     require(actor, Action.MANAGE_SURVEYS)
     tenant = actor.tenant
     now = now or timezone.now()
-    header, records, delimiter = _read(text)
-    columns, ignored = _columns(header, records)
+    header, records, delimiter = read_records(text)
+    columns, ignored = column_positions(header, records)
     lookups = _Lookups(tenant)
-    _require_columns(columns, lookups)
+    _requirecolumn_positions(columns, lookups)
     check = Check(row_count=len(records), ignored_columns=ignored, delimiter=delimiter)
     reference_index = columns["external_reference"]
     existing = _already_imported(
-        tenant, {_cell(cells, reference_index) for _number, cells in records} - {""}
+        tenant, {cell_at(cells, reference_index) for _number, cells in records} - {""}
     )
     first_row_of: dict[str, int] = {}
     context = _RowContext(
@@ -322,7 +186,7 @@ def import_check(*, actor: Membership, text: str, now: datetime | None = None) -
         now=now,
     )
     for number, cells in records:
-        reference = _cell(cells, reference_index)
+        reference = cell_at(cells, reference_index)
         if reference in existing:
             check.already_imported.append(AlreadyImported(number, reference, existing[reference]))
             continue
@@ -348,10 +212,10 @@ def import_check(*, actor: Membership, text: str, now: datetime | None = None) -
     return check
 
 
-def _require_columns(columns: dict[str, int], lookups: _Lookups) -> None:
+def _requirecolumn_positions(columns: dict[str, int], lookups: _Lookups) -> None:
     for name in REQUIRED_COLUMNS:
         if name not in columns:
-            raise _file_error(
+            raise file_error(
                 _(
                     "The file has no “%(name)s” column. Its first row must name the columns: "
                     "see the list on this page."
@@ -359,13 +223,13 @@ def _require_columns(columns: dict[str, int], lookups: _Lookups) -> None:
                 % {"name": name}
             )
     if not any(name in columns for name in CONTACT_COLUMNS):
-        raise _file_error(
+        raise file_error(
             _("The file needs a “customer_email” or a “customer_phone” column, or both.")
         )
     if lookups.brand_count == 0:
-        raise _file_error(_("This workspace has no active brand: add one before importing."))
+        raise file_error(_("This workspace has no active brand: add one before importing."))
     if lookups.brand_count > 1 and "brand" not in columns:
-        raise _file_error(_("This workspace has several brands: the file needs a “brand” column."))
+        raise file_error(_("This workspace has several brands: the file needs a “brand” column."))
 
 
 @dataclass(frozen=True)
@@ -378,15 +242,11 @@ class _RowContext:
     now: datetime
 
 
-def _cell(cells: list[str], index: int | None) -> str:
-    return cells[index].strip() if index is not None and index < len(cells) else ""
-
-
 def _check_row(
     number: int, cells: list[str], context: _RowContext
 ) -> tuple[ImportRow | None, list[RowError]]:
     """The row resolved, or None and its problems (every one of them, not just the first)."""
-    values = {name: _cell(cells, index) for name, index in context.columns.items()}
+    values = {name: cell_at(cells, index) for name, index in context.columns.items()}
     values.update({name: "" for name in COLUMNS if name not in values})
     errors: list[RowError] = []
 

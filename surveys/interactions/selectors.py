@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from complaints.selectors import visible_complaints
-from surveys.interactions.checking import COLUMNS, RowError
+from surveys.interactions.checking import RowError
 from surveys.interactions.importing import IMPORT_ACTION
+from surveys.interactions.reading import COLUMNS
 from surveys.models import Interaction
 from tenants.models import AuditEntry, Brand, Membership, Touchpoint
 from tenants.paging import Page, page_of

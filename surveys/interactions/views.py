@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from surveys.interactions import checking, importing, selectors
+from surveys.interactions import checking, importing, reading, selectors
 from surveys.models import Interaction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError, Conflict
@@ -56,8 +56,8 @@ class UploadForm(forms.Form):
             "UTF-8, with commas or semicolons; at most %(size)s MB and %(rows)s rows. Nothing "
             "is imported before you have seen the check."
         ) % {
-            "size": checking.MAX_FILE_BYTES // (1024 * 1024),
-            "rows": number_format(checking.MAX_ROWS, force_grouping=True),
+            "size": reading.MAX_FILE_BYTES // (1024 * 1024),
+            "rows": number_format(reading.MAX_ROWS, force_grouping=True),
         }
 
 
@@ -85,7 +85,7 @@ def _list_page(request, upload_form, *, status=200):
             "query": query.urlencode(),
             "can_import": can_import,
             "upload_form": upload_form,
-            "columns": checking.COLUMNS.items(),
+            "columns": reading.COLUMNS.items(),
             "recent_imports": selectors.recent_imports(request.member) if can_import else [],
             "running_import": importing.running_import(request.member) if can_import else None,
         },
@@ -107,7 +107,7 @@ def import_check(request):
     upload = form.cleaned_data["file"]
     file_name = os.path.basename(upload.name or "")[:200]
     try:
-        text = checking.file_text(upload)
+        text = reading.file_text(upload)
         check = checking.import_check(actor=request.member, text=text)
     except ApplicationError as error:
         show_application_error(form, error)

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
-from surveys.interactions.checking import AlreadyImported, RowError, decode, import_check
+from surveys.interactions.checking import AlreadyImported, RowError, import_check
 from surveys.interactions.importing import interactions_import, run_lock
+from surveys.interactions.reading import decode
 from surveys.interactions.selectors import PAGE_SIZE, interactions_page
 from surveys.models import Interaction, Invitation
 from tenants.errors import ApplicationError
