@@ -2,14 +2,12 @@
 
 from django.conf import settings
 from django.core import signing
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from complaints.models import Complaint
+from notifications.emails import customer_email_enqueue, customer_email_render
 from notifications.models import Delivery
 from notifications.services import delivery_enqueue
-from tenants.branding import accent_of, ink_on
 
 STATUS_LINK_SALT = "complaints.status-link"
 # A link in an email opens the case for a year; after that, reference + email or phone.
@@ -41,61 +39,40 @@ def status_url(complaint: Complaint, tenant_slug: str) -> str:
 
 
 def customer(complaint: Complaint, kind: str, *, key: str | None = None, **context) -> None:
-    """Queue the ``kind`` email (templates/complaints/email/<kind>.txt) to the complainant.
+    """Queue the ``kind`` email (templates/complaints/email/<kind>.txt) to the complainant, and
+    a text message to a complainant who agreed to SMS.
 
     The template's first line is the subject. ``key`` makes the message unique (default: the
     complaint's version, which every change bumps), so a retried step does not send twice.
     """
     customer = complaint.customer
-    if not customer.email and not (customer.phone and customer.consent_sms):
+    wants_sms = bool(customer.phone and customer.consent_sms)
+    if not customer.email and not wants_sms:
         return
     brand = complaint.brand
-    tenant = complaint.tenant
-    link = status_url(complaint, tenant.slug)
-    accent = accent_of(brand)
-    with translation.override(customer.language):
-        text = render_to_string(
-            f"complaints/email/{kind}.txt",
-            {
-                "complaint": complaint,
-                "customer": customer,
-                "brand": brand,
-                "status_url": link,
-                **context,
-            },
-        ).strip()
-        subject, _, body = text.partition("\n")
-        # The same words, in the brand's colours, for mail clients that show HTML.
-        html = render_to_string(
-            "complaints/email/_html.html",
-            {
-                "brand": brand,
-                "accent": accent,
-                "accent_ink": ink_on(accent),
-                "subject": subject,
-                "body": body.strip(),
-                "status_url": link,
-            },
-        )
+    link = status_url(complaint, complaint.tenant.slug)
+    message = {
+        "tenant": complaint.tenant,
+        "brand": brand,
+        "language": customer.language,
+        "template": f"complaints/email/{kind}",
+        # The same words, in the brand's colours, with a button to the status page.
+        "html_template": "complaints/email/_html.html",
+        "context": {"complaint": complaint, "customer": customer, "status_url": link, **context},
+    }
     dedupe_key = f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}"
     if customer.email:
-        delivery_enqueue(
-            tenant=tenant,
-            dedupe_key=dedupe_key,
-            recipient=customer.email,
-            sender=f"{brand.sender_name} <{brand.sender_email}>",
-            subject=subject.strip(),
-            body=body.strip() + "\n",
-            html_body=html,
-        )
-    if customer.phone and customer.consent_sms:
+        email = customer_email_enqueue(recipient=customer.email, dedupe_key=dedupe_key, **message)
+    else:
+        email = customer_email_render(**message)
+    if wants_sms:
         # A text message says what happened and where to read more: the subject and the link.
         delivery_enqueue(
-            tenant=tenant,
+            tenant=complaint.tenant,
             dedupe_key=f"{dedupe_key}-sms",
             channel=Delivery.Channel.SMS,
             recipient=customer.phone,
             sender=brand.name[:11],
             subject="",
-            body=f"{brand.name}: {subject.strip()} {link}",
+            body=f"{brand.name}: {email.subject} {link}",
         )

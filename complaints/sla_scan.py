@@ -1,11 +1,12 @@
 """The SLA scan: every minute, raise the warnings, breaches and escalations that are due.
 
-Each event is an :class:`SlaAlert` row with a unique key and a notification in the app: the
-assignee at the warning; the assignee and the department's managers at the breach; then,
-every ``escalation_hours`` of working time, the managers one level further up the department
-tree (the tenant's admins where a level has no manager). A scan run twice, or twice at once,
-inserts each alert and notification once (unique keys, ``ON CONFLICT DO NOTHING``); on
-PostgreSQL concurrent scans also split the due complaints between them (``SKIP LOCKED``).
+Each event is an :class:`SlaAlert` row with a unique key and a notification in the app (written
+by ``notifications_create_bulk``): the assignee at the warning; the assignee and the
+department's managers at the breach; then, every ``escalation_hours`` of working time, the
+managers one level further up the department tree (the tenant's admins where a level has no
+manager). A scan run twice, or twice at once, inserts each alert and notification once (unique
+keys, ``ON CONFLICT DO NOTHING``); on PostgreSQL concurrent scans also split the due complaints
+between them (``SKIP LOCKED``).
 """
 
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from complaints.lifecycle import OPEN_STATES
 from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck
 from complaints.selectors import complaint_settings
 from complaints.sla import CLOCKS, Event, events_of, next_check
-from notifications.models import Notification
+from notifications.services import NewNotification, notifications_create_bulk
+from tenants.bulk import insert_new_rows
 from tenants.business_time import BusinessCalendar
 from tenants.calendar import calendar_for
 from tenants.models import Department, Membership, Role, Tenant
@@ -151,6 +153,10 @@ def _raised(complaint_ids: list[int]) -> set[tuple]:
     )
 
 
+# The fields of the alert rows a tick builds, in order.
+ALERT_FIELDS = ("tenant_id", "complaint_id", "clock", "level", "round", "due_at")
+
+
 def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
     """Raise every SLA event that is due; returns how many alerts this call raised."""
     now = now or timezone.now()
@@ -188,54 +194,10 @@ def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
                 _notify(complaint, event, chain, context, notifications)
             next_checks.append((next_check(events, now), complaint.pk))
         # A scan racing this one may have inserted some of these: the unique keys keep one.
-        _insert_new(SlaAlert, ALERT_COLUMNS, alerts, created_at=now)
-        _insert_new(Notification, NOTIFICATION_COLUMNS, notifications, created_at=now)
+        insert_new_rows(SlaAlert, fields=ALERT_FIELDS, rows=alerts, same={"created_at": now})
+        notifications_create_bulk(notifications=notifications, created_at=now)
         _store_next_checks(next_checks)
     return len(alerts)
-
-
-# (column, PostgreSQL type) of the rows the scan inserts.
-ALERT_COLUMNS = (
-    ("tenant_id", "bigint"),
-    ("complaint_id", "bigint"),
-    ("clock", "text"),
-    ("level", "smallint"),
-    ("round", "smallint"),
-    ("due_at", "timestamptz"),
-)
-NOTIFICATION_COLUMNS = (
-    ("tenant_id", "bigint"),
-    ("recipient_id", "bigint"),
-    ("text", "text"),
-    ("link", "text"),
-    ("dedupe_key", "text"),
-)
-
-
-def _insert_new(model, columns: tuple, rows: list[tuple], *, created_at: datetime) -> None:
-    """Insert rows, skipping those whose unique key exists (a scan racing this one).
-
-    Thousands of rows per tick: on PostgreSQL one ``INSERT … SELECT FROM unnest(…)``
-    statement, without building a model instance per row.
-    """
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        names = [name for name, _type in columns]
-        model.objects.bulk_create(
-            [model(created_at=created_at, **dict(zip(names, row, strict=True))) for row in rows],
-            ignore_conflicts=True,
-        )
-        return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name, _type in columns)
-    arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}, created_at) "
-            f"SELECT *, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-            [created_at, *(list(values) for values in zip(*rows, strict=True))],
-        )
 
 
 def _store_next_checks(rows: list[tuple]) -> None:
@@ -256,7 +218,9 @@ def _store_next_checks(rows: list[tuple]) -> None:
             )
 
 
-def _notify(complaint, event: Event, chain, context: TenantContext, notifications) -> None:
+def _notify(
+    complaint, event: Event, chain, context: TenantContext, notifications: list[NewNotification]
+) -> None:
     key = f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
     link = context.link.format(reference=complaint.reference)
     text = context.texts[min(event.level, 2)] % {
@@ -266,5 +230,11 @@ def _notify(complaint, event: Event, chain, context: TenantContext, notification
     }
     for member in _recipients(complaint, event.level, chain, context):
         notifications.append(
-            (complaint.tenant_id, member.pk, text[:300], link, f"{key}:{member.pk}")
+            NewNotification(
+                tenant_id=complaint.tenant_id,
+                recipient_id=member.pk,
+                text=text,
+                link=link,
+                dedupe_key=f"{key}:{member.pk}",
+            )
         )

@@ -3,8 +3,10 @@ members' in-app notifications."""
 
 import logging
 import smtplib
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import NamedTuple
 
 from celery import current_app
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from notifications.models import Delivery, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
+from tenants.bulk import insert_new_rows
 from tenants.errors import ApplicationError
 from tenants.models import Membership, Tenant
 
@@ -173,6 +176,16 @@ def is_local_path(url: str) -> bool:
     return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
+def _check_link(link: str) -> None:
+    """Opening a notification redirects to its link: only a path in the app will do."""
+    if link and not (is_local_path(link) and len(link) <= LINK_MAX_LENGTH):
+        raise ApplicationError("A notification links to a path in the app.", fields={"link": link})
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= TEXT_MAX_LENGTH else text[: TEXT_MAX_LENGTH - 1] + "…"
+
+
 def notification_create(
     *, recipient: Membership, text: str, link: str = "", dedupe_key: str
 ) -> Notification | None:
@@ -183,16 +196,47 @@ def notification_create(
     ``link`` is a path in the app (``/acme/complaints/AMO-2026-000001/``): opening the
     notification redirects there, so an address on another site is refused.
     """
-    if link and not (is_local_path(link) and len(link) <= LINK_MAX_LENGTH):
-        raise ApplicationError("A notification links to a path in the app.", fields={"link": link})
-    if len(text) > TEXT_MAX_LENGTH:
-        text = text[: TEXT_MAX_LENGTH - 1] + "…"
+    _check_link(link)
     notification, created = Notification.objects.get_or_create(
         tenant_id=recipient.tenant_id,
         dedupe_key=dedupe_key,
-        defaults={"recipient": recipient, "text": text, "link": link},
+        defaults={"recipient": recipient, "text": _shortened(text), "link": link},
     )
     return notification if created else None
+
+
+class NewNotification(NamedTuple):
+    """One row for :func:`notifications_create_bulk`: plain values, no model instance."""
+
+    tenant_id: int
+    recipient_id: int  # a Membership of that tenant
+    text: str
+    link: str
+    dedupe_key: str
+
+
+def notifications_create_bulk(
+    *, notifications: Sequence[NewNotification], created_at: datetime
+) -> None:
+    """Notify many members at once (a scan's tick: thousands), skipping each row whose
+    ``dedupe_key`` is used already in its tenant, so a retried or doubled scan notifies once.
+
+    The rules of :func:`notification_create` hold (a link is a path in the app, a long text is
+    shortened); an off-app link refuses the whole batch. One statement on PostgreSQL. The
+    caller vouches that each recipient belongs to the row's tenant: checking it here would cost
+    a query per tick, and the scan reads its recipients from that tenant's members.
+    """
+    for link in {notification.link for notification in notifications}:
+        _check_link(link)
+    rows = [
+        notification
+        if len(notification.text) <= TEXT_MAX_LENGTH
+        else notification._replace(text=_shortened(notification.text))
+        for notification in notifications
+    ]
+    insert_new_rows(
+        Notification, fields=NewNotification._fields, rows=rows, same={"created_at": created_at}
+    )
 
 
 def notifications_mark_read(*, member: Membership, ids: list[int] | None = None) -> int:

@@ -9,16 +9,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 
 from customers.models import Customer
-from notifications.services import delivery_enqueue
+from notifications.emails import customer_email_enqueue
+from notifications.models import Delivery
 from surveys.invitations import tokens
 from surveys.models import Invitation, primary_question
 from surveys.scoring import SCALE_ENDS
-from tenants.branding import accent_of
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +133,7 @@ def public_url(name: str, token: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse(name, kwargs={'token': token})}"
 
 
-def _email(invitation: Invitation, *, kind: str) -> None:
+def _email(invitation: Invitation, *, kind: str) -> Delivery:
     """Queue the ``kind`` email (templates/surveys/email/<kind>.txt/.html) with a new token.
 
     The primary question is in the email: one link per score opens the page with that score
@@ -143,16 +141,17 @@ def _email(invitation: Invitation, *, kind: str) -> None:
     """
     token = tokens.token_mint(invitation=invitation)
     tenant = invitation.tenant
-    brand = invitation.interaction.brand
-    customer = invitation.customer
     survey_url = public_url("public-survey", token)
-    unsubscribe_url = public_url("public-survey-unsubscribe", token)
     question = primary_question(list(invitation.version.questions.all()))
     scale = question.scale if question else None
-    with translation.override(invitation.language), timezone.override(tenant.time_zone):
-        context = {
-            "brand": brand,
-            "customer": customer,
+    return customer_email_enqueue(
+        tenant=tenant,
+        brand=invitation.interaction.brand,
+        recipient=invitation.customer.email,
+        language=invitation.language,
+        template=f"surveys/email/{kind}",
+        context={
+            "customer": invitation.customer,
             "invitation": invitation,
             "question": question.text_in(invitation.language, tenant.default_language)
             if question
@@ -165,23 +164,7 @@ def _email(invitation: Invitation, *, kind: str) -> None:
             if scale
             else [],
             "survey_url": survey_url,
-            "unsubscribe_url": unsubscribe_url,
-            "accent": accent_of(brand),
-        }
-        text = render_to_string(f"surveys/email/{kind}.txt", context).strip()
-        html = render_to_string(f"surveys/email/{kind}.html", context)
-    subject, _newline, body = text.partition("\n")
-    delivery_enqueue(
-        tenant=tenant,
-        dedupe_key=f"survey-invitation-{invitation.pk}-{kind}",
-        recipient=customer.email,
-        sender=f"{brand.sender_name} <{brand.sender_email}>",
-        subject=subject.strip(),
-        body=body.strip() + "\n",
-        html_body=html,
-        headers={
-            # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        dedupe_key=f"survey-invitation-{invitation.pk}-{kind}",
+        unsubscribe_url=public_url("public-survey-unsubscribe", token),
     )
