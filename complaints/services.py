@@ -1,4 +1,7 @@
-"""Complaint writes other than state changes: intake, routing, notes, files, links, actions."""
+"""Complaint writes other than state changes: intake, routing, notes, files, links, actions.
+
+Steps (the state) are ``complaints.workflow``.
+"""
 
 import zoneinfo
 from dataclasses import dataclass, field
@@ -10,7 +13,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import events, notify, sla
+from complaints import events, notify, sla, workflow
 from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
@@ -28,8 +31,9 @@ from complaints.selectors import complaint_settings
 from customers.models import Customer
 from customers.services import customer_match_or_create
 from tenants.audit import audit_record
-from tenants.errors import ApplicationError, Conflict
+from tenants.errors import ApplicationError, Conflict, NotAllowed
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+from tenants.permissions import Action, roles_allowed
 from tenants.trees import tree_node_create
 
 
@@ -89,9 +93,16 @@ def _rule_matches(rule: RoutingRule, complaint: Complaint) -> bool:
 
 
 def handlers_of(department: Department) -> QuerySet[Membership]:
-    """Active agents of the department and the departments below it."""
-    return Membership.objects.for_tenant(department.tenant_id).filter(
-        is_active=True, role=Role.AGENT, department__path__startswith=department.path
+    """Active agents of the department and the departments below it: routing shares new
+    complaints among those who take complaints but supervise none."""
+    return (
+        Membership.objects.for_tenant(department.tenant_id)
+        .filter(
+            is_active=True,
+            role__in=roles_allowed(Action.TAKE_ASSIGNMENTS),
+            department__path__startswith=department.path,
+        )
+        .exclude(role__in=roles_allowed(Action.SUPERVISE_COMPLAINTS))
     )
 
 
@@ -267,7 +278,7 @@ def complaint_add_message(
     if kind not in (Message.Kind.INTERNAL, Message.Kind.REPLY):
         raise ApplicationError(_("Unknown kind of note."))
     if not is_handler(complaint, actor):
-        raise ApplicationError(_("Only its handler or a manager can write on this complaint."))
+        raise NotAllowed(_("Only its handler or a manager can write on this complaint."))
     files = files or []
     validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
     message = Message.objects.create(
@@ -282,12 +293,7 @@ def complaint_add_message(
     )
     if kind == Message.Kind.REPLY:
         notify.customer(complaint, "reply", key=f"message-{message.pk}", message=message)
-        if complaint.first_responded_at is None:
-            Complaint.objects.for_tenant(complaint.tenant_id).filter(pk=complaint.pk).update(
-                first_responded_at=timezone.now()
-            )
-            complaint.first_responded_at = timezone.now()
-            sla.sync_next_check(complaint)
+        workflow.complaint_record_first_response(complaint=complaint, actor=actor)
     return message
 
 

@@ -13,7 +13,7 @@ from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
-from tenants.permissions import Action, get_visible_or_404
+from tenants.permissions import Action, get_visible_or_404, member_can
 
 
 @member_required(Action.VIEW_COMPLAINTS)
@@ -29,6 +29,7 @@ def queue(request):
         "complaints/queue.html",
         {
             "now": timezone.now(),
+            "can_handle": member_can(member, Action.HANDLE_COMPLAINTS),
             "form": form,
             "filters": filters,
             "page": page,
@@ -126,7 +127,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     step_forms = {
         name: bound_forms.get(name) or _step_form(name, complaint, member) for name in steps
     }
-    can_handle = member.role in ("admin", "manager", "agent")
+    can_handle = member_can(member, Action.HANDLE_COMPLAINTS)
     context = {
         "now": timezone.now(),
         "complaint": complaint,
