@@ -104,7 +104,11 @@ class ComplaintCreateForm(forms.Form):
     brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
     channel = forms.ChoiceField(
         label=_("Received by"),
-        choices=[(c, label) for c, label in Channel.choices if c in ("agent", "phone", "email")],
+        choices=[
+            (c, label)
+            for c, label in Channel.choices
+            if c in (Channel.AGENT, Channel.PHONE, Channel.EMAIL)
+        ],
         initial=Channel.PHONE,
     )
     name = forms.CharField(label=_("Complainant's name"), max_length=200)

@@ -5,14 +5,15 @@ state and the permission); ``complaints.workflow`` has one function per transiti
 the data, records the change, audits it and schedules side effects. Nothing else moves a state.
 
 The ``permission`` callables receive the acting ``Membership`` (or ``None`` for the customer
-acting on their own complaint through the public status page).
+acting on their own complaint through the public status page); what a role may do, they ask
+``tenants.permissions``.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
-from tenants.models import Role
+from tenants.permissions import Action, member_can, sees_whole_tenant
 
 
 class State(models.TextChoices):
@@ -39,15 +40,12 @@ WAITING_FROM = (State.ACKNOWLEDGED, State.ASSESSED, State.ASSIGNED, State.INVEST
 # Before the decision is sent, a complaint can still be turned down as out of scope.
 REJECTABLE = (State.RECEIVED, State.ACKNOWLEDGED, State.ASSESSED)
 
-HANDLERS = (Role.ADMIN, Role.MANAGER, Role.AGENT)
-SUPERVISORS = (Role.ADMIN, Role.MANAGER)
-
 
 def _acts_on(complaint, member) -> bool:
     """An active member of the complaint's tenant who can see it (department subtree)."""
     if member is None or not member.is_active or member.tenant_id != complaint.tenant_id:
         return False
-    if member.role in (Role.ADMIN, Role.ANALYST):
+    if sees_whole_tenant(member):
         return True
     department = complaint.department
     return department is not None and department.path.startswith(member.department.path)
@@ -56,13 +54,15 @@ def _acts_on(complaint, member) -> bool:
 def is_handler(complaint, member) -> bool:
     """Admins and managers on any complaint they see; agents on their own, or on unassigned
     ones of their department (to take them)."""
-    if not (_acts_on(complaint, member) and member.role in HANDLERS):
+    if not (_acts_on(complaint, member) and member_can(member, Action.HANDLE_COMPLAINTS)):
         return False
-    return member.role in SUPERVISORS or complaint.assignee_id in (None, member.pk)
+    if member_can(member, Action.SUPERVISE_COMPLAINTS):
+        return True
+    return complaint.assignee_id in (None, member.pk)
 
 
 def is_supervisor(complaint, member) -> bool:
-    return _acts_on(complaint, member) and member.role in SUPERVISORS
+    return _acts_on(complaint, member) and member_can(member, Action.SUPERVISE_COMPLAINTS)
 
 
 def is_owner_or_supervisor(complaint, member) -> bool:
@@ -188,3 +188,13 @@ class ComplaintLifecycle(FSMModelMixin, models.Model):
     @transition(state, source=OPEN_STATES, target=State.MERGED, permission=is_handler)
     def merge(self):
         """A duplicate: folded into another open complaint."""
+
+    @transition(
+        state,
+        source=OPEN_STATES,
+        target=None,
+        permission=is_owner_or_supervisor,
+        custom={"label": _("Transfer")},
+    )
+    def transfer(self):
+        """To another department or handler; the state stays (``target=None``)."""

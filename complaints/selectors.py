@@ -20,9 +20,9 @@ from complaints.models import (
     Transition,
 )
 from customers.models import Customer, Segment
-from tenants.models import Department, Membership, Role, Tenant
+from tenants.models import Department, Membership, Tenant
 from tenants.paging import Page, page_of
-from tenants.permissions import get_visible_or_404, visible_to
+from tenants.permissions import Action, get_visible_or_404, roles_allowed, visible_to
 
 PAGE_SIZE = 25
 
@@ -210,7 +210,7 @@ def handlers(member: Membership) -> QuerySet[Membership]:
     """Members a complaint can be given to, within what ``member`` sees."""
     return (
         visible_to(Membership.objects.all(), member)
-        .filter(is_active=True, role__in=[Role.ADMIN, Role.MANAGER, Role.AGENT])
+        .filter(is_active=True, role__in=roles_allowed(Action.TAKE_ASSIGNMENTS))
         .exclude(department__isnull=True)
         .select_related("user", "department")
         .order_by("department__path", "user__first_name", "user__last_name")

@@ -1,4 +1,7 @@
-"""Complaint writes other than state changes: intake, routing, notes, files, links, actions."""
+"""Complaint writes other than state changes: intake, routing, notes, files, links.
+
+Steps (the state) are ``complaints.workflow``; corrective actions ``complaints.corrective_actions``.
+"""
 
 import zoneinfo
 from dataclasses import dataclass, field
@@ -10,7 +13,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import events, notify, sla
+from complaints import events, notify, sla, workflow
 from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
@@ -18,7 +21,6 @@ from complaints.models import (
     Channel,
     Complaint,
     ComplaintLink,
-    CorrectiveAction,
     Message,
     ReferenceSequence,
     RoutingRule,
@@ -28,8 +30,9 @@ from complaints.selectors import complaint_settings
 from customers.models import Customer
 from customers.services import customer_match_or_create
 from tenants.audit import audit_record
-from tenants.errors import ApplicationError, Conflict
-from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+from tenants.errors import ApplicationError, NotAllowed
+from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
+from tenants.permissions import Action, roles_allowed
 from tenants.trees import tree_node_create
 
 
@@ -89,9 +92,16 @@ def _rule_matches(rule: RoutingRule, complaint: Complaint) -> bool:
 
 
 def handlers_of(department: Department) -> QuerySet[Membership]:
-    """Active agents of the department and the departments below it."""
-    return Membership.objects.for_tenant(department.tenant_id).filter(
-        is_active=True, role=Role.AGENT, department__path__startswith=department.path
+    """Active agents of the department and the departments below it: routing shares new
+    complaints among those who take complaints but supervise none."""
+    return (
+        Membership.objects.for_tenant(department.tenant_id)
+        .filter(
+            is_active=True,
+            role__in=roles_allowed(Action.TAKE_ASSIGNMENTS),
+            department__path__startswith=department.path,
+        )
+        .exclude(role__in=roles_allowed(Action.SUPERVISE_COMPLAINTS))
     )
 
 
@@ -267,7 +277,7 @@ def complaint_add_message(
     if kind not in (Message.Kind.INTERNAL, Message.Kind.REPLY):
         raise ApplicationError(_("Unknown kind of note."))
     if not is_handler(complaint, actor):
-        raise ApplicationError(_("Only its handler or a manager can write on this complaint."))
+        raise NotAllowed(_("Only its handler or a manager can write on this complaint."))
     files = files or []
     validate_files(files, max_mb=complaint_settings(complaint.tenant_id).max_attachment_mb)
     message = Message.objects.create(
@@ -282,12 +292,7 @@ def complaint_add_message(
     )
     if kind == Message.Kind.REPLY:
         notify.customer(complaint, "reply", key=f"message-{message.pk}", message=message)
-        if complaint.first_responded_at is None:
-            Complaint.objects.for_tenant(complaint.tenant_id).filter(pk=complaint.pk).update(
-                first_responded_at=timezone.now()
-            )
-            complaint.first_responded_at = timezone.now()
-            sla.sync_next_check(complaint)
+        workflow.complaint_record_first_response(complaint=complaint, actor=actor)
     return message
 
 
@@ -339,104 +344,3 @@ def complaint_link(*, complaint: Complaint, actor: Membership, other: Complaint)
             changes={"linked": [None, other.reference]},
         )
     return link
-
-
-@transaction.atomic
-def corrective_action_open(
-    *,
-    complaint: Complaint,
-    actor: Membership,
-    description: str,
-    owner: Membership,
-    due_date,
-) -> CorrectiveAction:
-    """Open an improvement action on a resolved (or later) complaint."""
-    if complaint.resolved_at is None:
-        raise ApplicationError(_("Corrective actions follow a resolution: resolve it first."))
-    if actor.role not in (Role.ADMIN, Role.MANAGER, Role.AGENT):
-        raise ApplicationError(_("Your role does not allow this."))
-    errors = {}
-    if not (description or "").strip():
-        errors["description"] = [_("Say what will change.")]
-    if owner.tenant_id != complaint.tenant_id or not owner.is_active:
-        errors["owner"] = [_("Choose an active member of this organisation.")]
-    if due_date is None:
-        errors["due_date"] = [_("Give a due date.")]
-    if errors:
-        raise ApplicationError(_("The action is incomplete."), fields=errors)
-    action = CorrectiveAction.objects.create(
-        tenant_id=complaint.tenant_id,
-        complaint=complaint,
-        description=description.strip(),
-        owner=owner,
-        due_date=due_date,
-        created_by=actor,
-    )
-    audit_record(
-        tenant=complaint.tenant,
-        actor=actor.user,
-        action="corrective_action.opened",
-        target=action,
-        changes={"complaint": [None, complaint.reference], "owner": [None, owner.pk]},
-    )
-    return action
-
-
-# Where an action may go from each status (done is final; a cancelled one may reopen).
-ACTION_MOVES = {
-    CorrectiveAction.Status.OPEN: {
-        CorrectiveAction.Status.IN_PROGRESS,
-        CorrectiveAction.Status.DONE,
-        CorrectiveAction.Status.CANCELLED,
-    },
-    CorrectiveAction.Status.IN_PROGRESS: {
-        CorrectiveAction.Status.DONE,
-        CorrectiveAction.Status.CANCELLED,
-    },
-    CorrectiveAction.Status.DONE: set(),
-    CorrectiveAction.Status.CANCELLED: {CorrectiveAction.Status.OPEN},
-}
-
-
-@transaction.atomic
-def corrective_action_update(
-    *, action: CorrectiveAction, actor: Membership, status: str, outcome: str = ""
-) -> CorrectiveAction:
-    """Move an action on; done needs the outcome."""
-    if status not in CorrectiveAction.Status.values:
-        raise ApplicationError(_("Unknown status."), fields={"status": [_("Unknown status.")]})
-    if status != action.status and status not in ACTION_MOVES[action.status]:
-        raise ApplicationError(
-            _("A %(before)s action cannot become %(after)s.")
-            % {
-                "before": action.get_status_display().lower(),
-                "after": CorrectiveAction.Status(status).label.lower(),
-            },
-            fields={"status": [_("Not from this status.")]},
-        )
-    if actor.role not in (Role.ADMIN, Role.MANAGER) and actor.pk != action.owner_id:
-        raise ApplicationError(_("Only its owner or a manager can update this action."))
-    if status == CorrectiveAction.Status.DONE and not (outcome or "").strip():
-        raise ApplicationError(
-            _("Say what was done."), fields={"outcome": [_("Say what was done.")]}
-        )
-    before = action.status
-    action.status = status
-    action.outcome = (outcome or "").strip() or action.outcome
-    action.completed_at = timezone.now() if status == CorrectiveAction.Status.DONE else None
-    updated = (
-        CorrectiveAction.objects.for_tenant(action.tenant_id)
-        .filter(pk=action.pk, status=before)
-        .update(status=action.status, outcome=action.outcome, completed_at=action.completed_at)
-    )
-    if updated != 1:
-        raise Conflict(_("Someone changed this action meanwhile. Reload and try again."))
-    audit_record(
-        tenant=action.tenant,
-        actor=actor.user,
-        action="corrective_action.updated",
-        target=action,
-        changes={"status": [before, status]},
-        note=action.outcome,
-    )
-    return action

@@ -27,7 +27,8 @@ from notifications.services import NewNotification, notifications_create_bulk
 from tenants.bulk import insert_new_rows
 from tenants.business_time import BusinessCalendar
 from tenants.calendar import calendar_for
-from tenants.models import Department, Membership, Role, Tenant
+from tenants.models import Department, Membership, Tenant
+from tenants.permissions import Action, member_can, roles_allowed, supervises_department
 
 
 @dataclass
@@ -52,12 +53,12 @@ def _context(tenant: Tenant) -> TenantContext:
     members = {
         member.pk: member
         for member in Membership.objects.for_tenant(tenant)
-        .filter(role__in=[Role.ADMIN, Role.MANAGER, Role.AGENT], is_active=True)
+        .filter(role__in=roles_allowed(Action.HANDLE_COMPLAINTS), is_active=True)
         .select_related("user")
     }
     managers: dict[int, list[Membership]] = {}
     for member in members.values():
-        if member.role == Role.MANAGER:
+        if supervises_department(member):
             managers.setdefault(member.department_id, []).append(member)
     with translation.override(tenant.default_language):
         texts = {
@@ -76,7 +77,7 @@ def _context(tenant: Tenant) -> TenantContext:
         departments={d.pk: d for d in Department.objects.for_tenant(tenant)},
         members=members,
         managers=managers,
-        admins=[member for member in members.values() if member.role == Role.ADMIN],
+        admins=[member for member in members.values() if member_can(member, Action.MANAGE_TENANT)],
         link=link.replace("REFERENCE", "{reference}"),
         texts=texts,
         clocks=clocks,

@@ -8,12 +8,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import forms, selectors, services, workflow
+from complaints.corrective_actions import (
+    corrective_action_cancel,
+    corrective_action_complete,
+    corrective_action_open,
+    corrective_action_reopen,
+    corrective_action_start,
+)
 from complaints.lifecycle import State
 from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
-from tenants.permissions import Action, get_visible_or_404
+from tenants.permissions import Action, get_visible_or_404, member_can
 
 
 @member_required(Action.VIEW_COMPLAINTS)
@@ -29,6 +36,7 @@ def queue(request):
         "complaints/queue.html",
         {
             "now": timezone.now(),
+            "can_handle": member_can(member, Action.HANDLE_COMPLAINTS),
             "form": form,
             "filters": filters,
             "page": page,
@@ -126,7 +134,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     step_forms = {
         name: bound_forms.get(name) or _step_form(name, complaint, member) for name in steps
     }
-    can_handle = member.role in ("admin", "manager", "agent")
+    can_handle = member_can(member, Action.HANDLE_COMPLAINTS)
     context = {
         "now": timezone.now(),
         "complaint": complaint,
@@ -291,7 +299,7 @@ def open_action(request, reference):
     form = forms.CorrectiveActionForm(request.POST, member=member)
     if form.is_valid():
         try:
-            services.corrective_action_open(complaint=complaint, actor=member, **form.cleaned_data)
+            corrective_action_open(complaint=complaint, actor=member, **form.cleaned_data)
         except ApplicationError as error:
             show_application_error(form, error)
         else:
@@ -324,6 +332,18 @@ def corrective_actions(request):
     )
 
 
+def _move_action(action: CorrectiveAction, member, status: str, outcome: str):
+    """The list page's form names the status to reach; each status is reached by one step."""
+    Status = CorrectiveAction.Status
+    if status == Status.IN_PROGRESS:
+        return corrective_action_start(action=action, actor=member)
+    if status == Status.DONE:
+        return corrective_action_complete(action=action, actor=member, outcome=outcome)
+    if status == Status.CANCELLED:
+        return corrective_action_cancel(action=action, actor=member, reason=outcome)
+    return corrective_action_reopen(action=action, actor=member)
+
+
 @require_POST
 @member_required(Action.HANDLE_COMPLAINTS)
 def corrective_action_update(request, action_id):
@@ -338,9 +358,16 @@ def corrective_action_update(request, action_id):
     try:
         if not form.is_valid():
             raise ApplicationError(_("Choose a status."))
-        services.corrective_action_update(action=action, actor=member, **form.cleaned_data)
+        status = form.cleaned_data["status"]
+        if status == action.status:
+            messages.info(
+                request,
+                _("Nothing changed: the action is already %(status)s.")
+                % {"status": action.get_status_display().lower()},
+            )
+        else:
+            _move_action(action, member, status, form.cleaned_data["outcome"])
+            messages.success(request, _("Action updated."))
     except ApplicationError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Action updated."))
     return redirect("corrective-action-list", tenant_slug=request.tenant.slug)

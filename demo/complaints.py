@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import workflow
+from complaints.corrective_actions import corrective_action_open
 from complaints.lifecycle import State
 from complaints.models import (
     Category,
@@ -22,12 +23,7 @@ from complaints.models import (
     Severity,
     Transition,
 )
-from complaints.services import (
-    Intake,
-    category_create,
-    complaint_file,
-    corrective_action_open,
-)
+from complaints.services import Intake, category_create, complaint_file
 from customers.models import Customer, Segment
 from notifications.models import Delivery
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint

@@ -1,4 +1,7 @@
-"""The one domain error type. Every app's errors subclass it; the API maps ``status`` to HTTP."""
+"""The one domain error type. Every app's errors subclass it; ``tenants.middleware`` (browser)
+and the API map ``status`` to HTTP, once."""
+
+from django.core.exceptions import PermissionDenied
 
 
 class ApplicationError(Exception):
@@ -10,6 +13,17 @@ class ApplicationError(Exception):
         self.message = message
         self.code = code or self.code
         self.fields = fields or {}
+
+
+class NotAllowed(ApplicationError, PermissionDenied):
+    """The member's role (or their relation to the row) does not allow this.
+
+    Also a Django ``PermissionDenied``, so code that only knows Django's refusal (its 403
+    handler, DRF, callers that catch it) treats it as one.
+    """
+
+    status = 403
+    code = "not_allowed"
 
 
 class NotFound(ApplicationError):

@@ -2,7 +2,8 @@
 
 Two questions, answered the same way by every view, API view and service:
 
-* **May this member do X?** The member's role decides (``member_can``, ``require``).
+* **May this member do X?** The member's role decides (``member_can``, ``require``; for queries
+  that pick members by what they may do, ``roles_allowed``).
 * **May this member see this row?** The row must be in the member's tenant (else it does not
   exist for them: 404) and, for rows that belong to a department, in the member's department
   subtree (``visible_to``, ``get_visible_or_404``).
@@ -10,10 +11,11 @@ Two questions, answered the same way by every view, API view and service:
 
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from tenants.errors import NotAllowed
 from tenants.models import Membership, Role
 
 
@@ -22,7 +24,13 @@ class Action(StrEnum):
     VIEW_TEAM = "view_team"
     MANAGE_TENANT = "manage_tenant"
     VIEW_COMPLAINTS = "view_complaints"
+    # Work on complaints: file them, take the steps of the ones they handle, write on them.
     HANDLE_COMPLAINTS = "handle_complaints"
+    # Act on every complaint they see (not only their own), give complaints to others, reject
+    # them, complete internal reviews, update anyone's corrective actions.
+    SUPERVISE_COMPLAINTS = "supervise_complaints"
+    # Be a complaint's handler (its assignee) or a corrective action's owner.
+    TAKE_ASSIGNMENTS = "take_assignments"
     MANAGE_COMPLAINTS = "manage_complaints"
     VIEW_SURVEYS = "view_surveys"
     MANAGE_SURVEYS = "manage_surveys"
@@ -47,6 +55,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _READ_ALL
         | {
             Action.HANDLE_COMPLAINTS,
+            Action.SUPERVISE_COMPLAINTS,
+            Action.TAKE_ASSIGNMENTS,
             Action.MANAGE_COMPLAINTS,
             Action.MANAGE_SURVEYS,
             Action.VIEW_OWN_RATING,
@@ -58,6 +68,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_WORKSPACE,
             Action.VIEW_COMPLAINTS,
             Action.HANDLE_COMPLAINTS,
+            Action.TAKE_ASSIGNMENTS,
             Action.VIEW_SURVEYS,
             Action.VIEW_OWN_RATING,
         }
@@ -73,14 +84,31 @@ def member_can(member: Membership, action: Action) -> bool:
 
 
 def require(member: Membership, action: Action) -> None:
-    """Refuse with 403 when the role does not allow ``action``."""
+    """Refuse with :class:`NotAllowed` (403) when the role does not allow ``action``."""
     if not member_can(member, action):
-        raise PermissionDenied(action)
+        raise NotAllowed(_("Your role does not allow this."))
+
+
+def roles_allowed(action: Action) -> list[str]:
+    """The roles whose members may ``action``: for queries that pick members by what they may
+    do (``Membership.objects.filter(role__in=roles_allowed(Action.TAKE_ASSIGNMENTS))``)."""
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+def role_sees_whole_tenant(role: str) -> bool:
+    """Admins and analysts see every department's rows; every other role has a department."""
+    return role in (Role.ADMIN, Role.ANALYST)
 
 
 def sees_whole_tenant(member: Membership) -> bool:
-    """Admins and analysts see every department's rows; every other role has a department."""
-    return member.role in (Role.ADMIN, Role.ANALYST)
+    """Whether the member sees every department's rows (else their department subtree's)."""
+    return role_sees_whole_tenant(member.role)
+
+
+def supervises_department(member: Membership) -> bool:
+    """A supervisor held by a department (a manager): its SLA breaches and escalations go to
+    them. Supervisors who see the whole tenant (admins) are the fallback above every level."""
+    return member_can(member, Action.SUPERVISE_COMPLAINTS) and not sees_whole_tenant(member)
 
 
 def visible_to(

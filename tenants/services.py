@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
 from tenants.models import Closure, Department, Membership, Role, Tenant
+from tenants.permissions import role_sees_whole_tenant
 from tenants.trees import tree_node_create
 
 
@@ -79,7 +80,7 @@ def membership_grant(
     """Give ``user`` a role in ``tenant`` (or change the one they have); audited if it changed."""
     if department is not None and department.tenant_id != tenant.pk:
         raise ApplicationError("The department belongs to another tenant.", code="tenant")
-    if department is None and role not in (Role.ADMIN, Role.ANALYST):
+    if department is None and not role_sees_whole_tenant(role):
         raise ApplicationError(
             "Managers, agents and performers need a department.",
             fields={"department": ["Choose the member's department."]},

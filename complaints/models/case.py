@@ -4,8 +4,9 @@ its messages, files, links and corrective actions."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
-from complaints.lifecycle import OPEN_STATES, ComplaintLifecycle, State
+from complaints.lifecycle import OPEN_STATES, ComplaintLifecycle, State, is_supervisor
 from complaints.models.setup import (
     Category,
     Channel,
@@ -17,6 +18,7 @@ from complaints.models.setup import (
 )
 from customers.models import Customer
 from tenants.models import Brand, Department, Membership, TenantOwned, Touchpoint
+from tenants.permissions import Action, member_can
 
 
 class ReferenceSequence(TenantOwned):
@@ -320,8 +322,21 @@ class ComplaintLink(TenantOwned):
         ]
 
 
-class CorrectiveAction(TenantOwned):
-    """What the organisation changes so it does not happen again (ISO 10002 improvement)."""
+def is_action_owner_or_supervisor(action, member) -> bool:
+    """Its owner, or a manager (or admin) who sees its complaint, moves an action on."""
+    if member is None or not member.is_active or member.tenant_id != action.tenant_id:
+        return False
+    if action.owner_id == member.pk:
+        return member_can(member, Action.HANDLE_COMPLAINTS)
+    return is_supervisor(action.complaint, member)
+
+
+class CorrectiveAction(FSMModelMixin, TenantOwned):
+    """What the organisation changes so it does not happen again (ISO 10002 improvement).
+
+    Its status is a state machine (the transitions below); ``complaints.corrective_actions``
+    has one function per transition and is the only writer of ``status``.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -337,8 +352,8 @@ class CorrectiveAction(TenantOwned):
         Membership, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
     )
     due_date = models.DateField(_("due date"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    status = FSMField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, protected=True
     )
     outcome = models.TextField(_("outcome"), blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -354,3 +369,39 @@ class CorrectiveAction(TenantOwned):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @transition(
+        status,
+        source=Status.OPEN,
+        target=Status.IN_PROGRESS,
+        permission=is_action_owner_or_supervisor,
+    )
+    def start(self):
+        """Work on it has begun."""
+
+    @transition(
+        status,
+        source=[Status.OPEN, Status.IN_PROGRESS],
+        target=Status.DONE,
+        permission=is_action_owner_or_supervisor,
+    )
+    def complete(self):
+        """Done, with the outcome; final."""
+
+    @transition(
+        status,
+        source=[Status.OPEN, Status.IN_PROGRESS],
+        target=Status.CANCELLED,
+        permission=is_action_owner_or_supervisor,
+    )
+    def cancel(self):
+        """Not going to happen (it may be reopened)."""
+
+    @transition(
+        status,
+        source=Status.CANCELLED,
+        target=Status.OPEN,
+        permission=is_action_owner_or_supervisor,
+    )
+    def reopen(self):
+        """A cancelled action is taken up again."""

@@ -1,0 +1,28 @@
+"""Domain errors become HTTP responses here, once, for every browser view."""
+
+from django.shortcuts import render
+from django.views.defaults import page_not_found, permission_denied
+
+from tenants.errors import ApplicationError
+
+
+class ApplicationErrorMiddleware:
+    """An :class:`ApplicationError` a view did not handle answers with its ``status``: 403 and
+    404 with the same pages as Django's own refusals, anything else (400, 409) with a small
+    page that shows the message. Views still catch it where they re-render a form with the
+    errors on its fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ApplicationError):
+            return None
+        if exception.status == 403:
+            return permission_denied(request, exception)
+        if exception.status == 404:
+            return page_not_found(request, exception)
+        return render(request, "error.html", {"error": exception}, status=exception.status)
