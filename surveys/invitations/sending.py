@@ -1,7 +1,8 @@
 """Sending invitations: the first email when it is due, one reminder, expiry.
 
-Every step is a compare-and-set on the invitation's status (or reminder time) and every email
-has a unique outbox key, so running a scan twice, or twice at once, sends each once.
+Every step is a compare-and-set on the invitation's status (``invitations.status``, the one
+writer of it) or reminder time, and every email has a unique outbox key, so running a scan
+twice, or twice at once, sends each once.
 """
 
 import logging
@@ -14,8 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers.models import Customer
+from notifications.models import Delivery
 from notifications.services import delivery_enqueue
 from surveys.invitations import tokens
+from surveys.invitations.status import (
+    invitation_cancel,
+    invitation_first_email_record,
+    invitation_mark_sent,
+)
 from surveys.models import Invitation, primary_question
 from surveys.scoring import SCALE_ENDS
 from tenants.branding import accent_of
@@ -27,23 +34,6 @@ REMINDER_AFTER = timedelta(days=3)  # one reminder, this long after the first em
 
 
 SCAN_LIMIT = 500  # rows per scan and per kind
-
-
-def invitations_expire(*, now: datetime) -> int:
-    """Unanswered invitations past their expiry become EXPIRED (one UPDATE, all tenants).
-
-    Not one with a held score: that is an answer, which the settle step keeps (in a later
-    minute when more were due than one scan takes).
-    """
-    return (
-        Invitation.objects.unscoped()
-        .filter(
-            status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
-            expires_at__lte=now,
-            held_at__isnull=True,
-        )
-        .update(status=Invitation.Status.EXPIRED)
-    )
 
 
 def invitations_send_due(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
@@ -68,19 +58,14 @@ def invitation_send(*, tenant_id: int, invitation_id: int, now: datetime) -> boo
     A customer who opted out (or lost their address) since the decision is not written to:
     the invitation is cancelled instead.
     """
-    invitations = Invitation.objects.for_tenant(tenant_id)
-    invitation = _with_context(invitations).get(pk=invitation_id)
+    invitation = _with_context(Invitation.objects.for_tenant(tenant_id)).get(pk=invitation_id)
     if not _may_email(invitation.customer):
-        invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
-            status=Invitation.Status.CANCELLED
-        )
+        invitation_cancel(tenant_id=tenant_id, invitation_id=invitation_id)
         return False
-    claimed = invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
-        status=Invitation.Status.SENT, sent_at=now
-    )
-    if claimed != 1:
+    if not invitation_mark_sent(tenant_id=tenant_id, invitation_id=invitation_id, now=now):
         return False  # sent by another run, or cancelled/expired meanwhile
-    _email(invitation, kind="invitation")
+    delivery = _email(invitation, kind="invitation")
+    invitation_first_email_record(invitation=invitation, delivery=delivery)
     return True
 
 
@@ -135,7 +120,7 @@ def public_url(name: str, token: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{reverse(name, kwargs={'token': token})}"
 
 
-def _email(invitation: Invitation, *, kind: str) -> None:
+def _email(invitation: Invitation, *, kind: str) -> Delivery:
     """Queue the ``kind`` email (templates/surveys/email/<kind>.txt/.html) with a new token.
 
     The primary question is in the email: one link per score opens the page with that score
@@ -171,7 +156,7 @@ def _email(invitation: Invitation, *, kind: str) -> None:
         text = render_to_string(f"surveys/email/{kind}.txt", context).strip()
         html = render_to_string(f"surveys/email/{kind}.html", context)
     subject, _newline, body = text.partition("\n")
-    delivery_enqueue(
+    return delivery_enqueue(
         tenant=tenant,
         dedupe_key=f"survey-invitation-{invitation.pk}-{kind}",
         recipient=customer.email,
