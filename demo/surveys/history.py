@@ -61,17 +61,14 @@ class History:
         self.touchpoints = {
             touchpoint.code: touchpoint for touchpoint in Touchpoint.objects.for_tenant(tenant)
         }
-        members = list(
+        # Who serves customers in the story: the demo's agents and performers.
+        serving = (
             Membership.objects.for_tenant(tenant)
-            .filter(is_active=True)
+            .filter(is_active=True, role__in=[Role.AGENT, Role.PERFORMER])
             .select_related("user")
             .order_by("pk")
         )
-        self.performers = {
-            member.user.email.split("@")[0]: member
-            for member in members
-            if member.role in (Role.AGENT, Role.PERFORMER)
-        }
+        self.performers = {member.user.email.split("@")[0]: member for member in serving}
         # Who a critic's follow-up goes to, per touchpoint: as follow_up_owner picks them.
         self.owners: dict[int, Membership | None] = {}
         self.calendar = calendar_for(tenant)
