@@ -12,12 +12,12 @@ from complaints.models import Transition
 from customers.models import Customer
 from customers.services import contact_keys
 from demo.surveys import story
-from notifications.models import Delivery
+from demo.surveys.outbox import first_emails_write
 from surveys.followups.services import FOLLOW_UP_WITHIN, follow_up_owner
 from surveys.interactions.decision import decide
-from surveys.interactions.recording import interaction_record, matching_rule
+from surveys.interactions.recording import matching_rule
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
-from surveys.invitations.sending import REMINDER_AFTER, invitation_send
+from surveys.invitations.sending import REMINDER_AFTER
 from surveys.invitations.status import unsaved_statuses_set
 from surveys.models import (
     Answer,
@@ -102,7 +102,7 @@ class History:
         rng, zone = self.rng, zoneinfo.ZoneInfo(self.tenant.time_zone)
         events = []
         for number in range(count):
-            interaction, effect = self._draw()
+            interaction, effect = self.draw()
             # A little busier lately; events at least a day and a bit old, so their
             # invitations have gone out.
             age = timedelta(days=1.2 + 363.5 * rng.random() ** 1.15)
@@ -126,7 +126,7 @@ class History:
         Interaction.objects.bulk_create([event.interaction for event in events], batch_size=BATCH)
         return events
 
-    def _draw(self) -> tuple[Interaction, int]:
+    def draw(self) -> tuple[Interaction, int]:
         """An unsaved event of a brand, touchpoint and performer drawn in the demo's shares,
         with the NPS points its touchpoint adds."""
         rng = self.rng
@@ -475,7 +475,7 @@ class History:
         """Insert what was planned, parents first; then set the decisions and the times."""
         unsaved_statuses_set(self.invitations, now=self.now)
         Invitation.objects.bulk_create(self.invitations, batch_size=BATCH)
-        self._first_emails()
+        first_emails_write(self.tenant, self.invitations, bounced=self.bounced)
         Response.objects.bulk_create(self.responses, batch_size=BATCH)
         Answer.objects.bulk_create(self.answers, batch_size=BATCH)
         FollowUp.objects.bulk_create(self.follow_ups, batch_size=BATCH)
@@ -499,75 +499,6 @@ class History:
             FollowUp.objects.for_tenant(self.tenant).filter(pk__in=chunk).update(
                 created_at=Subquery(submitted.values("submitted_at")[:1])
             )
-
-    def _first_emails(self) -> None:
-        """The outbox rows of the history's first emails, long since accepted by the mail
-        server (or bounced), linked to their invitations as the sender links them: the response
-        rate counts what the server accepted."""
-        deliveries = []
-        for invitation in self.invitations:
-            if invitation.sent_at is None:
-                continue
-            bounced = id(invitation) in self.bounced
-            invitation.delivery = Delivery(
-                tenant=self.tenant,
-                dedupe_key=f"survey-invitation-{invitation.pk}-invitation",
-                recipient=invitation.customer.email,
-                subject=f"{invitation.interaction.brand.name}: how did we do?",
-                body="A survey invitation of the demo's history (not kept).\n",
-                status=Delivery.Status.FAILED if bounced else Delivery.Status.SENT,
-                attempts=1,
-                next_attempt_at=invitation.sent_at,
-                sent_at=None if bounced else invitation.sent_at,
-                last_error="550 5.1.1 mailbox unavailable" if bounced else "",
-            )
-            deliveries.append(invitation.delivery)
-        Delivery.objects.bulk_create(deliveries, batch_size=BATCH)
-        sent = [invitation for invitation in self.invitations if invitation.sent_at is not None]
-        Invitation.objects.for_tenant(self.tenant).bulk_update(sent, ["delivery"], batch_size=BATCH)
-
-    # --- the last hours, for real ---------------------------------------------------------------
-
-    def record_live_events(self, count: int) -> None:
-        """A few events of the last hours, recorded and decided by ``interaction_record``.
-
-        Those whose sending time has come are sent now, through the outbox (the worker prints
-        them in development); the others wait for the sender's next minutes. Customers not
-        surveyed in the throttle window are preferred, so most of these are invited.
-        """
-        if not count:
-            return
-        rng, now, tenant = self.rng, self.now, self.tenant
-        window_start = now - timedelta(days=tenant.survey_throttle_days)
-        fresh = [
-            customer
-            for customer in self.customers
-            if customer.email
-            and customer.consent_email
-            and not customer.survey_opt_out
-            and self.last_invited.get(customer.pk, window_start) <= window_start
-        ]
-        for number in range(count):
-            interaction, _effect = self._draw()
-            minutes_ago = rng.uniform(5, 25) if number % 3 == 0 else rng.uniform(240, 1200)
-            interaction_record(
-                tenant=tenant,
-                brand=interaction.brand,
-                customer=fresh.pop(rng.randrange(len(fresh))) if fresh else interaction.customer,
-                occurred_at=now - timedelta(minutes=minutes_ago),
-                source=Source.API,
-                external_reference=f"{LIVE_PREFIX}{number + 1:03d}",
-                touchpoint=interaction.touchpoint,
-                performer=interaction.performer,
-                now=now,
-            )
-        due = Invitation.objects.for_tenant(tenant).filter(
-            interaction__external_reference__startswith=LIVE_PREFIX,
-            status=Invitation.Status.SCHEDULED,
-            send_at__lte=now,
-        )
-        for invitation_id in due.values_list("pk", flat=True):
-            invitation_send(tenant_id=tenant.pk, invitation_id=invitation_id, now=now)
 
 
 def _chunks(ids: list[int], size: int = BATCH):
