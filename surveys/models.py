@@ -3,11 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from complaints.models import Complaint
 from customers.models import Customer
+from notifications.models import Delivery
 from surveys.scoring import SCALES, QuestionKind
 from tenants.models import Brand, Membership, TenantOwned, Touchpoint
+from tenants.permissions import Action, member_can
 
 
 class Interaction(TenantOwned):
@@ -212,6 +215,11 @@ class Invitation(TenantOwned):
     # when they leave without sending (``responses.submitting.invitations_settle``).
     held_score = models.SmallIntegerField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
+    # The outbox row of the first email: the response rate counts an invitation once the SMTP
+    # server accepted that email (``Delivery.Status.SENT``), not when it was queued.
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -314,8 +322,20 @@ class Answer(TenantOwned):
         ]
 
 
-class FollowUp(TenantOwned):
-    """A critic is called back: the closed loop, with its own due time and outcome."""
+def may_complete_follow_up(follow_up, actor) -> bool:
+    """A member who handles complaints or manages surveys; None is the customer, whose own
+    answers can close a follow-up opened for a score they then changed."""
+    if actor is None:
+        return True
+    return member_can(actor, Action.HANDLE_COMPLAINTS) or member_can(actor, Action.MANAGE_SURVEYS)
+
+
+class FollowUp(FSMModelMixin, TenantOwned):
+    """A critic is called back: the closed loop, with its own due time and outcome.
+
+    The status is a state machine (django-fsm-2, protected): only the transition methods move
+    it, and only ``surveys.followups.services`` calls them (one function per transition).
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -325,7 +345,7 @@ class FollowUp(TenantOwned):
     assignee = models.ForeignKey(
         Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    status = FSMField(max_length=6, choices=Status.choices, default=Status.OPEN, protected=True)
     due_at = models.DateTimeField()
     outcome = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -338,6 +358,11 @@ class FollowUp(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "status", "due_at"], name="follow_up_tenant_status"),
         ]
+
+    @transition(status, source=Status.OPEN, target=Status.DONE, permission=may_complete_follow_up)
+    def complete(self):
+        """The call-back is done and its outcome recorded (or the customer's own answers
+        showed there was nothing to call about)."""
 
 
 def primary_question(questions: list[Question]) -> Question | None:

@@ -6,12 +6,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from surveys.invitations.sending import (
-    SCAN_LIMIT,
-    invitations_expire,
-    invitations_remind,
-    invitations_send_due,
-)
+from surveys.invitations.sending import SCAN_LIMIT, invitations_remind, invitations_send_due
+from surveys.invitations.status import invitations_expire
 from surveys.responses.submitting import invitations_settle
 
 # The beat runs every minute; a busy minute takes scan after scan for this long, then leaves

@@ -59,6 +59,14 @@ class Tenant(models.Model):
         default=30,
         help_text=_("A customer gets at most one survey in this many days."),
     )
+    follow_up_critics_without_comment = models.BooleanField(
+        _("follow up critics without a comment"),
+        default=True,
+        help_text=_(
+            "A critic who left a comment is always called back; this decides for a critic "
+            "who only gave a low score."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -137,3 +137,8 @@ def get_visible_or_404(
         raise Http404(
             f"No {queryset.model._meta.verbose_name} matches the given query."
         ) from missing
+
+
+def managers_among(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The active managers among ``memberships`` (who a survey critic's call-back goes to)."""
+    return memberships.filter(role=Role.MANAGER, is_active=True)

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.surveys.history import LIVE_PREFIX, REFERENCE_PREFIX, History
+from demo.surveys.live import record_live_events
 from demo.surveys.story import RULES, SURVEYS
 from surveys.builder.publishing import draft_open, survey_create, version_publish
 from surveys.builder.questions import question_add
@@ -69,7 +70,7 @@ def seed_demo_surveys(tenant: Tenant, *, interactions: int = 3000, seed: int = 2
         events += history.complaint_events(surveys_since=surveys_since)
         history.decide(events)
         history.write()
-        history.record_live_events(live_count)
+        record_live_events(history, live_count)
     return sum(event.is_new for event in events) + live_count
 
 

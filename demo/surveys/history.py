@@ -12,11 +12,13 @@ from complaints.models import Transition
 from customers.models import Customer
 from customers.services import contact_keys
 from demo.surveys import story
+from demo.surveys.outbox import first_emails_write
 from surveys.followups.services import FOLLOW_UP_WITHIN, follow_up_owner
 from surveys.interactions.decision import decide
-from surveys.interactions.recording import interaction_record, matching_rule
+from surveys.interactions.recording import matching_rule
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
-from surveys.invitations.sending import REMINDER_AFTER, invitation_send
+from surveys.invitations.sending import REMINDER_AFTER
+from surveys.invitations.status import unsaved_statuses_set
 from surveys.models import (
     Answer,
     FollowUp,
@@ -27,7 +29,7 @@ from surveys.models import (
     SurveyVersion,
     primary_question,
 )
-from surveys.scoring import CRITIC_MAX, QuestionKind, is_critic
+from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.business_time import add_business_time
 from tenants.calendar import calendar_for
 from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
@@ -59,17 +61,14 @@ class History:
         self.touchpoints = {
             touchpoint.code: touchpoint for touchpoint in Touchpoint.objects.for_tenant(tenant)
         }
-        members = list(
+        # Who serves customers in the story: the demo's agents and performers.
+        serving = (
             Membership.objects.for_tenant(tenant)
-            .filter(is_active=True)
+            .filter(is_active=True, role__in=[Role.AGENT, Role.PERFORMER])
             .select_related("user")
             .order_by("pk")
         )
-        self.performers = {
-            member.user.email.split("@")[0]: member
-            for member in members
-            if member.role in (Role.AGENT, Role.PERFORMER)
-        }
+        self.performers = {member.user.email.split("@")[0]: member for member in serving}
         # Who a critic's follow-up goes to, per touchpoint: as follow_up_owner picks them.
         self.owners: dict[int, Membership | None] = {}
         self.calendar = calendar_for(tenant)
@@ -79,6 +78,7 @@ class History:
         self.rules: dict[tuple, tuple | None] = {}
         self.questions: dict[int, list[Question]] = {}
         self.invitations: list[Invitation] = []
+        self.bounced: set[int] = set()  # id() of the invitations whose first email bounced
         self.responses: list[Response] = []
         self.answers: list[Answer] = []
         self.follow_ups: list[FollowUp] = []
@@ -102,7 +102,7 @@ class History:
         rng, zone = self.rng, zoneinfo.ZoneInfo(self.tenant.time_zone)
         events = []
         for number in range(count):
-            interaction, effect = self._draw()
+            interaction, effect = self.draw()
             # A little busier lately; events at least a day and a bit old, so their
             # invitations have gone out.
             age = timedelta(days=1.2 + 363.5 * rng.random() ** 1.15)
@@ -126,7 +126,7 @@ class History:
         Interaction.objects.bulk_create([event.interaction for event in events], batch_size=BATCH)
         return events
 
-    def _draw(self) -> tuple[Interaction, int]:
+    def draw(self) -> tuple[Interaction, int]:
         """An unsaved event of a brand, touchpoint and performer drawn in the demo's shares,
         with the NPS points its touchpoint adds."""
         rng = self.rng
@@ -313,6 +313,11 @@ class History:
         if invitation.sent_at is None:
             return
         slug = event.interaction.brand.slug
+        if self._even("bounces") < story.BOUNCED_SHARE:
+            # The mail server refused it (a mailbox gone, a typo): never read, never answered.
+            self.bounced.add(id(invitation))
+            self._leave_unanswered(invitation)
+            return
         if self._even(("answers", slug)) >= story.BRANDS.get(slug, story.OTHER_BRAND)[2]:
             self._leave_unanswered(invitation)
             return
@@ -325,10 +330,10 @@ class History:
         if response is None:
             self._leave_unanswered(invitation)  # not yet: the reminder may have gone out
             return
-        if not response.is_critic:
+        if not self._needs_follow_up(response):
             return
-        follow_up = self._follow_up(response, kind="critic" if _low(response) else "praise")
-        if follow_up.status != FollowUp.Status.DONE or not _low(response):
+        follow_up = self._follow_up(response, kind="critic")
+        if follow_up.status != FollowUp.Status.DONE:
             return
         if self._even("rerate") < story.RERATE_SHARE:
             rerate = self._invitation(
@@ -349,8 +354,16 @@ class History:
                 self._leave_unanswered(rerate)
                 return
             follow_up.rerate = after
-            if after.is_critic:
+            if self._needs_follow_up(after):
                 self._follow_up(after, kind="still_critic")
+
+    def _needs_follow_up(self, response: Response) -> bool:
+        return follow_up_required(
+            kind=response.primary_kind,
+            score=response.primary_score,
+            comment=response.comment,
+            critics_without_comment=self.tenant.follow_up_critics_without_comment,
+        )
 
     def _invitation(self, interaction, customer, version, send_at, purpose, event) -> Invitation:
         # The sender's minute; an event recorded late goes out as soon as it is recorded.
@@ -366,15 +379,14 @@ class History:
             expires_at=send_at + INVITATION_VALID_FOR,
         )
         if sent_at <= self.now:
-            invitation.status, invitation.sent_at = Invitation.Status.SENT, sent_at
+            invitation.sent_at = sent_at
+        # Its status follows from its times when it is written (``write``).
         self.invitations.append(invitation)
         return invitation
 
     def _leave_unanswered(self, invitation: Invitation) -> None:
         if invitation.sent_at + REMINDER_AFTER <= min(self.now, invitation.expires_at):
             invitation.reminder_sent_at = invitation.sent_at + REMINDER_AFTER
-        if invitation.expires_at <= self.now:
-            invitation.status = Invitation.Status.EXPIRED
 
     def _answer(self, invitation, lag, mood, comment_share=None) -> Response | None:
         """The customer's answers ``lag`` after the email (None: not yet, or too late)."""
@@ -384,7 +396,7 @@ class History:
             return None
         if lag > REMINDER_AFTER:
             invitation.reminder_sent_at = invitation.sent_at + REMINDER_AFTER
-        invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, answered_at
+        invitation.answered_at = answered_at
         questions = self.questions[invitation.version_id]
         share = story.COMMENT_SHARE[mood] if comment_share is None else comment_share
         comment = (
@@ -416,7 +428,7 @@ class History:
             primary_kind=primary.kind,
             primary_score=primary_score,
             comment=comment,
-            is_critic=is_critic(primary.kind, primary_score, comment),
+            is_critic=is_critic(primary.kind, primary_score),
             submitted_at=answered_at,
         )
         for answer in answers:
@@ -435,12 +447,6 @@ class History:
         touchpoint = response.interaction.touchpoint
         if touchpoint is not None and touchpoint.pk not in self.owners:
             self.owners[touchpoint.pk] = follow_up_owner(touchpoint)
-        follow_up = FollowUp(
-            tenant=self.tenant,
-            response=response,
-            assignee=self.owners[touchpoint.pk] if touchpoint else None,
-            due_at=due_at,
-        )
         on_time = rng.random() < 0.75
         completed_at = (
             submitted_at + (due_at - submitted_at) * rng.uniform(0.1, 0.95)
@@ -449,10 +455,17 @@ class History:
         )
         age = self.now - submitted_at
         still_open = next((share for within, share in story.STILL_OPEN if age < within), 0)
-        if completed_at <= self.now and rng.random() >= still_open:
-            follow_up.status = FollowUp.Status.DONE
-            follow_up.completed_at = completed_at
-            follow_up.outcome = rng.choice(story.OUTCOMES[kind])
+        is_done = completed_at <= self.now and rng.random() >= still_open
+        # Written in its final state (the status is a state machine: nothing moves it here).
+        follow_up = FollowUp(
+            tenant=self.tenant,
+            response=response,
+            assignee=self.owners[touchpoint.pk] if touchpoint else None,
+            due_at=due_at,
+            status=FollowUp.Status.DONE if is_done else FollowUp.Status.OPEN,
+            completed_at=completed_at if is_done else None,
+            outcome=rng.choice(story.OUTCOMES[kind]) if is_done else "",
+        )
         self.follow_ups.append(follow_up)
         return follow_up
 
@@ -460,7 +473,9 @@ class History:
 
     def write(self) -> None:
         """Insert what was planned, parents first; then set the decisions and the times."""
+        unsaved_statuses_set(self.invitations, now=self.now)
         Invitation.objects.bulk_create(self.invitations, batch_size=BATCH)
+        first_emails_write(self.tenant, self.invitations, bounced=self.bounced)
         Response.objects.bulk_create(self.responses, batch_size=BATCH)
         Answer.objects.bulk_create(self.answers, batch_size=BATCH)
         FollowUp.objects.bulk_create(self.follow_ups, batch_size=BATCH)
@@ -484,57 +499,6 @@ class History:
             FollowUp.objects.for_tenant(self.tenant).filter(pk__in=chunk).update(
                 created_at=Subquery(submitted.values("submitted_at")[:1])
             )
-
-    # --- the last hours, for real ---------------------------------------------------------------
-
-    def record_live_events(self, count: int) -> None:
-        """A few events of the last hours, recorded and decided by ``interaction_record``.
-
-        Those whose sending time has come are sent now, through the outbox (the worker prints
-        them in development); the others wait for the sender's next minutes. Customers not
-        surveyed in the throttle window are preferred, so most of these are invited.
-        """
-        if not count:
-            return
-        rng, now, tenant = self.rng, self.now, self.tenant
-        window_start = now - timedelta(days=tenant.survey_throttle_days)
-        fresh = [
-            customer
-            for customer in self.customers
-            if customer.email
-            and customer.consent_email
-            and not customer.survey_opt_out
-            and self.last_invited.get(customer.pk, window_start) <= window_start
-        ]
-        for number in range(count):
-            interaction, _effect = self._draw()
-            minutes_ago = rng.uniform(5, 25) if number % 3 == 0 else rng.uniform(240, 1200)
-            interaction_record(
-                tenant=tenant,
-                brand=interaction.brand,
-                customer=fresh.pop(rng.randrange(len(fresh))) if fresh else interaction.customer,
-                occurred_at=now - timedelta(minutes=minutes_ago),
-                source=Source.API,
-                external_reference=f"{LIVE_PREFIX}{number + 1:03d}",
-                touchpoint=interaction.touchpoint,
-                performer=interaction.performer,
-                now=now,
-            )
-        due = Invitation.objects.for_tenant(tenant).filter(
-            interaction__external_reference__startswith=LIVE_PREFIX,
-            status=Invitation.Status.SCHEDULED,
-            send_at__lte=now,
-        )
-        for invitation_id in due.values_list("pk", flat=True):
-            invitation_send(tenant_id=tenant.pk, invitation_id=invitation_id, now=now)
-
-
-def _low(response: Response) -> bool:
-    """A detractor by score (not only by leaving a comment): the one worth a re-rate."""
-    limit = CRITIC_MAX.get(response.primary_kind)
-    return (
-        limit is not None and response.primary_score is not None and response.primary_score <= limit
-    )
 
 
 def _chunks(ids: list[int], size: int = BATCH):

@@ -208,12 +208,12 @@ OUTCOMES = {
         "Customer not reachable after three calls; sent an apology by email.",
         "Τηλεφωνήσαμε στον πελάτη, δώσαμε εξηγήσεις και διορθώσαμε το λάθος.",
     ],
-    "praise": ["Thanked the customer and passed the comment on to the team."],
     "still_critic": [
         "Second call: the customer is still unhappy with the amount; explained the terms.",
     ],
 }
 ANSWER_SHARE_AFTER_REMINDER = 0.2
+BOUNCED_SHARE = 0.02  # first emails the mail server refused: queued, never accepted
 # Follow-ups still open, by the age of the answer: the queue has this week's, and a few older
 # ones that slipped (overdue); nothing older than the last weeks is left open.
 STILL_OPEN = [(timedelta(days=7), 0.5), (timedelta(days=45), 0.12)]

@@ -11,9 +11,16 @@ from datetime import datetime
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
-from surveys.models import Answer, FollowUp, Invitation, Response, localized
+from surveys.models import (
+    Answer,
+    FollowUp,
+    Invitation,
+    Response,
+    localized,
+    may_complete_follow_up,
+)
 from tenants.models import Membership
-from tenants.permissions import Action, get_visible_or_404, member_can, visible_to
+from tenants.permissions import get_visible_or_404, visible_to
 
 QUEUE_LIMIT = 200  # rows on the queue page; open ones come first, so none is hidden by done ones
 
@@ -133,4 +140,5 @@ def rerate_invitation_of(follow_up: FollowUp) -> Invitation | None:
 
 
 def may_complete(member: Membership) -> bool:
-    return member_can(member, Action.HANDLE_COMPLAINTS) or member_can(member, Action.MANAGE_SURVEYS)
+    """Whether the member's role may complete follow-ups (the transition's own permission)."""
+    return may_complete_follow_up(None, member)

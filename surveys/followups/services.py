@@ -6,25 +6,27 @@ and completes it; they may ask the customer to rate the service again. That re-r
 ordinary invitation with purpose RERATE (``invitations.scheduling``), sent by the sender's
 minute like any other, and its answer is linked back to the follow-up
 (``follow_up_rerate_link``).
+
+``FollowUp.status`` is a state machine (``surveys.models.FollowUp``: OPEN → DONE); this module
+has the one function per transition, and nothing else moves it.
 """
 
 import logging
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
-from surveys.followups.selectors import may_complete
 from surveys.invitations.scheduling import invitation_rerate_schedule
-from surveys.models import FollowUp, Interaction, Invitation, Response
+from surveys.models import FollowUp, Interaction, Invitation, Response, may_complete_follow_up
 from tenants.audit import audit_record
 from tenants.business_time import add_business_time
 from tenants.calendar import calendar_for
-from tenants.errors import ApplicationError, Conflict, NotFound
-from tenants.models import Department, Membership, Role, Touchpoint
-from tenants.permissions import Action
+from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
+from tenants.models import Department, Membership, Touchpoint
+from tenants.permissions import managers_among
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +67,8 @@ def follow_up_owner(touchpoint: Touchpoint | None) -> Membership | None:
     )
     # The owner and its ancestors: their ids are the owner's materialised path.
     chain = [int(pk) for pk in owner.path.strip("/").split("/")]
-    managers = Membership.objects.for_tenant(touchpoint.tenant_id).filter(
-        role=Role.MANAGER, is_active=True, department_id__in=chain
+    managers = managers_among(Membership.objects.for_tenant(touchpoint.tenant_id)).filter(
+        department_id__in=chain
     )
     nearest = {}
     for manager in managers.order_by("pk").only("pk", "department_id"):
@@ -74,54 +76,87 @@ def follow_up_owner(touchpoint: Touchpoint | None) -> Membership | None:
     return next((nearest[pk] for pk in reversed(chain) if pk in nearest), None)
 
 
+# Who completed a follow-up when no member did, in its audit entry's note: the customer, by
+# sending the whole survey after the score they had clicked and left (see ``submitting``).
+BY_CUSTOMER_RERATE = "customer re-rate"
+
+
+def closed_by_the_customer(tenant) -> str:
+    """The outcome of a follow-up the customer's own answers closed, in the tenant's language
+    (it is read by the tenant's staff, not by the customer)."""
+    with translation.override(tenant.default_language):
+        return _("Closed by itself: the customer sent the whole survey, and it is not a critic's.")
+
+
 @transaction.atomic
 def follow_up_complete(
     *,
-    actor: Membership,
+    actor: Membership | None,
     follow_up: FollowUp,
-    outcome: str,
-    invite_rerate: bool,
+    outcome: str = "",
+    invite_rerate: bool = False,
     now: datetime | None = None,
 ) -> Invitation | None:
     """Record what came of the call-back and close the follow-up (OPEN → DONE).
 
+    The one completion, for both ways a follow-up ends:
+
+    * a member (``actor``) called the customer back and says what came of it; with
+      ``invite_rerate``, a RERATE invitation for the same interaction and survey version is
+      scheduled now (and returned), and the sender emails it within its minute;
+    * ``actor=None``: no member acted — the customer sent the whole survey after a kept low
+      score and it is not a critic's any more. The outcome says so in the tenant's language
+      and the audit entry, without an actor, names "customer re-rate".
+
     Compare-and-set on the status: of two completions only the first counts; the second gets
-    :class:`Conflict`. With ``invite_rerate``, a RERATE invitation for the same interaction and
-    survey version is scheduled now (and returned); the sender emails it within its minute.
-    Raises PermissionDenied for a role that may not handle follow-ups, NotFound for another
-    tenant's follow-up and ApplicationError (field ``outcome``) for an empty outcome.
+    :class:`Conflict`. Raises NotAllowed for a role that may not handle follow-ups,
+    NotFound for another tenant's follow-up and ApplicationError (field ``outcome``) for an
+    empty outcome.
     """
-    if not may_complete(actor):
-        raise PermissionDenied(Action.HANDLE_COMPLAINTS)
-    if follow_up.tenant_id != actor.tenant_id:
+    # The transition's own permission (``may_complete_follow_up``), asked whatever the state,
+    # so a role that may not complete is told so even about a follow-up already done.
+    if not may_complete_follow_up(follow_up, actor):
+        raise NotAllowed(_("Your role does not allow this."))
+    if actor is not None and follow_up.tenant_id != actor.tenant_id:
         raise NotFound(_("No such follow-up."))
+    tenant = actor.tenant if actor is not None else follow_up.tenant
+    if actor is None:
+        if invite_rerate:
+            raise ValueError("only a member who called the customer asks for a re-rate")
+        outcome = outcome or closed_by_the_customer(tenant)
     outcome = outcome.strip()
     if not outcome:
         raise ApplicationError(
             _("Say what came of the follow-up."),
             fields={"outcome": [_("Say what came of the follow-up.")]},
         )
+    already = Conflict(_("This follow-up has already been completed."), code="completed")
+    if not can_proceed(follow_up.complete):
+        raise already
+    source = follow_up.status
     now = now or timezone.now()
+    follow_up.complete()
     completed = (
-        FollowUp.objects.for_tenant(actor.tenant_id)
-        .filter(pk=follow_up.pk, status=FollowUp.Status.OPEN)
-        .update(status=FollowUp.Status.DONE, outcome=outcome, completed_at=now)
+        FollowUp.objects.for_tenant(follow_up.tenant_id)
+        .filter(pk=follow_up.pk, status=source)
+        .update(status=follow_up.status, outcome=outcome, completed_at=now)
     )
     if completed != 1:
-        raise Conflict(_("This follow-up has already been completed."), code="completed")
-    follow_up.status, follow_up.outcome, follow_up.completed_at = (
-        FollowUp.Status.DONE,
-        outcome,
-        now,
-    )
+        follow_up.refresh_from_db()  # undo the move in memory: another completion won
+        raise already
+    follow_up.outcome, follow_up.completed_at = outcome, now
     invitation = invitation_rerate_schedule(follow_up, now=now) if invite_rerate else None
+    if actor is None:
+        note = BY_CUSTOMER_RERATE
+    else:
+        note = _("The customer is asked to rate the service again.") if invitation else ""
     audit_record(
-        tenant=actor.tenant,
-        actor=actor.user,
+        tenant=tenant,
+        actor=actor.user if actor is not None else None,
         action="survey.follow_up_complete",
         target=follow_up,
-        changes={"status": [FollowUp.Status.OPEN, FollowUp.Status.DONE], "outcome": ["", outcome]},
-        note=_("The customer is asked to rate the service again.") if invitation else "",
+        changes={"status": [source, follow_up.status], "outcome": ["", outcome]},
+        note=note,
     )
     return invitation
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from customers.models import Customer
-from surveys.models import Invitation
+from surveys.invitations.status import invitations_cancel_for_customer
 from tenants.audit import audit_record
 
 
@@ -18,9 +18,7 @@ def customer_opt_out_of_surveys(*, customer: Customer, note: str = "") -> bool:
     )
     if not changed:
         return False
-    Invitation.objects.for_tenant(customer.tenant_id).filter(
-        customer=customer, status=Invitation.Status.SCHEDULED
-    ).update(status=Invitation.Status.CANCELLED)
+    invitations_cancel_for_customer(customer=customer)
     audit_record(
         tenant=customer.tenant,
         actor=None,

@@ -1,7 +1,8 @@
 """Sending invitations: the first email when it is due, one reminder, expiry.
 
-Every step is a compare-and-set on the invitation's status (or reminder time) and every email
-has a unique outbox key, so running a scan twice, or twice at once, sends each once.
+Every step is a compare-and-set on the invitation's status (``invitations.status``, the one
+writer of it) or reminder time, and every email has a unique outbox key, so running a scan
+twice, or twice at once, sends each once.
 """
 
 import logging
@@ -15,6 +16,11 @@ from customers.models import Customer
 from notifications.emails import customer_email_enqueue
 from notifications.models import Delivery
 from surveys.invitations import tokens
+from surveys.invitations.status import (
+    invitation_cancel,
+    invitation_first_email_record,
+    invitation_mark_sent,
+)
 from surveys.models import Invitation, primary_question
 from surveys.scoring import SCALE_ENDS
 
@@ -25,23 +31,6 @@ REMINDER_AFTER = timedelta(days=3)  # one reminder, this long after the first em
 
 
 SCAN_LIMIT = 500  # rows per scan and per kind
-
-
-def invitations_expire(*, now: datetime) -> int:
-    """Unanswered invitations past their expiry become EXPIRED (one UPDATE, all tenants).
-
-    Not one with a held score: that is an answer, which the settle step keeps (in a later
-    minute when more were due than one scan takes).
-    """
-    return (
-        Invitation.objects.unscoped()
-        .filter(
-            status__in=[Invitation.Status.SCHEDULED, Invitation.Status.SENT],
-            expires_at__lte=now,
-            held_at__isnull=True,
-        )
-        .update(status=Invitation.Status.EXPIRED)
-    )
 
 
 def invitations_send_due(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, int]:
@@ -66,19 +55,14 @@ def invitation_send(*, tenant_id: int, invitation_id: int, now: datetime) -> boo
     A customer who opted out (or lost their address) since the decision is not written to:
     the invitation is cancelled instead.
     """
-    invitations = Invitation.objects.for_tenant(tenant_id)
-    invitation = _with_context(invitations).get(pk=invitation_id)
+    invitation = _with_context(Invitation.objects.for_tenant(tenant_id)).get(pk=invitation_id)
     if not _may_email(invitation.customer):
-        invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
-            status=Invitation.Status.CANCELLED
-        )
+        invitation_cancel(tenant_id=tenant_id, invitation_id=invitation_id)
         return False
-    claimed = invitations.filter(pk=invitation_id, status=Invitation.Status.SCHEDULED).update(
-        status=Invitation.Status.SENT, sent_at=now
-    )
-    if claimed != 1:
+    if not invitation_mark_sent(tenant_id=tenant_id, invitation_id=invitation_id, now=now):
         return False  # sent by another run, or cancelled/expired meanwhile
-    _email(invitation, kind="invitation")
+    delivery = _email(invitation, kind="invitation")
+    invitation_first_email_record(invitation=invitation, delivery=delivery)
     return True
 
 

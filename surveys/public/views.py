@@ -39,10 +39,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from surveys.invitations import opt_out, tokens
-from surveys.models import Invitation, Response, primary_question
+from surveys.models import FollowUp, Invitation, Response, primary_question
 from surveys.public.forms import SurveyForm, field_name
 from surveys.responses import submitting
-from surveys.scoring import is_critic
 from tenants import ratelimit
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError, Conflict
@@ -241,9 +240,13 @@ def thanks(request, token):
         return redirect(reverse("public-survey", kwargs={"token": token}))
     response = invitation.response
     context = {
-        # A low score hears an apology; a comment alone (praise too) is read and followed up.
-        "is_detractor": is_critic(response.primary_kind, response.primary_score, ""),
-        "has_follow_up": response.is_critic,
+        # A critic hears an apology, and that someone will call when a follow-up was opened
+        # (always with a comment; without one as the tenant chose). Other comments are read.
+        "is_detractor": response.is_critic,
+        "has_follow_up": FollowUp.objects.for_tenant(invitation.tenant_id)
+        .filter(response=response)
+        .exists(),
+        "has_comment": bool(response.comment.strip()),
     }
     return _page(
         request,

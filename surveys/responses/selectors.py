@@ -3,58 +3,26 @@ one response with its interaction, complaint, follow-up and re-rate history.
 
 Like surveys and follow-ups, responses are not held by a department: every member who may see
 surveys sees all the tenant's. Pages are fetched without COUNT(*) (one row more tells whether
-a next page exists); the figures above the list are two SQL aggregates over the same filter.
+a next page exists); the figures above the list are four SQL aggregates over the same filter.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from surveys import metrics
+from surveys import metrics, scoring
 from surveys.models import Answer, FollowUp, Response
-from surveys.scoring import QuestionKind
 from tenants.models import Membership
 from tenants.paging import Page, page_of
 from tenants.permissions import get_visible_or_404, visible_to
 
 PAGE_SIZE = 50
 
-# Score bands of the primary question, by its kind: the closed loop's "critics" are LOW.
-LOW, MIDDLE, HIGH, UNSCORED = "low", "middle", "high", "none"
-BANDS = [
-    (LOW, _("Detractors, dissatisfied (NPS 0–6, CSAT 1–3, CES 1–3)")),
-    (MIDDLE, _("Passives (NPS 7–8, CES 4–5)")),
-    (HIGH, _("Promoters, satisfied (NPS 9–10, CSAT 4–5, CES 6–7)")),
-    (UNSCORED, _("No score")),
-]
-BAND_RANGES = {
-    LOW: {QuestionKind.NPS: (0, 6), QuestionKind.CSAT: (1, 3), QuestionKind.CES: (1, 3)},
-    MIDDLE: {QuestionKind.NPS: (7, 8), QuestionKind.CES: (4, 5)},
-    HIGH: {QuestionKind.NPS: (9, 10), QuestionKind.CSAT: (4, 5), QuestionKind.CES: (6, 7)},
-}
-
-
-def band_q(band: str) -> Q:
-    """The responses whose primary score lies in ``band``."""
-    if band == UNSCORED:
-        return Q(primary_score__isnull=True)
-    ranges = Q(pk__in=[])  # matches nothing: a band no kind has
-    for kind, (low, high) in BAND_RANGES.get(band, {}).items():
-        ranges |= Q(primary_kind=kind, primary_score__gte=low, primary_score__lte=high)
-    return ranges
-
-
-def band_of(kind: str, score: int | None) -> str:
-    if score is None:
-        return UNSCORED
-    for band, ranges in BAND_RANGES.items():
-        low, high = ranges.get(kind, (None, None))
-        if low is not None and low <= score <= high:
-            return band
-    return ""  # a custom scale: no band
+# The score bands (``surveys.scoring``): the filter's choices, the rows' colours.
+BANDS = scoring.BANDS
+band_of = scoring.band_of
 
 
 @dataclass
@@ -76,7 +44,7 @@ def responses_filtered(member: Membership, filters: ResponseFilters) -> QuerySet
         if getattr(filters, name):
             responses = responses.filter(**{f"interaction__{name}_id": getattr(filters, name)})
     if filters.band:
-        responses = responses.filter(band_q(filters.band))
+        responses = responses.filter(scoring.band_q(filters.band))
     zone = timezone.get_current_timezone()
     if filters.submitted_from:
         start = datetime.combine(filters.submitted_from, time.min, tzinfo=zone)
@@ -107,15 +75,24 @@ def response_page(member: Membership, filters: ResponseFilters) -> Page:
 @dataclass(frozen=True)
 class Figures:
     nps: metrics.Nps
-    csat: metrics.Share
+    csat: metrics.Csat
+    # The re-rates among the shown responses, apart: history, never counted twice.
+    nps_after_follow_up: metrics.Nps
+    csat_after_follow_up: metrics.Csat
 
 
 def figures(member: Membership, filters: ResponseFilters) -> Figures:
-    """NPS and CSAT of the primary answers of the filtered responses (two aggregates)."""
-    primary = Answer.objects.for_tenant(member.tenant_id).filter(
-        question__is_primary=True, response__in=responses_filtered(member, filters)
+    """NPS and CSAT (``surveys.metrics``, on the primary question) of the filtered responses,
+    and the same over the re-rates after a follow-up among them (four aggregates)."""
+    answers = Answer.objects.for_tenant(member.tenant_id).filter(
+        response__in=responses_filtered(member, filters)
     )
-    return Figures(nps=metrics.nps(primary), csat=metrics.csat(primary))
+    return Figures(
+        nps=metrics.nps(answers),
+        csat=metrics.csat(answers),
+        nps_after_follow_up=metrics.nps(answers, after_follow_up=True),
+        csat_after_follow_up=metrics.csat(answers, after_follow_up=True),
+    )
 
 
 # --- one response ------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from surveys.followups.services import follow_up_open, follow_up_rerate_link
+from surveys.followups.services import follow_up_complete, follow_up_open, follow_up_rerate_link
+from surveys.invitations.status import invitation_mark_answered
 from surveys.invitations.tokens import tokens_use
 from surveys.models import (
     Answer,
@@ -22,8 +23,7 @@ from surveys.models import (
     Response,
     primary_question,
 )
-from surveys.scoring import QuestionKind, is_critic
-from tenants.audit import audit_record
+from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.errors import ApplicationError, Conflict
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ def response_submit(
     """Record the customer's answers (question id → score, choice value or text).
 
     Takes the invitation (SENT → ANSWERED, compare-and-set), so two submissions at once record
-    one response; opens a follow-up for a critic. ``partial``: only the score the person
+    one response; opens a follow-up for a critic (``scoring.follow_up_required``: always with a
+    comment, without one as the tenant chose). ``partial``: only the score the person
     clicked before leaving (``invitations_settle``); questions they never saw are not demanded,
     and the link stays open for them to send the whole survey, which completes that response.
     Otherwise every token of the invitation is marked used. Raises :class:`Conflict` when the
@@ -78,14 +79,12 @@ def response_submit(
     ``q<question id>``) for an answer out of range.
     """
     now = now or timezone.now()
-    invitations = Invitation.objects.for_tenant(invitation.tenant_id)
-    taken = invitations.filter(
-        pk=invitation.pk, status=Invitation.Status.SENT, expires_at__gt=now
-    ).update(status=Invitation.Status.ANSWERED, answered_at=now)
+    taken = invitation_mark_answered(invitation=invitation, now=now)
     questions = list(invitation.version.questions.all())
-    if taken != 1:
+    if not taken:
         if not partial and (response := _partial_response_locked(invitation, now=now)):
             return _response_complete(response, questions, answers, now=now)
+        invitations = Invitation.objects.for_tenant(invitation.tenant_id)
         if invitations.filter(pk=invitation.pk, status=Invitation.Status.ANSWERED).exists():
             raise Conflict(_("This survey has already been answered."), code="answered")
         raise Conflict(_("This survey link has expired."), code="expired")
@@ -110,9 +109,18 @@ def response_submit(
     follow_up_rerate_link(response=response)
     if not partial:
         tokens_use(invitation, now=now)
-    if response.is_critic:
+    if _needs_follow_up(response, interaction.tenant):
         follow_up_open(response, interaction, now=now)
     return response
+
+
+def _needs_follow_up(response: Response, tenant) -> bool:
+    return follow_up_required(
+        kind=response.primary_kind,
+        score=response.primary_score,
+        comment=response.comment,
+        critics_without_comment=tenant.follow_up_critics_without_comment,
+    )
 
 
 def _partial_response_locked(invitation: Invitation, *, now: datetime) -> Response | None:
@@ -137,24 +145,18 @@ def _response_complete(
     response.save(update_fields=["primary_score", "comment", "is_critic", "is_partial"])
     _answers_save(response, rows)
     tokens_use(response.invitation, now=now)
-    follow_up = FollowUp.objects.for_tenant(response.tenant_id).filter(response=response).first()
-    if response.is_critic and follow_up is None:
+    follow_up = (
+        FollowUp.objects.for_tenant(response.tenant_id)
+        .select_related("tenant")
+        .filter(response=response)
+        .first()
+    )
+    if follow_up is None and _needs_follow_up(response, response.interaction.tenant):
         follow_up_open(response, response.interaction, now=now)
-    elif not response.is_critic and follow_up is not None:
+    elif follow_up is not None and not response.is_critic:
         # Opened for the kept low score; the whole survey says otherwise: nobody should call.
         # (A follow-up already done keeps the response closed: see COMPLETABLE.)
-        outcome = "Closed by itself: the customer sent the whole survey, and it is not a critic's."
-        FollowUp.objects.for_tenant(response.tenant_id).filter(
-            pk=follow_up.pk, status=FollowUp.Status.OPEN
-        ).update(status=FollowUp.Status.DONE, outcome=outcome, completed_at=now)
-        audit_record(
-            tenant=response.interaction.tenant,
-            actor=None,
-            action="survey.follow_up_complete",
-            target=follow_up,
-            changes={"status": [FollowUp.Status.OPEN, FollowUp.Status.DONE]},
-            note=outcome,
-        )
+        follow_up_complete(actor=None, follow_up=follow_up, now=now)
     return response
 
 
@@ -164,7 +166,7 @@ def _response_fill(response: Response, questions: list[Question], rows: list[Ans
     response.primary_kind = primary.kind if primary else QuestionKind.TEXT
     response.primary_score = next((row.score for row in rows if row.question == primary), None)
     response.comment = "\n\n".join(row.text for row in rows if row.text)
-    response.is_critic = is_critic(response.primary_kind, response.primary_score, response.comment)
+    response.is_critic = is_critic(response.primary_kind, response.primary_score)
 
 
 def _answers_save(response: Response, rows: list[Answer]) -> None:

@@ -135,6 +135,58 @@ def test_completing_twice_is_refused_and_keeps_the_first_outcome(acme, acme_agen
     assert _rerates(acme) == 0
 
 
+def test_of_two_completions_at_once_one_wins_and_the_other_conflicts(
+    acme, acme_agent, acme_manager, follow_up
+):
+    # Both pages were opened while the follow-up was open.
+    mine = FollowUp.objects.for_tenant(acme).get(pk=follow_up.pk)
+    theirs = FollowUp.objects.for_tenant(acme).get(pk=follow_up.pk)
+    first = timezone.now()
+    follow_up_complete(actor=acme_agent, follow_up=mine, outcome=OUTCOME, now=first)
+
+    with pytest.raises(Conflict, match="already been completed"):
+        follow_up_complete(
+            actor=acme_manager, follow_up=theirs, outcome="Another call", invite_rerate=True
+        )
+
+    assert theirs.status == FollowUp.Status.DONE  # the loser sees the winner's state
+    assert _state(follow_up) == (FollowUp.Status.DONE, OUTCOME, first)
+    assert len(_audits(acme)) == 1
+    assert _rerates(acme) == 0
+
+
+def test_the_status_moves_only_through_the_transition(acme, follow_up):
+    with pytest.raises(AttributeError):
+        follow_up.status = FollowUp.Status.DONE
+
+    assert _state(follow_up) == (FollowUp.Status.OPEN, "", None)
+
+
+def test_a_ces_critic_gets_a_follow_up(acme, acme_brand):
+    version = publish_survey(acme, name="Effort")
+    Question.objects.for_tenant(acme).filter(version=version).update(
+        is_primary=False, is_required=False
+    )
+    effort = Question.objects.create(
+        tenant=acme, version=version, position=5, kind=QuestionKind.CES, is_primary=True
+    )
+    add_rule(acme, version.survey, delay_minutes=0)
+    now = timezone.now()
+    answers = {}
+    for n, score in enumerate((3, 4)):
+        customer = make_customer(acme, f"C{n}", f"c{n}@example.com")
+        record(acme_brand, customer, occurred_at=now - HOUR, now=now, reference=f"e-{n}")
+        invitations_run(now=now)
+        invitation = Invitation.objects.for_tenant(acme).get(customer=customer)
+        answers[score] = response_submit(invitation=invitation, answers={effort.pk: score})
+
+    # CES 1–7, 7 the easiest: 3 found it hard (a critic), 4 did not.
+    assert (answers[3].is_critic, answers[4].is_critic) == (True, False)
+    assert list(FollowUp.objects.for_tenant(acme).values_list("response", flat=True)) == [
+        answers[3].pk
+    ]
+
+
 @pytest.mark.parametrize("outcome", ["", "   \n "])
 def test_an_empty_outcome_is_refused(acme, acme_agent, follow_up, outcome):
     with pytest.raises(ApplicationError) as refused:

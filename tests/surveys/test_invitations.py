@@ -5,12 +5,14 @@ Maria (Italian) and Nikos (Greek) are Acme's customers; every decision is taken 
 """
 
 import hashlib
+import importlib
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
@@ -437,3 +439,44 @@ def test_a_minute_stops_scanning_when_its_time_is_up(acme, acme_brand, monkeypat
     second = invitations_run(now=NOW)
 
     assert (first["sent"], second["sent"]) == (2, 3)
+
+
+# --- the first email, kept for the response rate ------------------------------------------------
+
+
+def test_an_invitation_keeps_its_first_emails_outbox_row_not_the_reminders(
+    acme, acme_brand, rule, maria
+):
+    event(acme_brand, maria)
+    invitations_run(now=NOW)
+    invitations_run(now=NOW + 4 * DAY)  # the reminder
+
+    invitation = invitations(acme).get()
+    first, reminder = deliveries(acme)
+    assert (first.dedupe_key, reminder.dedupe_key) == (
+        f"survey-invitation-{invitation.pk}-invitation",
+        f"survey-invitation-{invitation.pk}-reminder",
+    )
+    assert invitation.delivery == first
+
+
+def test_the_migration_links_invitations_sent_before_it_to_their_first_email(
+    acme, acme_brand, rule, maria
+):
+    nikos = make_customer(acme, "Nikos", "nikos@example.com")
+    event(acme_brand, maria)
+    event(acme_brand, nikos, ago=10 * DAY)  # too old: never invited
+    invitations_run(now=NOW)
+    invitations_run(now=NOW + 4 * DAY)
+    invitations(acme).update(delivery=None)  # as the rows were before the migration
+    migration = importlib.import_module(
+        "surveys.migrations.0006_follow_up_machine_invitation_delivery"
+    )
+    state = MigrationLoader(connection).project_state(
+        ("surveys", "0006_follow_up_machine_invitation_delivery")
+    )
+
+    migration.link_first_emails(state.apps, None)
+
+    invitation = invitations(acme).get()
+    assert invitation.delivery.dedupe_key == f"survey-invitation-{invitation.pk}-invitation"

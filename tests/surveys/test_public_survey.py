@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from notifications.models import Delivery
+from notifications.services import delivery_send
 from surveys import metrics
 from surveys.invitations.sending import invitations_remind
 from surveys.models import (
@@ -264,7 +265,7 @@ def test_coming_back_after_the_score_was_kept_completes_the_same_response(
         kept.submitted_at,
     )
     assert Answer.objects.for_tenant(acme).filter(response=response).count() == 2  # score, comment
-    assert FollowUp.objects.for_tenant(acme).get().response == response  # a comment is read
+    assert not FollowUp.objects.for_tenant(acme).exists()  # praise with a comment: no call
     again = client.post(survey_url(token), form_data(survey, nps=2))
     assert again.status_code == 409
     assert Response.objects.for_tenant(acme).get().primary_score == 9
@@ -568,16 +569,20 @@ def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, n
 
 
 @pytest.mark.parametrize(
-    ("nps", "csat_primary", "comment", "follow_up"),
+    ("nps", "csat_primary", "comment", "critic", "follow_up"),
     [
-        (6, None, "", True),  # NPS detractor
-        (7, None, "", False),  # passive
-        (10, None, "Lovely people.", True),  # any comment is read by someone
-        (None, 3, "", True),  # CSAT 1–3
-        (None, 4, "", False),
+        (6, None, "", True, True),  # NPS detractor
+        (6, None, "Slow.", True, True),
+        (7, None, "", False, False),  # passive
+        (7, None, "Could be quicker.", False, False),  # a comment alone makes no critic
+        (10, None, "Lovely people.", False, False),  # praise is read, not called back
+        (None, 3, "", True, True),  # CSAT 1–3
+        (None, 4, "", False, False),
     ],
 )
-def test_who_counts_as_a_critic(acme, acme_brand, maria, nps, csat_primary, comment, follow_up):
+def test_who_counts_as_a_critic(
+    acme, acme_brand, maria, nps, csat_primary, comment, critic, follow_up
+):
     primary = QuestionKind.NPS if nps is not None else QuestionKind.CSAT
     version = publish_survey(acme, primary=primary)
     add_rule(acme, version.survey, delay_minutes=0)
@@ -594,8 +599,28 @@ def test_who_counts_as_a_critic(acme, acme_brand, maria, nps, csat_primary, comm
     )
 
     assert response.primary_kind == primary
-    assert response.is_critic is follow_up
+    assert response.is_critic is critic
     assert FollowUp.objects.for_tenant(acme).count() == (1 if follow_up else 0)
+
+
+@pytest.mark.parametrize(
+    ("comment", "follow_up", "thanks"),
+    [
+        ("The tow truck never came.", True, "will get in touch with you within two working days"),
+        ("", False, "We are sorry it was not what you hoped for.</p>"),
+    ],
+)
+def test_a_tenant_may_leave_critics_without_a_comment_uncalled(
+    client, acme, survey, maria, invite, comment, follow_up, thanks
+):
+    Tenant.objects.filter(pk=acme.pk).update(follow_up_critics_without_comment=False)
+    _invitation, links, _token = invite(maria)
+
+    sent = client.post(links[2], form_data(survey, nps=2, comment=comment))
+
+    assert Response.objects.for_tenant(acme).get().is_critic is True
+    assert FollowUp.objects.for_tenant(acme).exists() is follow_up
+    assert thanks in client.get(sent["Location"]).content.decode()
 
 
 def test_metrics_agree_with_what_customers_answered(client, acme, survey, invite):
@@ -606,12 +631,22 @@ def test_metrics_agree_with_what_customers_answered(client, acme, survey, invite
     ):
         client.post(survey_url(token), form_data(survey, nps=nps, csat=csat))
 
+    # The SMTP server accepts four of the five emails; one address bounces for good.
+    emails = Delivery.objects.for_tenant(acme).order_by("pk")
+    for delivery in emails[:4]:
+        assert delivery_send(delivery_id=delivery.pk) is True
+    emails.filter(pk=emails.last().pk).update(status=Delivery.Status.FAILED)
+
     answers = Answer.objects.for_tenant(acme)
     nps = metrics.nps(answers)
     assert (nps.answered, nps.promoters, nps.passives, nps.detractors) == (4, 2, 1, 1)
     assert nps.score == 25.0
-    assert metrics.csat(answers).percent == pytest.approx(200 / 3)
-    assert metrics.response_rate(Invitation.objects.for_tenant(acme)).percent == 80.0
+    # The survey's CSAT is a secondary question: named, 5 and 4 of 5, 4 and 2 answered.
+    csat = metrics.csat(answers, question=questions(survey)["csat"])
+    assert (csat.percent, csat.mean) == (pytest.approx(200 / 3), pytest.approx(11 / 3))
+    assert metrics.csat(answers).whole == 0  # the primary question is NPS
+    rate = metrics.response_rate(Invitation.objects.for_tenant(acme))
+    assert (rate.part, rate.whole, rate.queued, rate.failed) == (4, 4, 5, 1)
 
 
 # --- the real journey: worker, SMTP, click, submit ---------------------------------------------

@@ -168,6 +168,48 @@ def test_the_figures_are_those_of_the_responses_shown(client_of, acme, acme_mana
     assert "<dd>3 / 2 / 1</dd>" in html
 
 
+def test_a_re_rate_is_shown_apart_as_the_figure_after_a_follow_up(
+    client_of, acme, acme_manager, answer
+):
+    before = answer("Maria", 2, comment="The car came back dirty.")
+    answer("Nina", 10)
+    follow_up_complete(
+        actor=acme_manager, follow_up=before.follow_up, outcome="Cleaned it.", invite_rerate=True
+    )
+    invitations_run(now=timezone.now() + 2 * DAY)
+    rerate = Invitation.objects.for_tenant(acme).get(purpose=Invitation.Purpose.RERATE)
+    nps = Question.objects.for_tenant(acme).get(version=rerate.version, kind=QuestionKind.NPS)
+    response_submit(invitation=rerate, answers={nps.pk: 9})
+
+    page = client_of(acme_manager).get(list_url(acme))
+
+    assert len(shown(page)) == 3  # the re-rate is listed: history
+    figures = page.context["figures"]
+    # First answers 2 and 10: one detractor, one promoter → 0; the re-rate's 9 → +100 apart.
+    assert (figures.nps.answered, figures.nps.score) == (2, 0.0)
+    assert (figures.nps_after_follow_up.answered, figures.nps_after_follow_up.score) == (1, 100.0)
+    assert "<dd>100 / —</dd>" in page.content.decode()
+
+
+def test_the_csat_is_shown_as_a_share_and_a_mean(client_of, acme, acme_brand, acme_manager):
+    version = publish_survey(acme, name="Roadside", primary=QuestionKind.CSAT)
+    add_rule(acme, version.survey, delay_minutes=0)
+    csat = version.questions.get(kind=QuestionKind.CSAT)
+    now = timezone.now()
+    for n, score in enumerate((5, 4, 2, 1)):
+        customer = make_customer(acme, f"C{n}", f"c{n}@example.com")
+        record(acme_brand, customer, occurred_at=now - HOUR, now=now, reference=f"tow-{n}")
+        invitations_run(now=now)
+        invitation = Invitation.objects.for_tenant(acme).get(customer=customer)
+        response_submit(invitation=invitation, answers={csat.pk: score}, now=now)
+
+    page = client_of(acme_manager).get(list_url(acme))
+
+    html = page.content.decode()
+    assert "<dd>50 %</dd>" in html  # 5 and 4 of four answers
+    assert "<dd>3.0</dd>" in html  # (5 + 4 + 2 + 1) / 4
+
+
 def test_a_bad_date_says_so_and_keeps_the_other_filters(client_of, acme, acme_manager, crowd):
     page = client_of(acme_manager).get(
         list_url(acme, touchpoint=crowd["shop"].pk, submitted_from="31-02-2026")
@@ -207,7 +249,7 @@ def test_the_list_takes_the_same_queries_for_two_responses_or_twelve(
         page = client.get(list_url(acme))
 
     assert len(shown(page)) == 12
-    assert len(many) == len(few) <= 12, [q["sql"] for q in many]
+    assert len(many) == len(few) == 13, [q["sql"] for q in many]
 
 
 # --- one response --------------------------------------------------------------------------

@@ -12,11 +12,11 @@ from complaints.lifecycle import State
 from notifications.models import Delivery
 from surveys.followups.services import follow_up_complete
 from surveys.interactions.checking import import_check
-from surveys.invitations.sending import invitations_expire
+from surveys.invitations.status import invitations_expire
 from surveys.models import FollowUp, Invitation, Response
 from surveys.responses.submitting import invitations_settle, score_hold
 from surveys.sender import invitations_run
-from tenants.models import AuditEntry
+from tenants.models import AuditEntry, Tenant
 from tests.surveys.survey_fixtures import (
     add_rule,
     make_customer,
@@ -97,11 +97,30 @@ def test_completing_a_kept_low_score_as_a_promoter_closes_its_follow_up(
     response = Response.objects.for_tenant(acme).get()
     assert (response.primary_score, response.is_critic, response.is_partial) == (10, False, False)
     follow_up = FollowUp.objects.for_tenant(acme).get(response=response)
-    assert follow_up.status == FollowUp.Status.DONE
-    assert (
-        AuditEntry.objects.for_tenant(acme)
-        .filter(action="survey.follow_up_complete", target_id=follow_up.pk, actor=None)
-        .exists()
+    assert (follow_up.status, follow_up.outcome) == (
+        FollowUp.Status.DONE,
+        "Closed by itself: the customer sent the whole survey, and it is not a critic's.",
+    )
+    entry = AuditEntry.objects.for_tenant(acme).get(
+        action="survey.follow_up_complete", target_id=follow_up.pk
+    )
+    # No member acted: the entry has no actor and names the customer's re-rate.
+    assert (entry.actor, entry.note) == (None, "customer re-rate")
+    assert entry.changes == {"status": ["open", "done"], "outcome": ["", follow_up.outcome]}
+
+
+def test_the_outcome_the_customer_closed_is_in_the_tenants_language(client, acme, survey, invite):
+    Tenant.objects.filter(pk=acme.pk).update(default_language="el")
+    invitation, token = invite("maria")
+    score_hold(invitation=invitation, score=3)
+    invitation.refresh_from_db()
+    invitations_run(now=invitation.held_at + 2 * HOUR)
+
+    # The customer's page is in English; the outcome is read by the tenant's staff.
+    client.post(f"/s/{token}/", {nps_field(survey): "9"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert FollowUp.objects.for_tenant(acme).get().outcome == (
+        "Έκλεισε αυτόματα: ο πελάτης έστειλε ολόκληρη την έρευνα και δεν είναι επικριτής."
     )
 
 
