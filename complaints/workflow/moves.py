@@ -110,13 +110,13 @@ def move(
     version = expected_version if expected_version is not None else complaint.version
     getattr(complaint, name)()
     now = timezone.now()
-    fields = {**(fields or {}), "state": complaint.state, "updated_at": now}
+    fields = {**(fields or {}), "updated_at": now}
     if name in FIRST_RESPONSES and complaint.first_responded_at is None:
         fields["first_responded_at"] = now
     updated = (
         Complaint.objects.for_tenant(complaint.tenant_id)
         .filter(pk=complaint.pk, version=version, state=source)
-        .update(version=F("version") + 1, **fields)
+        .update(state=complaint.state, version=F("version") + 1, **fields)
     )
     if updated != 1:
         complaint.refresh_from_db()  # undo the in-memory move

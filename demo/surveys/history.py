@@ -10,10 +10,10 @@ from django.db.models import F, Max, OuterRef, Subquery
 from complaints.lifecycle import State
 from complaints.models import Transition
 from customers.models import Customer
-from customers.services import contact_keys
 from demo.surveys import story
 from demo.surveys.outbox import first_emails_write
-from surveys.followups.services import FOLLOW_UP_WITHIN, follow_up_owner
+from demo.surveys.people import REFERENCE_PREFIX, new_customers
+from surveys.followups.services import FOLLOW_UP_WITHIN, follow_up_built, follow_up_owner
 from surveys.interactions.decision import decide
 from surveys.interactions.recording import matching_rule
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
@@ -34,7 +34,6 @@ from tenants.business_time import add_business_time
 from tenants.calendar import calendar_for
 from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
 
-REFERENCE_PREFIX = "demo-"  # the demo's events (and customers)
 LIVE_PREFIX = "demo-live-"  # the few recorded for real by interaction_record
 BATCH = 500
 GOLDEN = (5**0.5 - 1) / 2
@@ -97,7 +96,9 @@ class History:
     # --- events ---------------------------------------------------------------------------------
 
     def new_events(self, count: int) -> list[Event]:
-        self.customers = self._new_customers(max(round(count * story.CUSTOMERS_PER_EVENT), 10))
+        self.customers = new_customers(
+            self.tenant, self.rng, max(round(count * story.CUSTOMERS_PER_EVENT), 10)
+        )
         Customer.objects.bulk_create(self.customers, batch_size=BATCH)
         rng, zone = self.rng, zoneinfo.ZoneInfo(self.tenant.time_zone)
         events = []
@@ -144,42 +145,6 @@ class History:
             source=source,
         )
         return interaction, effect
-
-    def _new_customers(self, count: int) -> list[Customer]:
-        rng = self.rng
-        languages = list(story.PEOPLE)
-        weights = [story.PEOPLE[language][0] for language in languages]
-        customers = []
-        for number in range(1, count + 1):
-            language = rng.choices(languages, weights=weights)[0]
-            _share, firsts, lasts = story.PEOPLE[language]
-            index = rng.randrange(len(firsts))
-            # Pair by gender (same parity) where the last name has one.
-            last_index = rng.randrange(index % 2, len(lasts), 2)
-            (first, first_latin), (last, last_latin) = firsts[index], lasts[last_index]
-            email = f"{first_latin}.{last_latin}.{number}@example.net"
-            phone = f"+30 694 {number:07d}"  # not a number the complaints demo gives out
-            kind = rng.choices(
-                ["ok", "no email", "opted out", "no consent"], weights=story.CONTACT
-            )[0]
-            if kind == "no email":
-                email = ""
-            elif rng.random() < 0.5:
-                phone = ""
-            customers.append(
-                Customer(
-                    tenant=self.tenant,
-                    name=f"{first} {last}",
-                    email=email,
-                    phone=phone,
-                    **contact_keys(tenant=self.tenant, email=email, phone=phone),
-                    language=language,
-                    external_id=f"{REFERENCE_PREFIX}{number:05d}",
-                    survey_opt_out=kind == "opted out",
-                    consent_email=kind != "no consent",
-                )
-            )
-        return customers
 
     def _pick_customer(self) -> Customer:
         # Skewed: a few customers come back often (and are throttled), most once or twice.
@@ -456,13 +421,12 @@ class History:
         age = self.now - submitted_at
         still_open = next((share for within, share in story.STILL_OPEN if age < within), 0)
         is_done = completed_at <= self.now and rng.random() >= still_open
-        # Written in its final state (the status is a state machine: nothing moves it here).
-        follow_up = FollowUp(
+        follow_up = follow_up_built(
+            is_done=is_done,
             tenant=self.tenant,
             response=response,
             assignee=self.owners[touchpoint.pk] if touchpoint else None,
             due_at=due_at,
-            status=FollowUp.Status.DONE if is_done else FollowUp.Status.OPEN,
             completed_at=completed_at if is_done else None,
             outcome=rng.choice(story.OUTCOMES[kind]) if is_done else "",
         )

@@ -179,3 +179,10 @@ def follow_up_rerate_link(*, response: Response) -> bool:
         .update(rerate=response)
     )
     return linked == 1
+
+
+def follow_up_built(*, is_done: bool, **fields) -> FollowUp:
+    """An unsaved follow-up in its final state (done or open), for code that writes history in
+    bulk (the demo): it is created so, never moved."""
+    status = FollowUp.Status.DONE if is_done else FollowUp.Status.OPEN
+    return FollowUp(status=status, **fields)

@@ -1,0 +1,238 @@
+"""The layout holds: imports point down the dependency chain, no two modules import each
+other, no module grows past ~500 lines, and each status has one writer.
+
+These read the source (``ast``), not the running app, so they also see imports inside
+functions and code that no test happens to run.
+"""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each app may import the apps to its left, never those to its right (DESIGN.md).
+CHAIN = [
+    "tenants",
+    "customers",
+    "notifications",
+    "complaints",
+    "surveys",
+    "ratings",
+    "dashboards",
+    "demo",
+]
+# Inside surveys, each package may import those listed for it (and models, scoring, metrics).
+SURVEYS_BASE = {"surveys.models", "surveys.scoring", "surveys.metrics"}
+SURVEYS_MAY_IMPORT = {
+    "builder": set(),
+    "invitations": set(),
+    "interactions": {"invitations"},
+    "followups": {"invitations"},
+    "responses": {"invitations", "followups"},
+    "public": {"invitations", "followups", "responses"},
+}
+MAX_LINES = 500
+
+
+def source_files() -> list[Path]:
+    files = []
+    for app in [*CHAIN, "config"]:
+        files += [path for path in (ROOT / app).rglob("*.py") if "migrations" not in path.parts]
+    return sorted(files)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(path): path for path in source_files()}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Project modules ``path`` imports, anywhere in it (``from a import b`` counts as a.b
+    when b is a module, else as a)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [
+                f"{node.module}.{alias.name}"
+                if f"{node.module}.{alias.name}" in MODULES
+                else node.module
+                for alias in node.names
+            ]
+        else:
+            continue
+        found |= {name for name in names if name in MODULES}
+    return found
+
+
+IMPORTS = {name: imported_modules(path) for name, path in MODULES.items()}
+
+
+def app_of(module: str) -> str:
+    return module.split(".")[0]
+
+
+def test_imports_point_down_the_dependency_chain():
+    upward = [
+        f"{module} imports {target}"
+        for module, targets in IMPORTS.items()
+        if app_of(module) in CHAIN
+        for target in targets
+        if app_of(target) == "config"
+        or (app_of(target) in CHAIN and CHAIN.index(app_of(target)) > CHAIN.index(app_of(module)))
+    ]
+    assert upward == []
+
+
+def test_surveys_packages_import_downwards_only():
+    def package(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 2 and parts[0] == "surveys" else None
+
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in IMPORTS.items()
+        if package(module) in SURVEYS_MAY_IMPORT
+        for target in targets
+        if app_of(target) == "surveys"
+        and target not in SURVEYS_BASE
+        and package(target) != package(module)
+        and package(target) not in SURVEYS_MAY_IMPORT[package(module)]
+    ]
+    assert wrong == []
+
+
+def test_no_two_modules_import_each_other():
+    mutual = sorted(
+        {
+            tuple(sorted((module, target)))
+            for module, targets in IMPORTS.items()
+            for target in targets
+            if module in IMPORTS.get(target, set())
+            and module != target
+            # A package's __init__ naming its own modules is how a package exposes them.
+            and not target.startswith(f"{module}.")
+            and not module.startswith(f"{target}.")
+        }
+    )
+    assert mutual == []
+
+
+def test_no_module_is_longer_than_the_limit():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in [*source_files(), *(ROOT / "bench").glob("*.py")]
+        if (lines := len(path.read_text().splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
+# --- one writer per status ------------------------------------------------------------------
+
+# The model, its status field and the one module (or package) allowed to write it.
+STATUS_OWNERS = {
+    "Complaint": ("state", "complaints/workflow"),
+    "CorrectiveAction": ("status", "complaints/corrective_actions.py"),
+    "FollowUp": ("status", "surveys/followups/services.py"),
+    "Invitation": ("status", "surveys/invitations/status.py"),
+}
+WRITING_METHODS = {"update", "create", "get_or_create", "update_or_create", "bulk_update"}
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """The name a call chain starts from: ``Invitation.objects.filter(...).update`` → Invitation."""
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def status_writes(path: Path) -> list[tuple[str, int]]:
+    """(model, line) of every write of a watched status field in ``path``: through the model
+    (``Invitation.objects....update(status=...)``, ``Invitation(status=...)``) or through a
+    name a queryset of it was given (``invitations = Invitation.objects...``)."""
+    tree = ast.parse(path.read_text())
+    models = {name: name for name in STATUS_OWNERS}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _root_name(node.value) in STATUS_OWNERS
+        ):
+            models[node.targets[0].id] = _root_name(node.value)
+    writes = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        keywords = {keyword.arg for keyword in node.keywords}
+        if isinstance(node.func, ast.Name) and node.func.id in STATUS_OWNERS:
+            model = node.func.id  # Model(status=...)
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in WRITING_METHODS
+            and _root_name(node.func.value) in models
+        ):
+            model = models[_root_name(node.func.value)]
+            for keyword in node.keywords:  # defaults={"status": ...}
+                if isinstance(keyword.value, ast.Dict):
+                    keywords |= {
+                        key.value for key in keyword.value.keys if isinstance(key, ast.Constant)
+                    }
+                if isinstance(keyword.value, ast.List | ast.Tuple):  # bulk_update fields
+                    keywords |= {
+                        item.value for item in keyword.value.elts if isinstance(item, ast.Constant)
+                    }
+            for argument in node.args:
+                if isinstance(argument, ast.List | ast.Tuple):
+                    keywords |= {
+                        item.value for item in argument.elts if isinstance(item, ast.Constant)
+                    }
+        else:
+            continue
+        if STATUS_OWNERS[model][0] in keywords:
+            writes.append((model, node.lineno))
+    return writes
+
+
+def test_each_status_has_one_writer():
+    strays = defaultdict(list)
+    for path in source_files():
+        relative = str(path.relative_to(ROOT))
+        for model, line in status_writes(path):
+            if not relative.startswith(STATUS_OWNERS[model][1]):
+                strays[model].append(f"{relative}:{line}")
+    assert dict(strays) == {}
+
+
+@pytest.mark.parametrize("model", sorted(STATUS_OWNERS))
+def test_the_status_owner_exists_and_writes(model):
+    owner = ROOT / STATUS_OWNERS[model][1]
+    paths = sorted(owner.rglob("*.py")) if owner.is_dir() else [owner.with_suffix(".py")]
+    assert any(written == model for path in paths for written, _line in status_writes(path))
+
+
+def test_the_status_check_sees_a_stray_write(tmp_path):
+    stray = tmp_path / "stray.py"
+    stray.write_text(
+        "Invitation.objects.for_tenant(1).filter(pk=2).update(status='sent')\n"
+        "FollowUp.objects.create(tenant_id=1, status='done')\n"
+        "Complaint.objects.filter(pk=1).update(**{'x': 1}, state='closed')\n"
+        "actions = CorrectiveAction.objects.for_tenant(1)\n"
+        "actions.filter(pk=3).update(status='done')\n"
+    )
+
+    assert status_writes(stray) == [
+        ("Invitation", 1),
+        ("FollowUp", 2),
+        ("Complaint", 3),
+        ("CorrectiveAction", 5),
+    ]
