@@ -38,6 +38,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # The keys this run left in the cache (its prefix only: see config/test_settings.py).
+    if not settings.REDIS_URL or redis_available():
+        cache.clear()
     # Messages this run queued but no worker took stay in the file-system broker's spool.
     spool = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
     if spool:
@@ -47,7 +50,10 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached values never carry from one test to the next."""
+    """Rate-limit counters and cached values never carry from one test to the next.
+
+    This clears the keys of this run only (``tests.cache.RunRedisCache``), never the database:
+    the broker, other runs and a developer's stack may share it."""
     cache.clear()
 
 
