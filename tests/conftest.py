@@ -11,12 +11,14 @@ that needs a server can pass unseen.
 
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from tenants.models import Role
 from tests.factories import make_department, make_member, make_tenant
@@ -67,6 +69,18 @@ def own_cache(settings):
             "LOCATION": f"test-{uuid.uuid4().hex}",
         }
     }
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """``clock(moment)``: from then on, ``timezone.now()`` answers ``moment`` in our code (which
+    always reads the time through it), so a step taken "now" happens at a time the test chose."""
+
+    def set_to(moment: datetime) -> datetime:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_to
 
 
 @pytest.hookimpl(hookwrapper=True)
