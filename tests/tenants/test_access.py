@@ -1,11 +1,11 @@
 import re
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
-from tenants.models import Membership, Role
+from tenants.models import Membership
 from tenants.permissions import Action, get_visible_or_404, member_can, visible_to
-from tests.factories import make_member
 
 
 def page_text(response) -> str:
@@ -92,24 +92,6 @@ def test_the_admin_sees_the_whole_tree(client_of, acme_admin, acme_agent, acme_s
     assert "sara@acme.example" in response.content.decode()
 
 
-def test_the_team_page_runs_the_same_queries_for_3_or_30_members(
-    client_of, acme, acme_admin, django_assert_num_queries
-):
-    client = client_of(acme_admin)
-    for number in range(2):
-        make_member(acme, f"agent{number}", Role.AGENT, "south-branch")
-    client.get(team_url())  # warm the session
-
-    with django_assert_num_queries(7) as few:
-        client.get(team_url())
-    for number in range(2, 29):
-        make_member(acme, f"agent{number}", Role.AGENT, "south-branch")
-    with django_assert_num_queries(len(few.captured_queries)):
-        response = client.get(team_url())
-
-    assert len(response.context["members"]) == 30
-
-
 def test_the_role_table(acme_admin, acme_manager, acme_agent, acme_performer, acme_analyst):
     assert all(member_can(acme_admin, action) for action in Action)
     assert member_can(acme_manager, Action.DECIDE_DISPUTES)
@@ -134,7 +116,7 @@ def test_get_visible_or_404_hides_other_tenants_and_other_branches(
 
     assert get_visible_or_404(members, acme_manager, pk=acme_agent.pk) == acme_agent
     for hidden in (acme_south_agent, globex_agent):
-        with pytest.raises(Exception) as refused:
+        with pytest.raises(Http404):
             get_visible_or_404(members, acme_manager, pk=hidden.pk)
-        assert refused.type.__name__ == "Http404"
-    assert visible_to(members, acme_agent).count() == 1
+    # bob, in a branch with nobody else, sees himself alone
+    assert list(visible_to(members, acme_agent)) == [acme_agent]

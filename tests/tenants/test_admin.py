@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tenants.models import AuditEntry, Department
-from tests.factories import UserFactory
+from tests.factories import TouchpointFactory, UserFactory
 
 
 @pytest.fixture
@@ -14,11 +14,20 @@ def superuser_client(client, db):
 @pytest.mark.parametrize(
     "model", ["tenant", "brand", "touchpoint", "department", "membership", "auditentry"]
 )
-def test_superusers_browse_every_tenants_rows(superuser_client, acme_agent, globex_agent, model):
+def test_superusers_browse_every_tenants_rows(
+    superuser_client, acme_agent, globex_agent, acme_brand, globex_brand, model
+):
+    for tenant in (acme_agent.tenant, globex_agent.tenant):
+        TouchpointFactory(tenant=tenant, code="claims-desk")
+
     changelist = superuser_client.get(reverse(f"admin:tenants_{model}_changelist"))
     add_form = superuser_client.get(reverse(f"admin:tenants_{model}_add"))
 
-    assert changelist.status_code == 200
+    rows = changelist.context["cl"].result_list
+    assert {row.slug if model == "tenant" else row.tenant.slug for row in rows} == {
+        "acme",
+        "globex",
+    }
     # The audit trail is read-only.
     assert add_form.status_code == (403 if model == "auditentry" else 200)
 
