@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tenants.models import AuditEntry, Department
+from tenants.models import AuditEntry, Brand, Department
 from tests.factories import TouchpointFactory, UserFactory
 
 
@@ -77,3 +77,30 @@ def test_staff_without_superuser_rights_cannot_see_tenant_data(client, acme_agen
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_admin_refuses_a_second_brand_with_the_same_reference_prefix(
+    superuser_client, acme_brand
+):
+    response = superuser_client.post(
+        reverse("admin:tenants_brand_add"),
+        {
+            "tenant": acme_brand.tenant_id,
+            "slug": "acme-direct",
+            "name": "Acme Direct",
+            "reference_prefix": "AMO",
+            "sender_name": "Acme Direct",
+            "sender_email": "care@acme-direct.example",
+            "colour": "#1f5fa8",
+            "is_active": "on",
+        },
+    )
+
+    # References (AMO-2026-000123) of two brands would collide.
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["Brand with this Tenant and Reference prefix already exists."]
+    }
+    assert list(
+        Brand.objects.for_tenant(acme_brand.tenant).values_list("slug", "reference_prefix")
+    ) == [("acme-motor", "AMO")]
