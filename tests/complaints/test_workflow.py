@@ -303,6 +303,52 @@ def test_every_transition_from_every_state_for_every_role(
     assert mismatches == []
 
 
+def test_every_step_the_table_does_not_offer_is_refused_and_changes_nothing(
+    complaint_in,
+    acme,
+    acme_admin,
+    acme_manager,
+    acme_agent,
+    acme_south_agent,
+    acme_performer,
+    acme_analyst,
+):
+    # given one complaint in each state, all routed to and handled by bob, and a merge target
+    complaints = {state: complaint_in(state) for state in State}
+    other = complaint_in(State.RECEIVED)
+    dave = make_member(acme, "dave", Role.AGENT, "north-branch")
+    members = {
+        "admin": acme_admin,
+        "manager": acme_manager,
+        "assignee": acme_agent,
+        "other_agent": dave,
+        "south_agent": acme_south_agent,
+        "performer": acme_performer,
+        "analyst": acme_analyst,
+        "customer": None,
+    }
+    before = {state: snapshot(complaint) for state, complaint in complaints.items()}
+
+    # when every role tries every step the table does not give it, in every state
+    taken, wrongly_refused = [], []
+    for state, complaint in complaints.items():
+        for role in ROLES:
+            for name in set(workflow.TRANSITION_NAMES) - EXPECTED[state][role]:
+                try:
+                    CALLS[name](fresh(complaint), members[role], other)
+                except (workflow.TransitionNotAllowed, workflow.TransitionNotAvailable):
+                    continue
+                except Exception as error:  # refused, but not as a step that is not allowed
+                    wrongly_refused.append((state.value, role, name, type(error).__name__))
+                else:
+                    taken.append((state.value, role, name))
+
+    # then each is refused as not allowed or not available, and no complaint changed
+    assert taken == []
+    assert wrongly_refused == []
+    assert {state: snapshot(complaint) for state, complaint in complaints.items()} == before
+
+
 def test_a_member_of_another_tenant_is_offered_no_step(complaint_in, globex_agent):
     # given an Acme complaint that waits to be acknowledged
     complaint = complaint_in(State.RECEIVED)
