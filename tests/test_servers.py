@@ -108,3 +108,16 @@ def test_clearing_the_cache_removes_every_key_of_this_run_and_no_other(planted_k
     assert list(server.scan_iter(match=f"{cache.key_prefix}:*")) == []
     assert {key: server.get(key) for key in others} == {k: v.encode() for k, v in others.items()}
     assert server.lrange(queue, 0, -1) == [b"a queued task"]
+
+
+@pytest.mark.redis
+def test_the_sweep_at_the_end_removes_this_runs_prefix_and_no_other(planted_keys):
+    server, others, queue = planted_keys
+    # Written past the cache (as a worker or a script might): only the prefix says it is ours.
+    server.set(f"{cache.key_prefix}:1:written-directly", "ours", ex=120)
+
+    cache.sweep()
+
+    assert list(server.scan_iter(match=f"{cache.key_prefix}:*")) == []
+    assert {key: server.get(key) for key in others} == {k: v.encode() for k, v in others.items()}
+    assert server.lrange(queue, 0, -1) == [b"a queued task"]
