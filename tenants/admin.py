@@ -93,6 +93,8 @@ class TouchpointAdmin(TenantOwnedAdmin):
 class TreeNodeAdmin(TenantOwnedAdmin):
     """A node of a tenant tree (tenants.trees): added through its service, never moved."""
 
+    list_select_related = ["tenant", "parent"]  # the list shows the parent of every row
+
     def create_node(self, request, obj):
         raise NotImplementedError
 

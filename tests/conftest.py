@@ -11,12 +11,14 @@ that needs a server can pass unseen.
 
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 
 from tenants.models import Role
 from tests.factories import make_department, make_member, make_tenant
@@ -38,6 +40,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    # The keys this run left in the cache (its prefix only: see tests/cache.py).
+    if hasattr(cache, "sweep") and redis_available():
+        cache.sweep()
     # Messages this run queued but no worker took stay in the file-system broker's spool.
     spool = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
     if spool:
@@ -47,7 +52,10 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached values never carry from one test to the next."""
+    """Rate-limit counters and cached values never carry from one test to the next.
+
+    This clears the keys of this run only (``tests.cache.RunRedisCache``), never the database:
+    the broker, other runs and a developer's stack may share it."""
     cache.clear()
 
 
@@ -61,6 +69,18 @@ def own_cache(settings):
             "LOCATION": f"test-{uuid.uuid4().hex}",
         }
     }
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """``clock(moment)``: from then on, ``timezone.now()`` answers ``moment`` in our code (which
+    always reads the time through it), so a step taken "now" happens at a time the test chose."""
+
+    def set_to(moment: datetime) -> datetime:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return set_to
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -15,8 +15,12 @@ def test_healthz_answers_a_probe_by_ip_address_whatever_allowed_hosts_says(clien
     settings.ALLOWED_HOSTS = ["loopdesk.example.com"]
 
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    elsewhere = client.get("/accounts/login/", HTTP_HOST="10.0.0.7:8000")
 
     assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    # Only the probe is answered whatever the host: every other page still checks it.
+    assert elsewhere.status_code == 400
 
 
 def test_healthz_answers_503_when_the_broker_is_unreachable(client, db, monkeypatch):

@@ -92,6 +92,8 @@ def complaint_assess(
 
 
 def _check_department(complaint: Complaint, actor: Membership, department: Department) -> None:
+    if actor is None:  # the complainant (the status page's actor) routes nothing
+        raise TransitionNotAllowed(_("Your role does not allow this step on this complaint."))
     if department.tenant_id != complaint.tenant_id:
         raise ApplicationError(
             _("Choose a department of this organisation."),

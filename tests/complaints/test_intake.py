@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from complaints import workflow
@@ -25,7 +24,7 @@ from customers.models import Customer, Segment
 from customers.services import customer_match_or_create
 from notifications.models import Delivery
 from tenants.errors import ApplicationError
-from tenants.models import Brand, Role
+from tenants.models import Role
 from tests.complaint_fixtures import file_complaint
 from tests.factories import BrandFactory, TouchpointFactory, make_member
 
@@ -62,21 +61,23 @@ def media_root(settings, tmp_path):
 
 
 def test_references_count_up_per_brand_and_year(acme_setup, acme_brand, globex_brand):
-    year = timezone.now().year
+    this_year = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     acme_home = BrandFactory(tenant=acme_setup, slug="acme-home", reference_prefix="AHO")
 
-    first = file_complaint(acme_brand)
-    second = file_complaint(acme_brand)
-    other_brand = file_complaint(acme_home)
-    other_tenant = file_complaint(globex_brand)
-    last_year = file_complaint(acme_brand, received_at=timezone.now().replace(year=year - 1))
+    first = file_complaint(acme_brand, received_at=this_year)
+    second = file_complaint(acme_brand, received_at=this_year)
+    other_brand = file_complaint(acme_home, received_at=this_year)
+    other_tenant = file_complaint(globex_brand, received_at=this_year)
+    last_year = file_complaint(acme_brand, received_at=datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
+    third = file_complaint(acme_brand, received_at=this_year)
 
-    assert [c.reference for c in (first, second, other_brand, other_tenant, last_year)] == [
-        f"AMO-{year}-000001",
-        f"AMO-{year}-000002",
-        f"AHO-{year}-000001",
-        f"GRO-{year}-000001",
-        f"AMO-{year - 1}-000001",
+    assert [c.reference for c in (first, second, other_brand, other_tenant, last_year, third)] == [
+        "AMO-2026-000001",
+        "AMO-2026-000002",
+        "AHO-2026-000001",
+        "GRO-2026-000001",
+        "AMO-2025-000001",
+        "AMO-2026-000003",
     ]
 
 
@@ -87,13 +88,6 @@ def test_the_reference_year_is_the_tenants_local_year(acme_setup, acme_brand):
     complaint = file_complaint(acme_brand, received_at=received_at)
 
     assert complaint.reference == "AMO-2026-000001"
-
-
-def test_two_brands_of_a_tenant_cannot_share_a_reference_prefix(acme_setup, acme_brand):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        BrandFactory(tenant=acme_setup, slug="acme-motor-direct", reference_prefix="AMO")
-
-    assert Brand.objects.for_tenant(acme_setup).filter(reference_prefix="AMO").count() == 1
 
 
 # --- customers --------------------------------------------------------------------------------
@@ -368,12 +362,30 @@ def test_an_allowed_pdf_is_stored_with_its_name_and_size(acme_setup, acme_brand,
     assert (media_root / attachment.file.name).read_bytes() == content
 
 
-def test_a_program_sent_as_a_pdf_is_refused(acme_setup, acme_brand, media_root):
+def test_a_file_whose_name_disagrees_with_its_type_is_refused(acme_setup, acme_brand, media_root):
     disguised = SimpleUploadedFile("invoice.exe", b"MZ\x90\x00", content_type="application/pdf")
 
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         file_complaint(acme_brand, files=[disguised])
 
+    assert refused.value.fields == {
+        "files": ["“invoice.exe” is not a file type we accept (PDF, images, text, Word)."]
+    }
+    assert counts(acme_setup) == NOTHING
+
+
+@pytest.mark.xfail(
+    strict=True, reason="files are checked by name and declared type, not by their content"
+)
+def test_a_program_renamed_to_pdf_is_refused(acme_setup, acme_brand, media_root):
+    disguised = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00", content_type="application/pdf")
+
+    with pytest.raises(ApplicationError) as refused:
+        file_complaint(acme_brand, files=[disguised])
+
+    assert refused.value.fields == {
+        "files": ["“invoice.pdf” is not a file type we accept (PDF, images, text, Word)."]
+    }
     assert counts(acme_setup) == NOTHING
 
 

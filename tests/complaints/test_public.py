@@ -7,6 +7,7 @@ whose pages these are, Globex another tenant whose complaints must stay out of r
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,6 +37,7 @@ NO_MATCH = (
     "number. Check both and try again."
 )
 STALE = "Someone changed this complaint while you were looking at it."
+ATHENS = ZoneInfo("Europe/Athens")
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +140,8 @@ def test_the_form_files_a_web_complaint_and_shows_its_status(client, acme_setup,
     complaint = Complaint.objects.for_tenant(acme_setup).get()
     assert response.status_code == 302
     assert response["Location"] == status_url(complaint)
-    assert complaint.reference == f"AMO-{datetime.now(UTC).year}-000001"
+    # The year in the reference is the year in Athens when it was received.
+    assert complaint.reference == f"AMO-{complaint.received_at.astimezone(ATHENS).year}-000001"
     assert complaint.brand == acme_brand
     assert complaint.channel == Channel.WEB_FORM
     assert complaint.touchpoint == touchpoint
@@ -805,10 +808,14 @@ def test_a_step_the_complaint_has_moved_past_is_refused_in_customer_words(client
 def test_an_unknown_action_is_a_bad_request(client, complaint_in):
     complaint = complaint_in(State.INVESTIGATING)
     open_status(client, complaint)
+    messages = Message.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
+    before = (complaint.state, complaint.version, messages.count())
 
-    response = client.post(status_url(complaint), {"action": "reopen"})
+    response = client.post(status_url(complaint), {"action": "reopen", "body": "Reopen it."})
 
     assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.version, messages.count()) == before
 
 
 # --- the rate limiter ---------------------------------------------------------------------------

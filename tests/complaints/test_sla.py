@@ -6,13 +6,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from complaints import sla_scan, workflow
+from complaints import services, sla_scan, workflow
 from complaints.lifecycle import State
-from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck, SlaPolicy
+from complaints.models import (
+    Category,
+    ComplaintSettings,
+    RoutingRule,
+    SlaAlert,
+    SlaCheck,
+    SlaPolicy,
+)
 from notifications.models import Notification
-from tenants.models import Role
+from tenants.models import Department, Role, Tenant
 from tests.complaint_fixtures import bring_to, file_complaint
-from tests.factories import make_member
+from tests.factories import make_department, make_member
 
 # Tuesday 3 March 2026, 10:00 in Athens (08:00 UTC): a working day, working hours 09–17.
 TUESDAY_10 = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
@@ -23,11 +30,12 @@ def athens(day, hour, minute=0):
     return datetime(2026, 3, day, hour - 2, minute, tzinfo=UTC)
 
 
+MINUTE = timedelta(minutes=1)
+
+
 @pytest.fixture
 def claim(acme_setup, acme_brand, acme_agent):
     """A claims complaint filed on Tuesday 10:00, routed to bob in the north branch."""
-    from complaints.models import Category
-
     claims = Category.objects.for_tenant(acme_setup).get(code="claims")
     return file_complaint(acme_brand, category=claims, received_at=TUESDAY_10)
 
@@ -68,8 +76,6 @@ def test_the_default_targets_are_counted_in_working_time(claim):
 
 
 def test_the_most_specific_policy_wins(acme_setup, acme_brand, claim):
-    from complaints.models import Category
-
     claims = Category.objects.for_tenant(acme_setup).get(code="claims")
     SlaPolicy.objects.create(
         tenant=acme_setup,
@@ -102,45 +108,71 @@ def test_the_most_specific_policy_wins(acme_setup, acme_brand, claim):
     assert medium.acknowledge_due_at == athens(3, 14)
 
 
-def test_waiting_on_the_customer_pauses_the_clocks(claim, acme_admin):
-    claim = bring_to(claim, State.INVESTIGATING, acme_admin)
-    due_before = claim.resolve_due_at
+def test_waiting_on_the_customer_pauses_the_clocks(claim, acme_admin, clock):
+    clock(athens(3, 11))
+    claim = bring_to(claim, State.INVESTIGATING, acme_admin)  # acknowledged: that clock stops
+    clock(athens(4, 10))  # Wednesday 10:00
+
     paused = workflow.complaint_request_information(
         complaint=claim, actor=acme_admin, question="Please send the invoice."
     )
+
     assert next_check(paused) is None
-    # The customer answers two working days later (the pause started "now").
-    Complaint.objects.for_tenant(claim.tenant_id).filter(pk=claim.pk).update(
-        sla_paused_at=datetime(2026, 3, 9, 8, 0, tzinfo=UTC)  # Mon 10:00 Athens
-    )
-    paused.refresh_from_db()
+    clock(athens(9, 10))  # Monday 10:00: 24 working hours later (Wed 7, Thu 8, Fri 8, Mon 1)
 
     resumed = workflow.complaint_receive_information(complaint=paused, actor=None, body="Attached.")
 
     assert resumed.sla_paused_at is None
-    assert resumed.resolve_due_at > due_before
+    # Acknowledgement stopped before the pause, first response with the question itself.
+    assert (resumed.acknowledged_at, resumed.acknowledge_due_at) == (athens(3, 11), athens(4, 10))
+    assert (resumed.first_responded_at, resumed.first_response_due_at) == (
+        athens(4, 10),
+        athens(6, 10),
+    )
+    # The running clock moves on by the 24 working hours the pause lasted.
+    # Was Tue 24 March 10:00: past the 25 March holiday and into summer time (UTC+3).
+    assert resumed.resolve_due_at == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+    assert resumed.resolve_warn_at == athens(23, 12)  # was Wed 18 12:00
+    assert next_check(resumed) == athens(23, 12)
 
 
 def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     claim, acme_agent, north_manager, acme_manager
 ):
     # warning (75 % of 8 h) on Tuesday 16:00: the assignee hears of it
-    created = sla_scan.sla_scan(now=athens(3, 16, 30))
-    assert created == 1
+    assert sla_scan.sla_scan(now=athens(3, 16, 30)) == 1
     assert alerts(claim) == [("acknowledgement", 0)]
-    assert [r for r, _ in notified(claim)] == ["bob@acme.example"]
+    assert notified(claim) == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 2026-03-04 10:00.")
+    ]
 
     # breach on Wednesday 10:00: the assignee and the branch's manager
-    sla_scan.sla_scan(now=athens(4, 10, 30))
+    assert sla_scan.sla_scan(now=athens(4, 10, 30)) == 1
     assert alerts(claim) == [("acknowledgement", 0), ("acknowledgement", 1)]
-    recipients = [r for r, text in notified(claim) if "overdue" in text]
-    assert recipients == ["bob@acme.example", "nora@acme.example"]
+    assert notified(claim)[1:] == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+        ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+    ]
 
     # 8 working hours after the breach: the regional manager one level up
-    sla_scan.sla_scan(now=athens(5, 10, 30))
-    assert ("acknowledgement", 2) in alerts(claim)
-    escalated = [r for r, text in notified(claim) if "escalated" in text]
-    assert escalated == ["mario@acme.example"]
+    assert sla_scan.sla_scan(now=athens(5, 10, 30)) == 1
+    assert alerts(claim) == [("acknowledgement", 0), ("acknowledgement", 1), ("acknowledgement", 2)]
+    escalated = "AMO-2026-000001: Acknowledgement is still overdue; escalated to you."
+    assert [row for row in notified(claim) if "escalated" in row[1]] == [
+        ("mario@acme.example", escalated)
+    ]
+    assert len(notified(claim)) == 4
+
+
+# Friday 12:00, when the scan first looks at the claim: every event until then, at once.
+FRIDAY_NOON_ALERTS = [
+    ("acknowledgement", 0),
+    ("acknowledgement", 1),
+    ("acknowledgement", 2),
+    ("acknowledgement", 3),
+    ("first_response", 0),
+    ("first_response", 1),
+]
 
 
 def test_a_scan_run_twice_raises_each_alert_once(claim, north_manager):
@@ -149,19 +181,38 @@ def test_a_scan_run_twice_raises_each_alert_once(claim, north_manager):
     first = sla_scan.sla_scan(now=later)
     second = sla_scan.sla_scan(now=later)
 
-    assert first > 0
-    assert second == 0
-    count = SlaAlert.objects.for_tenant(claim.tenant_id).count()
-    assert count == first
-    assert Notification.objects.for_tenant(claim.tenant_id).count() == len(
-        set(Notification.objects.for_tenant(claim.tenant_id).values_list("dedupe_key", flat=True))
+    assert (first, second) == (6, 0)
+    assert alerts(claim) == FRIDAY_NOON_ALERTS
+    # Nobody sits above nora and there is no admin: the escalations reach no one.
+    assert notified(claim) == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 2026-03-04 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+        ("bob@acme.example", "AMO-2026-000001: First response is due 2026-03-06 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: First response is overdue."),
+        ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+        ("nora@acme.example", "AMO-2026-000001: First response is overdue."),
+    ]
+
+
+def test_a_scan_that_died_before_storing_its_next_checks_raises_nothing_twice(claim, north_manager):
+    later = athens(6, 12)
+    assert sla_scan.sla_scan(now=later) == 6
+    before = notified(claim)
+    # What a crash between raising the alerts and storing the next check would leave.
+    SlaCheck.objects.for_tenant(claim.tenant_id).filter(complaint=claim).update(
+        next_check_at=TUESDAY_10
     )
 
+    assert sla_scan.sla_scan(now=later) == 0
 
+    assert alerts(claim) == FRIDAY_NOON_ALERTS
+    assert notified(claim) == before
+    assert next_check(claim) > later
+
+
+@pytest.mark.postgres  # SQLite runs the two one after the other; PostgreSQL races them
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_raise_each_alert_once(acme_setup, acme_brand, acme_agent):
-    from complaints.models import Category
-
     claims = Category.objects.for_tenant(acme_setup).get(code="claims")
     complaints = [
         file_complaint(acme_brand, category=claims, received_at=TUESDAY_10) for _ in range(20)
@@ -186,12 +237,11 @@ def test_two_scans_at_once_raise_each_alert_once(acme_setup, acme_brand, acme_ag
         thread.join()
 
     assert errors == []
-    per_complaint = len(alerts(complaints[0]))
-    assert per_complaint >= 3
-    assert SlaAlert.objects.for_tenant(acme_setup).count() == 20 * per_complaint
-    assert sum(results) == 20 * per_complaint
-    keys = list(Notification.objects.for_tenant(acme_setup).values_list("dedupe_key", flat=True))
-    assert len(keys) == len(set(keys))
+    assert sum(results) == 20 * 6
+    assert [alerts(complaint) for complaint in complaints] == [FRIDAY_NOON_ALERTS] * 20
+    # bob hears of each warning and breach; nobody sits above him to hear of the escalations.
+    assert Notification.objects.for_tenant(acme_setup).filter(recipient=acme_agent).count() == 80
+    assert Notification.objects.for_tenant(acme_setup).count() == 80
 
 
 def test_a_stopped_clock_raises_nothing(claim, acme_admin):
@@ -210,34 +260,137 @@ def test_a_closed_complaint_is_never_scanned(claim, acme_admin):
     assert sla_scan.sla_scan(now=athens(30, 12)) == 0
 
 
-def test_the_scan_reads_only_what_is_due(claim, django_assert_max_num_queries):
+def test_the_scan_reads_only_what_is_due(claim, django_assert_num_queries):
     ComplaintSettings.objects.get_or_create(tenant_id=claim.tenant_id)
 
-    # nothing due yet: one query for the due complaints, nothing else
-    with django_assert_max_num_queries(3):
+    # nothing due yet: the savepoint, one query for the due complaints, its release
+    with django_assert_num_queries(3):
         assert sla_scan.sla_scan(now=TUESDAY_10 + timedelta(minutes=5)) == 0
 
 
-def test_a_pause_does_not_raise_the_warning_again(claim, acme_admin, acme_agent):
+def test_a_pause_after_the_warning_does_not_raise_it_again(claim, acme_admin, north_manager, clock):
+    clock(athens(3, 11))
     claim = bring_to(claim, State.INVESTIGATING, acme_admin)
-    Complaint.objects.for_tenant(claim.tenant_id).filter(pk=claim.pk).update(
-        resolve_warn_at=athens(4, 9)
-    )
-    SlaCheck.objects.for_tenant(claim.tenant_id).filter(complaint=claim).update(
-        next_check_at=athens(4, 9)
-    )
-    sla_scan.sla_scan(now=athens(4, 10))
-    warnings_before = [a for a in alerts(claim) if a == ("resolution", 0)]
+    # A first reply stops the first-response clock: only the resolution clock runs.
+    services.complaint_add_message(complaint=claim, actor=acme_admin, kind="reply", body="On it.")
     claim.refresh_from_db()
-
+    assert (claim.resolve_warn_at, claim.resolve_due_at) == (athens(18, 12), athens(24, 10))
+    assert sla_scan.sla_scan(now=athens(18, 12, 1)) == 1
+    clock(athens(18, 15))  # after the warning, before the breach
     paused = workflow.complaint_request_information(
         complaint=claim, actor=acme_admin, question="Invoice?"
     )
-    resumed = workflow.complaint_receive_information(complaint=paused, actor=None, body="Here.")
-    sla_scan.sla_scan(now=resumed.resolve_warn_at + timedelta(minutes=1))
+    clock(athens(23, 15))  # 24 working hours later (Wed 2, Thu 8, Fri 8, Mon 6)
 
-    assert warnings_before == [("resolution", 0)]
-    assert [a for a in alerts(claim) if a == ("resolution", 0)] == [("resolution", 0)]
+    resumed = workflow.complaint_receive_information(complaint=paused, actor=None, body="Here.")
+
+    # The warning was already due: it stays where it was; the breach moves on.
+    breach = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # Monday 10:00, summer time
+    assert (resumed.resolve_warn_at, resumed.resolve_due_at) == (athens(18, 12), breach)
+    assert next_check(resumed) == breach
+    # The scan at the breach finds the warning due as well: it raises the breach alone.
+    assert sla_scan.sla_scan(now=breach + MINUTE) == 1
+    assert alerts(claim) == [("resolution", 0), ("resolution", 1)]
+    assert notified(claim) == [
+        ("bob@acme.example", "AMO-2026-000001: Resolution is due 2026-03-24 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Resolution is overdue."),
+        ("nora@acme.example", "AMO-2026-000001: Resolution is overdue."),
+    ]
+
+
+# --- one tick, two tenants ------------------------------------------------------------------
+
+
+@pytest.fixture
+def globex_claims(globex, globex_brand):
+    """Globex in Rome, in Italian, with its own targets; claims routed to giulia in Rome."""
+    Tenant.objects.filter(pk=globex.pk).update(
+        country="IT", time_zone="Europe/Rome", default_language="it"
+    )
+    globex.refresh_from_db()
+    ComplaintSettings.objects.create(
+        tenant=globex,
+        acknowledgement_hours=4,
+        first_response_hours=40,
+        warning_percent=50,
+        escalation_hours=2,
+    )
+    hq = Department.objects.for_tenant(globex).get(code="hq")
+    make_department(globex, "roma", "Roma", parent=hq)
+    make_member(globex, "giulia", Role.AGENT, "roma")
+    make_member(globex, "marco", Role.MANAGER, "roma")
+    make_member(globex, "gino", Role.MANAGER, "hq")
+    claims = services.category_create(tenant=globex, actor=None, code="claims", name="Sinistri")
+    RoutingRule.objects.create(
+        tenant=globex,
+        name="Sinistri a Roma",
+        category=claims,
+        department=Department.objects.for_tenant(globex).get(code="roma"),
+        strategy=RoutingRule.Strategy.LEAST_OPEN,
+    )
+    return claims
+
+
+def notifications_of(tenant):
+    return sorted(
+        Notification.objects.for_tenant(tenant).values_list(
+            "recipient__user__username", "text", "link"
+        )
+    )
+
+
+def test_one_tick_scans_two_tenants_each_with_its_own_calendar_settings_and_people(
+    acme_setup, acme_brand, acme_agent, north_manager, acme_manager, globex_brand, globex_claims
+):
+    # Tuesday 24 March 14:00 UTC: 16:00 in Athens, 15:00 in Rome. Wednesday 25 March is a
+    # public holiday in Greece, not in Italy.
+    received = datetime(2026, 3, 24, 14, 0, tzinfo=UTC)
+    acme_claims = Category.objects.for_tenant(acme_setup).get(code="claims")
+    ours = file_complaint(acme_brand, category=acme_claims, received_at=received)
+    theirs = file_complaint(globex_brand, category=globex_claims, received_at=received)
+    # Acme: 8 h, warned at 75 %: Tue 16–17, then Thursday (Athens).
+    assert (ours.acknowledge_warn_at, ours.acknowledge_due_at) == (athens(26, 14), athens(26, 16))
+    # Globex: 4 h, warned at 50 %: Tue 15–17, then Wednesday 09–11 (Rome, UTC+1).
+    assert (theirs.acknowledge_warn_at, theirs.acknowledge_due_at) == (
+        datetime(2026, 3, 24, 16, 0, tzinfo=UTC),
+        datetime(2026, 3, 25, 10, 0, tzinfo=UTC),
+    )
+
+    # Wednesday 12:30 UTC: Globex's warning, breach and escalation (2 working hours after the
+    # breach, in Rome) are due; nothing of Acme's is, on its holiday.
+    assert sla_scan.sla_scan(now=datetime(2026, 3, 25, 12, 30, tzinfo=UTC)) == 3
+    # Thursday 12:30 UTC: Acme's warning, and nothing more of Globex's.
+    assert sla_scan.sla_scan(now=datetime(2026, 3, 26, 12, 30, tzinfo=UTC)) == 1
+
+    assert alerts(ours) == [("acknowledgement", 0)]
+    assert alerts(theirs) == [
+        ("acknowledgement", 0),
+        ("acknowledgement", 1),
+        ("acknowledgement", 2),
+    ]
+    assert notifications_of(acme_setup) == [
+        (
+            "bob@acme.example",
+            "AMO-2026-000001: Acknowledgement is due 2026-03-26 16:00.",
+            "/acme/complaints/AMO-2026-000001/",
+        )
+    ]
+    link = "/globex/complaints/GRO-2026-000001/"
+    assert notifications_of(globex_claims.tenant) == [
+        (
+            "gino@globex.example",
+            "GRO-2026-000001: scadenza «Presa in carico» ancora superata; il caso è stato "
+            "inoltrato a Lei.",
+            link,
+        ),
+        (
+            "giulia@globex.example",
+            "GRO-2026-000001: scadenza «Presa in carico» il 2026-03-25 11:00.",
+            link,
+        ),
+        ("giulia@globex.example", "GRO-2026-000001: scadenza «Presa in carico» superata.", link),
+        ("marco@globex.example", "GRO-2026-000001: scadenza «Presa in carico» superata.", link),
+    ]
 
 
 def test_with_no_manager_on_the_way_up_the_admins_hear_of_a_breach(claim, acme_admin):

@@ -7,16 +7,17 @@ analyst, and ``None`` is the complainant on the public status page.
 """
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from complaints import events, notify, workflow
 from complaints.lifecycle import State
 from complaints.models import Complaint, RootCause, Severity, Transition
 from notifications.models import Delivery
+from surveys.models import Interaction
 from tenants.errors import ApplicationError
 from tenants.models import Department, Role
 from tests.complaint_fixtures import file_complaint
@@ -302,6 +303,52 @@ def test_every_transition_from_every_state_for_every_role(
     assert mismatches == []
 
 
+def test_every_step_the_table_does_not_offer_is_refused_and_changes_nothing(
+    complaint_in,
+    acme,
+    acme_admin,
+    acme_manager,
+    acme_agent,
+    acme_south_agent,
+    acme_performer,
+    acme_analyst,
+):
+    # given one complaint in each state, all routed to and handled by bob, and a merge target
+    complaints = {state: complaint_in(state) for state in State}
+    other = complaint_in(State.RECEIVED)
+    dave = make_member(acme, "dave", Role.AGENT, "north-branch")
+    members = {
+        "admin": acme_admin,
+        "manager": acme_manager,
+        "assignee": acme_agent,
+        "other_agent": dave,
+        "south_agent": acme_south_agent,
+        "performer": acme_performer,
+        "analyst": acme_analyst,
+        "customer": None,
+    }
+    before = {state: snapshot(complaint) for state, complaint in complaints.items()}
+
+    # when every role tries every step the table does not give it, in every state
+    taken, wrongly_refused = [], []
+    for state, complaint in complaints.items():
+        for role in ROLES:
+            for name in set(workflow.TRANSITION_NAMES) - EXPECTED[state][role]:
+                try:
+                    CALLS[name](fresh(complaint), members[role], other)
+                except (workflow.TransitionNotAllowed, workflow.TransitionNotAvailable):
+                    continue
+                except Exception as error:  # refused, but not as a step that is not allowed
+                    wrongly_refused.append((state.value, role, name, type(error).__name__))
+                else:
+                    taken.append((state.value, role, name))
+
+    # then each is refused as not allowed or not available, and no complaint changed
+    assert taken == []
+    assert wrongly_refused == []
+    assert {state: snapshot(complaint) for state, complaint in complaints.items()} == before
+
+
 def test_a_member_of_another_tenant_is_offered_no_step(complaint_in, globex_agent):
     # given an Acme complaint that waits to be acknowledged
     complaint = complaint_in(State.RECEIVED)
@@ -585,8 +632,9 @@ def test_the_review_path_writes_one_transition_row_per_step(complaint_in, acme_m
     assert complaint.customer_accepted is None
 
 
-def test_reject_writes_one_transition_row(complaint_in, acme_manager):
+def test_reject_writes_one_transition_row(complaint_in, acme_manager, clock):
     complaint = complaint_in(State.ACKNOWLEDGED)
+    now = clock(timezone.now() + timedelta(hours=1))
 
     complaint, rows = take(
         workflow.complaint_reject, complaint=complaint, actor=acme_manager, reason="Not ours."
@@ -594,7 +642,7 @@ def test_reject_writes_one_transition_row(complaint_in, acme_manager):
 
     assert rows == [("reject", "acknowledged", "rejected", acme_manager.pk, "", "Not ours.", {})]
     assert (complaint.rejection_reason, complaint.is_in_scope) == ("Not ours.", False)
-    assert complaint.closed_at is not None
+    assert complaint.closed_at == now
 
 
 def test_withdraw_by_the_complainant_writes_one_transition_row(complaint_in):
@@ -1018,6 +1066,17 @@ MESSAGES = [
 ]
 
 
+# The Greek subjects, copied by hand from locale/el: a missing translation must fail here.
+GREEK_SUBJECTS = {
+    "acknowledged": "Το παράπονό σας %(reference)s βρίσκεται υπό εξέταση",
+    "information_requested": "Χρειαζόμαστε περισσότερες πληροφορίες για το παράπονο %(reference)s",
+    "decision": "Η απόφασή μας για το παράπονό σας %(reference)s",
+    "rejected": "Σχετικά με το παράπονό σας %(reference)s",
+    "withdrawn": "Το παράπονό σας %(reference)s αποσύρθηκε",
+    "closed": "Το παράπονό σας %(reference)s έκλεισε",
+}
+
+
 @pytest.mark.parametrize("language", ["en", "el"])
 @pytest.mark.parametrize(
     ("kind", "state", "step", "subject", "key_tail"),
@@ -1040,16 +1099,14 @@ def test_a_step_queues_one_email_to_the_complainant_in_their_language(
     queued = list(deliveries.exclude(pk__in=known))
     assert len(queued) == 1
     delivery = queued[0]
-    with translation.override(language):
-        # Greek only where locale/el translates the subject; English otherwise.
-        expected_subject = gettext(subject) % {"reference": complaint.reference}
+    wording = GREEK_SUBJECTS[kind] if language == "el" else subject
+    expected_subject = wording % {"reference": complaint.reference}
     assert (delivery.recipient, delivery.sender, delivery.subject, delivery.status) == (
         "maria.rossi@example.com",
         "Acme Motor <care@acme-motor.example>",
         expected_subject,
         Delivery.Status.PENDING,
     )
-    assert complaint.reference in delivery.subject
     assert delivery.dedupe_key == f"complaint-{complaint.pk}-{kind}-{key_tail(complaint)}"
     link = re.search(r"/c/acme/status/([^/]+)/\?key=(\S+)", delivery.body)
     assert link is not None
@@ -1082,19 +1139,26 @@ def test_filing_queues_the_receipt_once(acme_setup, acme_brand):
 # --- 7. the ComplaintClosed event ------------------------------------------------------------
 
 
+@contextmanager
+def subscribed(handler):
+    """``handler`` subscribed to ComplaintClosed for the block (the app's own stay)."""
+    events.subscribe(events.ComplaintClosed, handler)
+    try:
+        yield
+    finally:
+        events._subscribers[events.ComplaintClosed].remove(handler)
+
+
 @pytest.fixture
 def closed_events():
-    """The ComplaintClosed events published while the test runs (after commit)."""
+    """The ComplaintClosed events published while the test runs."""
     seen = []
 
     def handler(event):
         seen.append(event)
 
-    events.subscribe(events.ComplaintClosed, handler)
-    try:
+    with subscribed(handler):
         yield seen
-    finally:
-        events._subscribers[events.ComplaintClosed].remove(handler)
 
 
 # The complainant has no email, so the only on-commit callbacks are the events' handlers.
@@ -1117,6 +1181,22 @@ def test_closing_announces_complaint_closed_once_inside_its_transaction(
             customer_accepted=None,
         )
     ]
+
+
+def test_a_subscriber_that_fails_rolls_the_close_back(complaint_in, acme_agent):
+    complaint = complaint_in(State.RESPONSE_SENT, **PHONE_ONLY)
+    before = snapshot(complaint)
+
+    def failing(event):
+        raise RuntimeError("the subscriber failed")
+
+    with subscribed(failing), pytest.raises(RuntimeError, match="the subscriber failed"):
+        workflow.complaint_close(complaint=complaint, actor=acme_agent)
+
+    # What the handlers write commits with the close, or neither does.
+    assert snapshot(complaint) == before
+    assert fresh(complaint).closed_at is None
+    assert not Interaction.objects.for_tenant(complaint.tenant_id).exists()
 
 
 def test_accepting_the_decision_announces_complaint_closed_once(

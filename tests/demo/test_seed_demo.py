@@ -10,6 +10,14 @@ from surveys.models import Interaction
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
 
+def people(tenant):
+    return sorted(
+        Membership.objects.for_tenant(tenant).values_list(
+            "user__email", "role", "department__code", "is_active"
+        )
+    )
+
+
 def counts(tenant):
     return {
         model.__name__: model.objects.for_tenant(tenant).count()
@@ -52,14 +60,16 @@ def test_seed_demo_twice_leaves_the_same_rows(db):
     call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
     tenant = Tenant.objects.get(slug="aegean")
     first = counts(tenant)
+    members = people(tenant)
     paths = sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True))
     users = get_user_model().objects.count()
     interactions = Interaction.objects.for_tenant(tenant).count()
 
     call_command("seed_demo", "--force", "--complaints=20", "--interactions=300", stdout=StringIO())
 
-    assert Tenant.objects.filter(slug="aegean").count() == 1
+    assert Tenant.objects.get(slug="aegean").pk == tenant.pk  # the same tenant, not a new one
     assert counts(tenant) == first
+    assert people(tenant) == members
     assert Complaint.objects.for_tenant(tenant).count() == 20
     assert sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True)) == paths
     assert get_user_model().objects.count() == users

@@ -37,6 +37,8 @@ from surveys.models import (
 )
 from surveys.scoring import QuestionKind, is_critic
 from tenants.models import Membership, Role, Tenant
+from tests.factories import BrandFactory, make_department, make_tenant
+from tests.surveys.survey_fixtures import make_customer
 
 INTERACTIONS = 600
 LANGUAGES = {"en", "el", "it", "es", "ru"}
@@ -50,15 +52,28 @@ SEEDED = (
 class Demo:
     tenant: Tenant
     added: int
+    other: Tenant  # there before the demo was seeded
+    others_rows: dict  # what it had then
+
+
+def other_tenants_rows(tenant) -> dict:
+    return {model.__name__: model.objects.for_tenant(tenant).count() for model in SEEDED}
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        # Another tenant with a brand, a department and a customer of its own, so a seed that
+        # reached across tenants would have something to reach.
+        globex = make_tenant(slug="globex", name="Globex Assistance")
+        make_department(globex, "hq", "Globex HQ")
+        BrandFactory(tenant=globex, slug="globex-road", reference_prefix="GRO")
+        make_customer(globex, "Maria Rossi", "maria.rossi@example.com")
+        others_rows = other_tenants_rows(globex)
         tenant = seed_demo_tenant().tenant
         seed_demo_complaints(tenant, count=20)
         added = seed_demo_surveys(tenant, interactions=INTERACTIONS)
-        yield Demo(tenant=tenant, added=added)
+        yield Demo(tenant=tenant, added=added, other=globex, others_rows=others_rows)
         transaction.set_rollback(True)
 
 
@@ -256,8 +271,10 @@ def test_seeding_again_adds_nothing(db, demo):
 
 
 def test_every_seeded_row_and_what_it_points_at_belongs_to_the_demo_tenant(db, demo):
-    for model in SEEDED:
-        assert not model.objects.unscoped().exclude(tenant=demo.tenant).exists(), model
+    assert demo.others_rows == {"Customer": 1} | {
+        model.__name__: 0 for model in SEEDED if model is not Customer
+    }
+    assert other_tenants_rows(demo.other) == demo.others_rows
     interactions = rows(Interaction, demo)
     assert not interactions.exclude(customer__tenant=F("tenant"))
     assert not interactions.exclude(brand__tenant=F("tenant"))

@@ -42,8 +42,11 @@ def test_a_manager_imports_the_valid_rows_in_batches_that_follow_one_another(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check of tow-trucks.csv")
     problems = page.get_by_role("region", name="1 row with problems")
-    expect(problems).to_contain_text("not-an-email")
-    expect(problems).to_contain_text("4")  # its row in the spreadsheet, after the header
+    # its row in the spreadsheet (after the header), the column, the value, the problem
+    expect(problems.locator("tbody tr")).to_have_count(1)
+    expect(problems.locator("tbody tr td")).to_have_text(
+        ["4", "customer_email", "not-an-email", "Not an email address."]
+    )
     assert Interaction.objects.for_tenant(acme).count() == 0  # checking imports nothing
     page.get_by_role("button", name="Import the 5 valid rows, skip 1").click()
 

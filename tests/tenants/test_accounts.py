@@ -96,5 +96,6 @@ def test_password_reset_by_email_through_a_real_smtp_server(client, acme_agent, 
 def test_password_reset_for_an_unknown_address_sends_nothing(client, db, smtp_server):
     response = client.post(reverse("password_reset"), {"email": "stranger@example.com"})
 
+    # Django sends the reset email inside the request: had it sent one, it would be here.
     assert response["Location"] == reverse("password_reset_done")
-    assert smtp_server.wait_for(1, timeout=0.5) == []
+    assert smtp_server.messages == []

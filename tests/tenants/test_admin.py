@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from tenants.models import AuditEntry, Department
-from tests.factories import UserFactory
+from tenants.models import AuditEntry, Brand, Department
+from tests.factories import TouchpointFactory, UserFactory
 
 
 @pytest.fixture
@@ -14,11 +14,20 @@ def superuser_client(client, db):
 @pytest.mark.parametrize(
     "model", ["tenant", "brand", "touchpoint", "department", "membership", "auditentry"]
 )
-def test_superusers_browse_every_tenants_rows(superuser_client, acme_agent, globex_agent, model):
+def test_superusers_browse_every_tenants_rows(
+    superuser_client, acme_agent, globex_agent, acme_brand, globex_brand, model
+):
+    for tenant in (acme_agent.tenant, globex_agent.tenant):
+        TouchpointFactory(tenant=tenant, code="claims-desk")
+
     changelist = superuser_client.get(reverse(f"admin:tenants_{model}_changelist"))
     add_form = superuser_client.get(reverse(f"admin:tenants_{model}_add"))
 
-    assert changelist.status_code == 200
+    rows = changelist.context["cl"].result_list
+    assert {row.slug if model == "tenant" else row.tenant.slug for row in rows} == {
+        "acme",
+        "globex",
+    }
     # The audit trail is read-only.
     assert add_form.status_code == (403 if model == "auditentry" else 200)
 
@@ -68,3 +77,30 @@ def test_staff_without_superuser_rights_cannot_see_tenant_data(client, acme_agen
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_admin_refuses_a_second_brand_with_the_same_reference_prefix(
+    superuser_client, acme_brand
+):
+    response = superuser_client.post(
+        reverse("admin:tenants_brand_add"),
+        {
+            "tenant": acme_brand.tenant_id,
+            "slug": "acme-direct",
+            "name": "Acme Direct",
+            "reference_prefix": "AMO",
+            "sender_name": "Acme Direct",
+            "sender_email": "care@acme-direct.example",
+            "colour": "#1f5fa8",
+            "is_active": "on",
+        },
+    )
+
+    # References (AMO-2026-000123) of two brands would collide.
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["Brand with this Tenant and Reference prefix already exists."]
+    }
+    assert list(
+        Brand.objects.for_tenant(acme_brand.tenant).values_list("slug", "reference_prefix")
+    ) == [("acme-motor", "AMO")]

@@ -5,6 +5,7 @@ from 29 March 2026 (03:00 → 04:00) to 25 October 2026 (04:00 → 03:00).
 """
 
 import random
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -352,7 +353,7 @@ def test_pause_after_the_due_time_keeps_the_due_time():
 
 
 def test_resume_before_pause_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot resume before it was paused"):
         resume_due(athens(2026, 2, 9, 13), athens(2026, 2, 6, 15), athens(2026, 2, 6, 14), OFFICE)
 
 
@@ -370,18 +371,24 @@ def test_negative_duration_is_refused():
 
 
 @pytest.mark.parametrize(
-    "hours_by_weekday",
+    ("hours_by_weekday", "problem"),
     [
-        {},
-        {0: ()},
-        {0: ((time(17), time(9)),)},
-        {0: ((time(9), time(13)), (time(12), time(17)))},
-        {0: ((time(14), time(18)), (time(9), time(13)))},
-        {7: ((time(9), time(17)),)},
+        ({}, "needs at least one working interval"),
+        ({0: ()}, "needs at least one working interval"),
+        ({0: ((time(17), time(9)),)}, "interval 17:00:00–09:00:00 ends before it starts"),
+        (
+            {0: ((time(9), time(13)), (time(12), time(17)))},
+            "intervals on weekday 0 overlap or are not sorted",
+        ),
+        (
+            {0: ((time(14), time(18)), (time(9), time(13)))},
+            "intervals on weekday 0 overlap or are not sorted",
+        ),
+        ({7: ((time(9), time(17)),)}, "weekday 7 is not 0 (Monday) to 6 (Sunday)"),
     ],
 )
-def test_impossible_hours_are_refused(hours_by_weekday):
-    with pytest.raises(ValueError):
+def test_impossible_hours_are_refused(hours_by_weekday, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
         BusinessCalendar("Europe/Athens", hours_by_weekday)
 
 
