@@ -13,5 +13,5 @@ class CustomerAdmin(TenantOwnedAdmin):
     readonly_fields = ["email_key", "phone_key"]
 
     def save_model(self, request, obj, form, change):
-        customer_keys_refresh(obj)
+        customer_keys_refresh(customer=obj)
         super().save_model(request, obj, form, change)

@@ -24,13 +24,16 @@ def customer_match_or_create(
     language: str = "en",
     learn: bool = True,
 ) -> Customer:
-    """The customer with this email or phone, created if there is none.
+    """The customer with this email, or with this phone when no email is given; created
+    if there is none.
 
-    Email is tried first, then phone (the earliest customer with it: a phone is not unique to
-    one person). With ``learn`` (staff intake only) a match learns a contact it did not have.
-    Unauthenticated channels never add a contact to an existing customer: whoever knows an
-    email address could otherwise attach their own phone to it and open that customer's
-    complaints.
+    An email decides on its own: given and unknown, it is a new customer, even when another
+    customer has the same phone (a household or an office shares one; filing the complaint
+    under that other person would send them its receipt and its access link). A phone alone
+    finds the earliest customer with it. With ``learn`` (staff intake only) a customer found by
+    email learns a phone it did not have, unless another customer has it. Unauthenticated
+    channels never add a contact to an existing customer: whoever knows an email address could
+    otherwise attach their own phone to it and open that customer's complaints.
     """
     keys = contact_keys(tenant=tenant, email=email, phone=phone)
     if not any(keys.values()):
@@ -39,12 +42,8 @@ def customer_match_or_create(
             fields={"email": [_("An email address or a phone number is needed.")]},
         )
     customers = Customer.objects.for_tenant(tenant).select_for_update()
-    customer = None
-    for key, value in keys.items():
-        if value:
-            customer = customers.filter(**{key: value}).order_by("pk").first()
-            if customer:
-                break
+    key = "email_key" if keys["email_key"] else "phone_key"
+    customer = customers.filter(**{key: keys[key]}).order_by("pk").first()
     if customer is None:
         try:
             with transaction.atomic():
@@ -61,23 +60,21 @@ def customer_match_or_create(
             return customer_match_or_create(
                 tenant=tenant, name=name, email=email, phone=phone, language=language, learn=learn
             )
-    # Learn what the customer did not tell before, unless it is another customer's.
-    learned = {}
-    for key, field, value in (("email_key", "email", email), ("phone_key", "phone", phone)):
-        if (
-            learn
-            and keys[key]
-            and not getattr(customer, key)
-            and not customers.filter(**{key: keys[key]}).exists()
-        ):
-            learned.update({field: value.strip(), key: keys[key]})
-    if learned:
+    # Learn the phone the customer did not tell before, unless it is another customer's (a
+    # customer found by phone was given no email to learn).
+    if (
+        learn
+        and keys["phone_key"]
+        and not customer.phone_key
+        and not customers.filter(phone_key=keys["phone_key"]).exists()
+    ):
+        learned = {"phone": phone.strip(), "phone_key": keys["phone_key"]}
         Customer.objects.for_tenant(tenant).filter(pk=customer.pk).update(**learned)
         customer.refresh_from_db()
     return customer
 
 
-def customer_keys_refresh(customer: Customer) -> None:
+def customer_keys_refresh(*, customer: Customer) -> None:
     """Recompute ``customer``'s keys from its contacts (after an edit in the admin)."""
     keys = contact_keys(tenant=customer.tenant, email=customer.email, phone=customer.phone)
     customer.email_key, customer.phone_key = keys["email_key"], keys["phone_key"]

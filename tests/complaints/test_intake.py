@@ -116,16 +116,18 @@ def test_the_same_phone_in_another_format_is_the_same_customer(acme_setup, acme_
     )
 
 
-def test_a_phone_matched_customer_learns_a_new_email_from_staff(acme_setup, acme_brand, acme_admin):
-    first = file_complaint(acme_brand, email="", phone="+30 210-000 1000")
+def test_an_email_matched_customer_learns_a_new_phone_from_staff(
+    acme_setup, acme_brand, acme_admin
+):
+    first = file_complaint(acme_brand, email="maria@example.com", phone="")
 
     second = file_complaint(
-        acme_brand, email="Maria@Example.com", phone="+302100001000", actor=acme_admin
+        acme_brand, email="Maria@Example.com", phone="+30 210-000 1000", actor=acme_admin
     )
 
     assert second.customer_id == first.customer_id
     customer = Customer.objects.for_tenant(acme_setup).get()
-    assert (customer.email, customer.email_key) == ("Maria@Example.com", "maria@example.com")
+    assert (customer.phone, customer.phone_key) == ("+30 210-000 1000", "+302100001000")
 
 
 def test_the_public_form_never_adds_a_contact_to_an_existing_customer(acme_setup, acme_brand):
