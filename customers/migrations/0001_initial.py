@@ -1,6 +1,7 @@
 """Customer moves out of complaints into this app: the same table (renamed), the same rows and
 ids, so every foreign key to it stays as it is. Phone keys become E.164 in the tenant's country,
-and a phone number stops being unique to one customer (a household or an office shares one)."""
+and a phone number stops being unique to one customer (a household or an office shares one).
+Reversed, customers who came to share a phone key keep it only on the earliest of them."""
 
 import re
 
@@ -36,6 +37,24 @@ def recompute_phone_keys(apps, schema_editor):
             customer.phone_key = key
             changed.append(customer)
     Customer.objects.bulk_update(changed, ["phone_key"], batch_size=2000)
+
+
+def unique_phone_keys(apps, schema_editor):
+    """Going back: complaints' customer had one customer per phone key (``customer_unique_phone``,
+    which reversing the RemoveConstraint below adds again). Where customers now share a phone
+    key, the earliest keeps it and the others' keys are emptied (their phone stays as typed), so
+    the constraint can be added; matching then finds them by their email."""
+    Customer = apps.get_model("customers", "Customer")
+    shared = (
+        Customer.objects.exclude(phone_key="")
+        .values("tenant_id", "phone_key")
+        .annotate(first=models.Min("pk"), customers=models.Count("pk"))
+        .filter(customers__gt=1)
+    )
+    for group in shared.iterator(chunk_size=2000):
+        Customer.objects.filter(
+            tenant_id=group["tenant_id"], phone_key=group["phone_key"], pk__gt=group["first"]
+        ).update(phone_key="")
 
 
 class Migration(migrations.Migration):
@@ -161,5 +180,5 @@ class Migration(migrations.Migration):
                 name="customer_tenant_phone",
             ),
         ),
-        migrations.RunPython(recompute_phone_keys, migrations.RunPython.noop),
+        migrations.RunPython(recompute_phone_keys, unique_phone_keys),
     ]

@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Q, UniqueConstraint
 
 from customers.keys import email_key, phone_key
 from customers.models import Customer
@@ -56,3 +57,48 @@ def test_the_migration_recomputes_the_keys_stored_before_it(acme):
 
     customer.refresh_from_db()
     assert customer.phone_key == "+302100001000"
+
+
+def test_the_migration_reversed_leaves_one_customer_per_phone_key(acme, globex):
+    # given customers sharing a phone key (allowed since the migration), in two tenants
+    maria = Customer.objects.create(
+        tenant=acme,
+        name="Maria",
+        email="maria@example.com",
+        phone="+30 210 0001000",
+        phone_key="+302100001000",
+    )
+    nikos = Customer.objects.create(
+        tenant=acme,
+        name="Nikos",
+        email="nikos@example.com",
+        phone="210 0001000",
+        phone_key="+302100001000",
+    )
+    other = Customer.objects.create(
+        tenant=globex, name="Other", phone="210 0001000", phone_key="+302100001000"
+    )
+    migration = importlib.import_module("customers.migrations.0001_initial")
+    state = MigrationLoader(connection).project_state(("customers", "0001_initial"))
+
+    # when the data step is reversed and the old unique constraint comes back
+    migration.unique_phone_keys(state.apps, None)
+    with connection.cursor() as cursor:  # the test's inserts: checked now, so DDL may follow
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        editor.add_constraint(
+            Customer,
+            UniqueConstraint(
+                fields=["tenant", "phone_key"],
+                condition=~Q(phone_key=""),
+                name="customer_unique_phone",
+            ),
+        )
+
+    # then the earliest keeps the key, the other keeps the phone as typed, Globex is untouched
+    rows = Customer.objects.unscoped().order_by("pk").values_list("pk", "phone", "phone_key")
+    assert list(rows) == [
+        (maria.pk, "+30 210 0001000", "+302100001000"),
+        (nikos.pk, "210 0001000", ""),
+        (other.pk, "210 0001000", "+302100001000"),
+    ]
