@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Category, Severity, SlaPolicy
 from tenants.audit import audit_record, field_changes
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, NotFound
 from tenants.models import Brand, Tenant
 
 MAX_TARGET_HOURS = 24 * 365
@@ -90,10 +90,11 @@ def sla_policy_save(
 ) -> SlaPolicy:
     """Create a policy (``policy`` None) or change one; audited with what changed.
 
-    Refused (ApplicationError with field errors) when :func:`sla_policy_problems` finds any.
+    Refused (ApplicationError with field errors) when :func:`sla_policy_problems` finds any;
+    another tenant's ``policy`` is :class:`NotFound`, as if it did not exist.
     """
     if policy is not None and policy.tenant_id != tenant.pk:
-        raise ApplicationError(_("No such SLA policy."), code="not_found")
+        raise NotFound(_("No such SLA policy."))
     values = {
         "name": (name or "").strip()[:200],
         "brand": brand,

@@ -27,7 +27,7 @@ from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Attachment, Channel, Complaint, Message
 from complaints.public_forms import STATUS_FORMS, ComplaintForm, LookupForm
 from complaints.public_wording import DONE, state_sentence, transition_sentence
-from complaints.selectors import complaint_by_reference_or_404, customer_history
+from complaints.selectors import complaint_by_reference_or_404, complaint_settings, customer_history
 from tenants import ratelimit
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError
@@ -105,7 +105,7 @@ def complaint_form(request, tenant_slug, brand_slug):
     """The brand's complaint form; on success the browser may follow the new complaint."""
     tenant = _tenant_or_404(tenant_slug)
     brand = _brand_or_404(tenant, brand_slug)
-    max_mb = workflow.complaint_settings(tenant.pk).max_attachment_mb
+    max_mb = complaint_settings(tenant.pk).max_attachment_mb
 
     def page(form, status=200, **extra):
         form.files_lost = bool(request.FILES)
@@ -164,7 +164,7 @@ def how_to_complain(request, tenant_slug, brand_slug):
         "complaints/public/how_to.html",
         tenant=tenant,
         brand=brand,
-        context={"settings": workflow.complaint_settings(tenant.pk)},
+        context={"settings": complaint_settings(tenant.pk)},
     )
 
 
@@ -315,7 +315,7 @@ def status(request, tenant_slug, reference):
     if complaint is None or not _has_access(request, complaint):
         return _to_lookup(tenant, reference)
 
-    max_mb = workflow.complaint_settings(tenant.pk).max_attachment_mb
+    max_mb = complaint_settings(tenant.pk).max_attachment_mb
     bound_forms = {}
     if request.method == "POST":
         action = request.POST.get("action", "")

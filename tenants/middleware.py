@@ -1,5 +1,8 @@
-"""Domain errors become HTTP responses here, once, for every browser view."""
+"""Domain errors become HTTP responses here, once: a page for every browser view
+(:class:`ApplicationErrorMiddleware`), a JSON body for the few views a page's script calls
+(:func:`error_json`)."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.defaults import page_not_found, permission_denied
 
@@ -26,3 +29,8 @@ class ApplicationErrorMiddleware:
         if exception.status == 404:
             return page_not_found(request, exception)
         return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+def error_json(error: ApplicationError) -> JsonResponse:
+    """``{"error": <code>}`` with the error's own status: what a page's script reads."""
+    return JsonResponse({"error": error.code}, status=error.status)

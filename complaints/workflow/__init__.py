@@ -14,7 +14,6 @@ queues customer messages in the outbox. The table of who may go from where to wh
 * ``endings`` — accept, close, reopen, reject, withdraw, merge.
 """
 
-from complaints.selectors import complaint_settings
 from complaints.workflow.decision import (
     complaint_complete_review,
     complaint_request_review,
@@ -73,9 +72,6 @@ __all__ = [
     "complaint_request_review",
     "complaint_resolve",
     "complaint_send_response",
-    # Not a workflow function: complaints/public.py reads the settings through this name (it
-    # was importable from the old workflow module); it should import complaints.selectors.
-    "complaint_settings",
     "complaint_start_investigation",
     "complaint_transfer",
     "complaint_withdraw",

@@ -45,6 +45,7 @@ from surveys.responses import submitting
 from tenants import ratelimit
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError, Conflict
+from tenants.middleware import error_json
 
 RATE_WINDOW_SECONDS = 10 * 60
 # Per IP: far more than one person needs, few enough to stop a flood of writes. Opening pages
@@ -219,13 +220,13 @@ def score(request, token):
     if not ratelimit.hit(key, HOLDS_PER_WINDOW, RATE_WINDOW_SECONDS):
         return _private(JsonResponse({"error": "rate_limited"}, status=429))
     try:
-        submitting.score_hold(invitation=found.invitation, score=int(request.POST.get("score", "")))
+        score = int(request.POST.get("score", ""))
     except ValueError:
-        return _private(JsonResponse({"error": "off_scale"}, status=400))
-    except Conflict as error:
-        return _private(JsonResponse({"error": error.code}, status=409))
+        score = None  # not a number: off the scale, like 11
+    try:
+        submitting.score_hold(invitation=found.invitation, score=score)
     except ApplicationError as error:
-        return _private(JsonResponse({"error": error.code}, status=400))
+        return _private(error_json(error))
     return _private(JsonResponse({"held": True}))
 
 

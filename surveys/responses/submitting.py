@@ -38,17 +38,17 @@ HELD_SCORE_KEPT_AFTER = timedelta(hours=1)
 COMPLETABLE = Q(is_partial=True) & ~Q(follow_up__status=FollowUp.Status.DONE)
 
 
-def score_hold(*, invitation: Invitation, score: int, now: datetime | None = None) -> None:
+def score_hold(*, invitation: Invitation, score: int | None, now: datetime | None = None) -> None:
     """Record the score the person clicked in the email, from their page (see ``public``).
 
     Not yet a response: the token stays usable and the person may still change the score or
     send the whole survey. Raises :class:`Conflict` when the invitation is answered or
-    expired, :class:`ApplicationError` for a score off the primary question's scale.
+    expired, :class:`ApplicationError` for a score off the primary question's scale (or none).
     """
     now = now or timezone.now()
     primary = primary_question(list(invitation.version.questions.all()))
     scale = primary.scale if primary else None
-    if not scale or not scale[0] <= score <= scale[1]:
+    if not scale or score is None or not scale[0] <= score <= scale[1]:
         raise ApplicationError(_("Choose a number on the scale."), code="off_scale")
     held = (
         Invitation.objects.for_tenant(invitation.tenant_id)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from complaints.models import Category, SlaPolicy
 from complaints.policies import sla_policy_save
-from tenants.errors import ApplicationError
+from tenants.errors import ApplicationError, NotFound
 from tenants.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -117,3 +117,17 @@ def test_a_superuser_closes_a_day_in_the_admin(client, acme):
     assert AuditEntry.objects.for_tenant(acme).get(target_type="tenants.closure").action == (
         "closure.set"
     )
+
+
+def test_another_tenants_policy_is_not_found_and_left_as_it_was(acme_setup, globex, acme_admin):
+    theirs = sla_policy_save(tenant=globex, actor=None, **policy_values(name="Globex"))
+
+    with pytest.raises(NotFound) as refused:
+        sla_policy_save(
+            tenant=acme_setup, actor=acme_admin.user, policy=theirs, **policy_values(name="Mine")
+        )
+
+    assert (refused.value.status, refused.value.code) == (404, "not_found")
+    theirs.refresh_from_db()
+    assert (theirs.tenant_id, theirs.name) == (globex.pk, "Globex")
+    assert not AuditEntry.objects.for_tenant(acme_setup).filter(action__startswith="sla").exists()

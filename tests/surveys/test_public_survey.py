@@ -188,7 +188,7 @@ def test_a_score_off_the_scale_is_not_recorded(client, survey, maria, invite, sc
 
     refused = client.post(hold_url(token), {"score": score})
 
-    assert refused.status_code == 400
+    assert (refused.status_code, refused.json()) == (400, {"error": "off_scale"})
     invitation.refresh_from_db()
     assert invitation.held_score is None
 
@@ -200,9 +200,15 @@ def test_an_answered_or_expired_survey_records_no_score(client, acme, survey, ma
     expired, _links, expired_token = invite(nikos)
     invitations_run(now=expired.expires_at)
 
-    assert client.post(hold_url(answered_token), {"score": "2"}).status_code == 409
-    assert client.post(hold_url(expired_token), {"score": "2"}).status_code == 409
-    assert client.post(hold_url("not-a-token"), {"score": "2"}).status_code == 404
+    refusals = [
+        client.post(hold_url(token), {"score": "2"})
+        for token in (answered_token, expired_token, "not-a-token")
+    ]
+    assert [(refused.status_code, refused.json()) for refused in refusals] == [
+        (409, {"error": "closed"}),
+        (409, {"error": "closed"}),
+        (404, {"error": "not_found"}),
+    ]
     assert list(Response.objects.for_tenant(acme).values_list("primary_score", flat=True)) == [9]
 
 

@@ -1,12 +1,15 @@
 """Refusals are one error type, ``ApplicationError``, and become HTTP responses in one place
 (``tenants.middleware``): 403 and 404 with Django's own pages, 400 and 409 with the message."""
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import include, path, reverse
 
 from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
+from tenants.middleware import error_json
 from tenants.permissions import Action, require
 
 
@@ -89,3 +92,19 @@ def test_a_role_refused_by_a_workspace_page_gets_the_403_page(client_of, acme_pe
 
     assert response.status_code == 403
     assert NOT_ALLOWED_PAGE in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (ApplicationError("That date is in the past."), 400, "invalid"),
+        (ApplicationError("Off the scale.", code="off_scale"), 400, "off_scale"),
+        (NotAllowed("Managers only."), 403, "not_allowed"),
+        (NotFound("No such survey."), 404, "not_found"),
+        (Conflict("Answered already.", code="closed"), 409, "closed"),
+    ],
+)
+def test_an_error_for_a_script_is_its_own_status_and_code_as_json(error, status, code):
+    response = error_json(error)
+
+    assert (response.status_code, json.loads(response.content)) == (status, {"error": code})
