@@ -7,15 +7,17 @@ Gina manages Globex and must see nothing of Acme.
 
 import re
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config import test_settings
 from customers.models import Customer
 from surveys.interactions.checking import AlreadyImported, RowError, import_check
 from surveys.interactions.importing import interactions_import, run_lock
@@ -107,11 +109,9 @@ def changes(*, rows, created, already=0, skipped=0, decisions=None, skipped_rows
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings, tmp_path):
-    """The embedded default's file cache, of this test alone.
-
-    Uploads wait in the cache between requests, and the suite's ``cache.clear()`` before each
-    test would empty a cache shared with a test running in parallel (pytest -n).
-    """
+    """The embedded default's file cache, of this test alone: uploads wait in the cache
+    between requests, as they do on a machine without Redis. The Redis test below puts back
+    the run's own Redis cache."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -364,18 +364,27 @@ def test_two_clicks_on_import_import_once(client_of, acme, acme_brand, acme_mana
 def test_an_upload_waits_in_redis_for_the_import(
     client_of, acme, acme_brand, acme_manager, settings
 ):
-    # A database of its own on the suite's Redis: nothing else clears it meanwhile.
-    url = urlparse(settings.REDIS_URL)._replace(path="/15").geturl()
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    }
+    # The run's own cache: the suite's Redis database, under this run's key prefix
+    # (config/test_settings.py), which only this run reads, writes and clears.
+    settings.CACHES = test_settings.CACHES
+    run_cache = caches["default"]
+    assert isinstance(run_cache, RedisCache)
+    assert run_cache.key_prefix.startswith("loopdesk-test-cache-")
     file = simple_file(["V-1", athens(timezone.now()), "maria@example.com"])
+    client = client_of(acme_manager)
 
-    _two_clicks_import_once(client_of(acme_manager), acme, file)
-
-
-def _two_clicks_import_once(client, acme, file):
     token = token_of(client.post(CHECK, {"file": upload(file)}))
+
+    redis = run_cache._cache.get_client(None)
+    pattern = f"{run_cache.key_prefix}:*{token}*"
+    waiting = [key.decode() for key in redis.scan_iter(match=pattern)]
+    assert len(waiting) == 1
+    _two_clicks_import_once(client, acme, file, token=token)
+    assert list(redis.scan_iter(match=pattern)) == []
+
+
+def _two_clicks_import_once(client, acme, file, *, token=None):
+    token = token or token_of(client.post(CHECK, {"file": upload(file)}))
 
     assert client.post(START, {"upload": token}).status_code == 302
     second = client.post(START, {"upload": token})
