@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from notifications import events
+from notifications.events import DeliverySent
 from notifications.models import Delivery, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
 from tenants.bulk import insert_new_rows
@@ -111,10 +113,24 @@ def delivery_send(*, delivery_id: int) -> bool:
         )
         logger.error("delivery %s refused for good: %s", delivery.pk, error)
         return False
-    Delivery.objects.unscoped().filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(delivery)
     return True
+
+
+@transaction.atomic
+def _mark_sent(delivery: Delivery) -> None:
+    """SENT, and :class:`~notifications.events.DeliverySent` in the same transaction: what
+    its subscribers write (an invitation's ``accepted_at``) commits with the status."""
+    sent_at = timezone.now()
+    marked = (
+        Delivery.objects.unscoped()
+        .filter(pk=delivery.pk)
+        .update(status=Delivery.Status.SENT, sent_at=sent_at, last_error="")
+    )
+    if marked:
+        events.publish(
+            DeliverySent(tenant_id=delivery.tenant_id, delivery_id=delivery.pk, sent_at=sent_at)
+        )
 
 
 def delivery_message_id(delivery: Delivery) -> str:

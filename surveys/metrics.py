@@ -23,9 +23,9 @@ thresholds come from ``surveys.scoring``.
   are counted apart and are not in n.
 * **CSAT** is the share of 4–5 among the answered scores, and their mean (1–5).
 * **CES** is the mean effort score (1–7, higher is easier).
-* **Response rate** = answered / invitations whose first email the SMTP server accepted (its
-  outbox row reached "sent"); invitations merely queued (``sent_at`` set) and those whose
-  email failed for good are counted beside it.
+* **Response rate** = answered / invitations whose first email the SMTP server accepted
+  (``accepted_at``, stamped when its outbox row reached "sent"); invitations merely queued
+  (``sent_at`` set) and those whose email failed for good are counted beside it.
 * **Coverage** = invited / the sample: the interactions that matched a survey rule (every
   decision but "no rule", "not eligible" and "not decided yet"), with each skip reason counted
   beside it, so invited + skips = sample.
@@ -180,7 +180,7 @@ def _invitations_of(invitations: QuerySet[Invitation], after_follow_up: bool):
     return invitations.filter(purpose=purpose, sent_at__isnull=False)
 
 
-_ACCEPTED = Q(delivery__status=Delivery.Status.SENT)
+_ACCEPTED = Q(accepted_at__isnull=False)
 _RESPONSE_COUNTS = {
     "part": Count("pk", filter=_ACCEPTED & Q(answered_at__isnull=False)),
     "whole": Count("pk", filter=_ACCEPTED),

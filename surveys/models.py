@@ -215,11 +215,13 @@ class Invitation(TenantOwned):
     # when they leave without sending (``responses.submitting.invitations_settle``).
     held_score = models.SmallIntegerField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
-    # The outbox row of the first email: the response rate counts an invitation once the SMTP
-    # server accepted that email (``Delivery.Status.SENT``), not when it was queued.
+    # The outbox row of the first email, and when the SMTP server accepted it: the response
+    # rate counts an invitation from ``accepted_at``, not from when its email was queued
+    # (``invitations.status.invitation_accepted_stamp``, on the outbox's ``DeliverySent``).
     delivery = models.ForeignKey(
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

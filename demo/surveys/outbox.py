@@ -1,6 +1,7 @@
 """The outbox rows of the demo history's first emails (see ``history``)."""
 
 from notifications.models import Delivery
+from surveys.invitations.status import invitations_first_emails_record
 from surveys.models import Invitation
 from tenants.models import Tenant
 
@@ -28,4 +29,4 @@ def first_emails_write(tenant: Tenant, invitations: list[Invitation], *, bounced
             last_error="550 5.1.1 mailbox unavailable" if is_bounced else "",
         )
     Delivery.objects.bulk_create([invitation.delivery for invitation in sent], batch_size=BATCH)
-    Invitation.objects.for_tenant(tenant).bulk_update(sent, ["delivery"], batch_size=BATCH)
+    invitations_first_emails_record(tenant_id=tenant.pk, invitations=sent)

@@ -11,6 +11,9 @@ each function says whether this call moved it. Sending, opting out and answering
 (``sending``, ``opt_out``, ``responses.submitting``) call these and nothing else writes the
 status. Creating a row sets no status but the default, except for bulk builders of history
 (the demo), which use :func:`unsaved_statuses_set`.
+
+The time the SMTP server accepted the first email (``accepted_at``, what the response rate
+counts) is stamped here too, when the outbox announces it (:func:`invitation_accepted_stamp`).
 """
 
 from collections.abc import Iterable
@@ -19,6 +22,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from customers.models import Customer
+from notifications.events import DeliverySent
 from notifications.models import Delivery
 from surveys.models import Invitation
 
@@ -40,9 +44,35 @@ def invitation_mark_sent(*, tenant_id: int, invitation_id: int, now: datetime) -
 
 
 def invitation_first_email_record(*, invitation: Invitation, delivery: Delivery) -> None:
-    """Keep the outbox row of the first email: it tells when the SMTP server accepted it."""
-    _invitations(invitation.tenant_id).filter(pk=invitation.pk).update(delivery=delivery)
-    invitation.delivery = delivery
+    """Keep the outbox row of the first email: when the SMTP server accepts it,
+    :func:`invitation_accepted_stamp` stamps ``accepted_at`` (at once, if it was already)."""
+    accepted_at = delivery.sent_at if delivery.status == Delivery.Status.SENT else None
+    _invitations(invitation.tenant_id).filter(pk=invitation.pk).update(
+        delivery=delivery, accepted_at=accepted_at
+    )
+    invitation.delivery, invitation.accepted_at = delivery, accepted_at
+
+
+def invitation_accepted_stamp(event: DeliverySent) -> int:
+    """The SMTP server accepted an invitation's first email: stamp ``accepted_at`` (the
+    response rate counts from it). Subscribed to ``notifications.events.DeliverySent``, in the
+    transaction that marks the delivery sent; a delivery that is no invitation's first email
+    stamps nothing, and a second report of the same one changes nothing."""
+    return (
+        _invitations(event.tenant_id)
+        .filter(delivery_id=event.delivery_id, accepted_at__isnull=True)
+        .update(accepted_at=event.sent_at)
+    )
+
+
+def invitations_first_emails_record(*, tenant_id: int, invitations: list[Invitation]) -> None:
+    """:func:`invitation_first_email_record` for many saved invitations at once, each with its
+    saved ``delivery`` set (code that writes history in bulk: the demo)."""
+    for invitation in invitations:
+        delivery = invitation.delivery
+        is_accepted = delivery is not None and delivery.status == Delivery.Status.SENT
+        invitation.accepted_at = delivery.sent_at if is_accepted else None
+    _invitations(tenant_id).bulk_update(invitations, ["delivery", "accepted_at"], batch_size=500)
 
 
 def invitation_cancel(*, tenant_id: int, invitation_id: int) -> bool:

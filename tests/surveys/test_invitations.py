@@ -16,6 +16,8 @@ from django.db.migrations.loader import MigrationLoader
 
 from complaints.lifecycle import State
 from notifications.models import Delivery
+from notifications.services import delivery_send
+from surveys import metrics
 from surveys.interactions.decision import sample_bucket
 from surveys.invitations.opt_out import customer_opt_out_of_surveys
 from surveys.models import Interaction, Invitation, InvitationToken, SurveyVersion
@@ -480,3 +482,78 @@ def test_the_migration_links_invitations_sent_before_it_to_their_first_email(
 
     invitation = invitations(acme).get()
     assert invitation.delivery.dedupe_key == f"survey-invitation-{invitation.pk}-invitation"
+
+
+def test_the_smtp_server_accepting_the_first_email_stamps_the_invitation(
+    acme, acme_brand, rule, maria, smtp_server
+):
+    # given an invitation whose first email is queued, not yet handed to the server
+    event(acme_brand, maria)
+    invitations_run(now=NOW)
+    invitation = invitations(acme).get()
+    queued = metrics.response_rate(invitations(acme))
+    assert (invitation.accepted_at, queued.whole, queued.queued) == (None, 0, 1)
+
+    # when the outbox sends it and the SMTP server takes it
+    assert delivery_send(delivery_id=invitation.delivery_id) is True
+
+    # then the invitation counts as accepted from the time the outbox row was sent
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "maria@example.com"
+    invitation.refresh_from_db()
+    assert invitation.accepted_at == invitation.delivery.sent_at is not None
+    rate = metrics.response_rate(invitations(acme))
+    assert (rate.part, rate.whole, rate.queued) == (0, 1, 1)
+
+
+def test_an_email_the_smtp_server_did_not_take_leaves_the_invitation_unaccepted(
+    acme, acme_brand, rule, maria, smtp_server, settings
+):
+    event(acme_brand, maria)
+    invitations_run(now=NOW)
+    invitation = invitations(acme).get()
+    settings.EMAIL_PORT = 1  # nothing listens there: connection refused
+
+    assert delivery_send(delivery_id=invitation.delivery_id) is False
+
+    invitation.refresh_from_db()
+    assert (invitation.delivery.status, invitation.accepted_at) == (Delivery.Status.PENDING, None)
+    assert smtp_server.messages == []
+    assert metrics.response_rate(invitations(acme)).whole == 0
+
+
+def test_the_reminders_email_sent_does_not_stamp_the_invitation(
+    acme, acme_brand, rule, maria, smtp_server
+):
+    event(acme_brand, maria)
+    invitations_run(now=NOW)
+    invitations_run(now=NOW + 4 * DAY)  # the reminder
+    _first, reminder = deliveries(acme)
+
+    assert delivery_send(delivery_id=reminder.pk) is True
+
+    smtp_server.wait_for(1)
+    assert invitations(acme).get().accepted_at is None
+
+
+def test_the_migration_stamps_invitations_whose_first_email_was_sent_before_it(
+    acme, acme_brand, rule, maria
+):
+    nikos = make_customer(acme, "Nikos", "nikos@example.com")
+    event(acme_brand, maria)
+    event(acme_brand, nikos)
+    invitations_run(now=NOW)
+    accepted_at = NOW + HOUR
+    maria_email, nikos_email = deliveries(acme)
+    deliveries(acme).filter(pk=maria_email.pk).update(status="sent", sent_at=accepted_at)
+    deliveries(acme).filter(pk=nikos_email.pk).update(status="failed")
+    invitations(acme).update(accepted_at=None)  # as the rows were before the migration
+    migration = importlib.import_module("surveys.migrations.0007_invitation_accepted_at")
+    state = MigrationLoader(connection).project_state(("surveys", "0007_invitation_accepted_at"))
+
+    migration.stamp_accepted(state.apps, None)
+
+    stamped = (
+        invitations(acme).order_by("customer__name").values_list("customer__name", "accepted_at")
+    )
+    assert list(stamped) == [("Maria Rossi", accepted_at), ("Nikos", None)]
