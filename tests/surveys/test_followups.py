@@ -5,12 +5,14 @@ Maria answered Acme Motor's survey with a 2: her follow-up is open. Bob (agent),
 no surveys at all; Charlie works for Globex and must see nothing of Acme.
 """
 
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from notifications.models import Delivery
 from surveys.followups.selectors import follow_up_queue
 from surveys.followups.services import follow_up_complete, follow_up_rerate_link
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
-from surveys.models import FollowUp, Invitation, Question
+from surveys.models import FollowUp, Invitation, Question, Response
 from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
@@ -391,3 +393,38 @@ def test_the_queue_runs_the_same_queries_for_2_or_10_rows(client_of, acme_agent,
 
     assert len(re.findall(r'href="/acme/surveys/follow-ups/\d+/"', page.content.decode())) == 10
     assert len(ten) == len(two) == 6
+
+
+# --- old rows agree with the rule -----------------------------------------------------------
+
+
+def test_the_migration_closes_the_open_follow_ups_of_non_critics_with_an_audit_entry(
+    acme, acme_agent, critic
+):
+    # given follow-ups opened under the old rule (any comment opened one): a 9 and an 8 with a
+    # comment, still open, an 8 already done, and a real critic's 2
+    praise, passive, done, real = (critic(score=2) for _ in range(4))
+    follow_up_complete(actor=acme_agent, follow_up=done, outcome=OUTCOME)
+    for follow_up, score in ((praise, 9), (passive, 8), (done, 8)):
+        Response.objects.for_tenant(acme).filter(pk=follow_up.response_id).update(
+            primary_score=score, is_critic=False
+        )
+    done_before = _state(done)
+    migration = importlib.import_module("surveys.migrations.0008_close_follow_ups_of_non_critics")
+    state = MigrationLoader(connection).project_state(
+        ("surveys", "0008_close_follow_ups_of_non_critics")
+    )
+
+    migration.close_follow_ups_of_non_critics(state.apps, None)
+
+    # then the non-critics' open follow-ups are done, the critic's stays open
+    assert [_state(f)[0] for f in (praise, passive, real)] == ["done", "done", "open"]
+    assert _state(praise)[1] == migration.OUTCOME
+    assert _state(done) == done_before
+    entries = AuditEntry.objects.for_tenant(acme).filter(note=migration.NOTE).order_by("pk")
+    assert [(e.target_id, e.actor_id, e.changes["status"]) for e in entries] == [
+        (str(praise.pk), None, ["open", "done"]),
+        (str(passive.pk), None, ["open", "done"]),
+    ]
+    open_ids = FollowUp.objects.for_tenant(acme).filter(status="open").values_list("pk", flat=True)
+    assert list(open_ids) == [real.pk]
