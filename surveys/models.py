@@ -1,5 +1,7 @@
 """Service interactions, the surveys sent after them, the answers and the closed loop."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +161,11 @@ class Question(TenantOwned):
         if self.kind == QuestionKind.SCALE and self.scale_min is not None and self.scale_max:
             return self.scale_min, self.scale_max
         return None
+
+
+# DESIGN: a survey goes out no later than a day after the event. An older event is not
+# surveyed, and a rule's delay is at most this long (``interactions.decision``, the builder).
+MAX_EVENT_AGE = timedelta(hours=24)
 
 
 class SurveyRule(TenantOwned):

@@ -6,6 +6,9 @@ functions and code that no test happens to run.
 """
 
 import ast
+import importlib
+import inspect
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -236,3 +239,60 @@ def test_the_status_check_sees_a_stray_write(tmp_path):
         ("Complaint", 3),
         ("CorrectiveAction", 5),
     ]
+
+
+# --- one definition per rule ----------------------------------------------------------------
+
+
+def modules_mentioning(pattern: str) -> list[str]:
+    """Source files (migrations aside) whose text matches ``pattern``."""
+    found = re.compile(pattern)
+    return sorted(
+        str(path.relative_to(ROOT)) for path in source_files() if found.search(path.read_text())
+    )
+
+
+def test_may_we_email_a_survey_is_decided_in_one_module():
+    # The flags are defined, edited, written by the opt-out, shown after it, and seeded by
+    # the demo; only invitations/consent.py decides from them whether to email.
+    assert modules_mentioning(r"\b(consent_email|survey_opt_out)\b") == [
+        "customers/admin.py",
+        "customers/models.py",
+        "demo/surveys/people.py",
+        "surveys/invitations/consent.py",
+        "surveys/invitations/opt_out.py",
+        "surveys/public/views.py",
+    ]
+
+
+def test_an_invitations_outbox_key_is_made_in_one_function():
+    assert modules_mentioning(r"survey-invitation-") == ["surveys/invitations/sending.py"]
+
+
+def test_the_follow_up_due_time_is_computed_in_one_function():
+    # The complaints' clocks, the follow-up's due time, and the calendar's own arithmetic.
+    assert modules_mentioning(r"\badd_business_time\(") == [
+        "complaints/sla.py",
+        "surveys/followups/services.py",
+        "tenants/business_time.py",
+    ]
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        "customers.services.customer_keys_refresh",
+        "customers.services.customer_match_or_create",
+        "surveys.builder.publishing.lock_survey",
+        "surveys.followups.services.follow_up_due",
+        "surveys.followups.services.follow_up_open",
+        "surveys.invitations.scheduling.invitation_rerate_schedule",
+        "surveys.invitations.scheduling.last_invited_at",
+        "surveys.invitations.sending.outbox_key",
+    ],
+)
+def test_arguments_a_caller_could_swap_are_keyword_only(function):
+    module, name = function.rsplit(".", 1)
+    parameters = inspect.signature(getattr(importlib.import_module(module), name)).parameters
+
+    assert [p.name for p in parameters.values() if p.kind != p.KEYWORD_ONLY] == []

@@ -13,7 +13,7 @@ from customers.models import Customer
 from demo.surveys import story
 from demo.surveys.outbox import first_emails_write
 from demo.surveys.people import REFERENCE_PREFIX, new_customers
-from surveys.followups.services import FOLLOW_UP_WITHIN, follow_up_built, follow_up_owner
+from surveys.followups.services import follow_up_built, follow_up_due, follow_up_owner
 from surveys.interactions.decision import decide
 from surveys.interactions.recording import matching_rule
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
@@ -30,7 +30,6 @@ from surveys.models import (
     primary_question,
 )
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
-from tenants.business_time import add_business_time
 from tenants.calendar import calendar_for
 from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
 
@@ -405,10 +404,7 @@ class History:
     def _follow_up(self, response: Response, *, kind: str) -> FollowUp:
         rng = self.rng
         submitted_at = response.submitted_at
-        try:
-            due_at = add_business_time(submitted_at, FOLLOW_UP_WITHIN, self.calendar)
-        except ValueError:  # no working time at all: follow_up_open gives 48 h
-            due_at = submitted_at + timedelta(hours=48)
+        due_at = follow_up_due(tenant=self.tenant, answered_at=submitted_at, calendar=self.calendar)
         touchpoint = response.interaction.touchpoint
         if touchpoint is not None and touchpoint.pk not in self.owners:
             self.owners[touchpoint.pk] = follow_up_owner(touchpoint)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from demo.surveys.history import LIVE_PREFIX, History
 from surveys.interactions.recording import interaction_record
+from surveys.invitations.consent import may_email
 from surveys.invitations.sending import invitation_send
 from surveys.models import Interaction, Invitation
 
@@ -22,9 +23,7 @@ def record_live_events(history: History, count: int) -> None:
     fresh = [
         customer
         for customer in history.customers
-        if customer.email
-        and customer.consent_email
-        and not customer.survey_opt_out
+        if may_email(customer)
         and history.last_invited.get(customer.pk, window_start) <= window_start
     ]
     for number in range(count):

@@ -1,6 +1,7 @@
 """The outbox rows of the demo history's first emails (see ``history``)."""
 
 from notifications.models import Delivery
+from surveys.invitations.sending import outbox_key
 from surveys.invitations.status import invitations_first_emails_record
 from surveys.models import Invitation
 from tenants.models import Tenant
@@ -18,7 +19,7 @@ def first_emails_write(tenant: Tenant, invitations: list[Invitation], *, bounced
         is_bounced = id(invitation) in bounced
         invitation.delivery = Delivery(
             tenant=tenant,
-            dedupe_key=f"survey-invitation-{invitation.pk}-invitation",
+            dedupe_key=outbox_key(invitation_id=invitation.pk, kind="invitation"),
             recipient=invitation.customer.email,
             subject=f"{invitation.interaction.brand.name}: how did we do?",
             body="A survey invitation of the demo's history (not kept).\n",

@@ -32,13 +32,14 @@ def require_manager(actor: Membership, tenant_id: int) -> None:
         raise NotFound(_("No such survey."))
 
 
-def lock_survey(survey_id: int, tenant_id: int) -> Survey:
+def lock_survey(*, survey_id: int, tenant_id: int) -> Survey:
+    """The survey row, locked: builder writes of one survey wait for each other."""
     return Survey.objects.for_tenant(tenant_id).select_for_update().get(pk=survey_id)
 
 
 def locked_draft(version: SurveyVersion) -> SurveyVersion:
     """The version, re-read under its survey's lock; refused unless it is still a draft."""
-    lock_survey(version.survey_id, version.tenant_id)
+    lock_survey(survey_id=version.survey_id, tenant_id=version.tenant_id)
     version = SurveyVersion.objects.for_tenant(version.tenant_id).get(pk=version.pk)
     if version.status != SurveyVersion.Status.DRAFT:
         raise Conflict(
@@ -74,7 +75,7 @@ def survey_update(*, actor: Membership, survey: Survey, name: str, is_active: bo
     """Rename a survey, or switch it off (an inactive survey's rules send nothing)."""
     require_manager(actor, survey.tenant_id)
     name = clean_name(name)
-    survey = lock_survey(survey.pk, survey.tenant_id)
+    survey = lock_survey(survey_id=survey.pk, tenant_id=survey.tenant_id)
     before = {"name": survey.name, "is_active": survey.is_active}
     after = {"name": name, "is_active": bool(is_active)}
     changes = field_changes(before, after)
@@ -101,7 +102,7 @@ def draft_open(*, actor: Membership, survey: Survey) -> SurveyVersion:
     A survey has at most one draft: opening it again returns the same one.
     """
     require_manager(actor, survey.tenant_id)
-    survey = lock_survey(survey.pk, survey.tenant_id)
+    survey = lock_survey(survey_id=survey.pk, tenant_id=survey.tenant_id)
     versions = SurveyVersion.objects.for_tenant(survey.tenant_id).filter(survey=survey)
     draft = versions.filter(status=SurveyVersion.Status.DRAFT).first()
     if draft is not None:

@@ -8,14 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from surveys.builder.publishing import require_manager
-from surveys.models import Interaction, Survey, SurveyRule
+from surveys.models import MAX_EVENT_AGE, Interaction, Survey, SurveyRule
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Membership, Touchpoint
 from tenants.permissions import Action, require
 
-# DESIGN: a survey goes out no later than a day after the event.
-MAX_DELAY_MINUTES = 24 * 60
+MAX_DELAY_MINUTES = int(MAX_EVENT_AGE.total_seconds()) // 60
 MAX_ORDER = 32767
 
 

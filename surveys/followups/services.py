@@ -22,37 +22,49 @@ from django_fsm import can_proceed
 from surveys.invitations.scheduling import invitation_rerate_schedule
 from surveys.models import FollowUp, Interaction, Invitation, Response, may_complete_follow_up
 from tenants.audit import audit_record
-from tenants.business_time import add_business_time
-from tenants.calendar import calendar_for
+from tenants.business_time import BusinessCalendar, add_business_time
+from tenants.calendar import calendar_for, working_day
 from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
-from tenants.models import Department, Membership, Touchpoint
+from tenants.models import Department, Membership, Tenant, Touchpoint
 from tenants.permissions import managers_among
 
 logger = logging.getLogger(__name__)
 
 
-# Two working days of the tenant's business calendar (the complaint SLA's: hours, weekends,
-# public holidays, closures), counted as two 8-hour days of working time.
-FOLLOW_UP_WITHIN = timedelta(hours=16)
+# A critic is called back within this many working days of the tenant's business calendar
+# (the complaint SLA's: hours, weekends, public holidays, closures); a working day is the
+# calendar's longest (``tenants.calendar.working_day``), as for the complaints' resolution days.
+FOLLOW_UP_WORKING_DAYS = 2
+# Where the tenant's working hours leave no working time at all (misconfigured): the customer
+# still gets a call, within these hours of the clock.
+FOLLOW_UP_FALLBACK = timedelta(hours=48)
 
 
-def follow_up_open(response: Response, interaction: Interaction, *, now: datetime) -> FollowUp:
-    """A critic is called back within two working days, by a manager of the department that
-    owns the touchpoint (see ``follow_up_owner``; unassigned when there is none: the
-    follow-up list shows it)."""
-    tenant = interaction.tenant
+def follow_up_due(
+    *, tenant: Tenant, answered_at: datetime, calendar: BusinessCalendar | None = None
+) -> datetime:
+    """When a follow-up of an answer given at ``answered_at`` is due: two working days later
+    on ``tenant``'s business calendar (``calendar``, when the caller has it already), or 48 h
+    later when that calendar has no working time."""
     try:
-        calendar = calendar_for(tenant)
-        due_at = add_business_time(now, FOLLOW_UP_WITHIN, calendar)
+        calendar = calendar or calendar_for(tenant)
+        within = FOLLOW_UP_WORKING_DAYS * working_day(calendar)
+        return add_business_time(answered_at, within, calendar)
     except ValueError:
-        # A calendar with no working time is misconfigured; the customer still gets a call.
         logger.warning("tenant %s has no working time; follow-up due in 48 h", tenant.pk)
-        due_at = now + timedelta(hours=48)
+        return answered_at + FOLLOW_UP_FALLBACK
+
+
+def follow_up_open(*, response: Response, interaction: Interaction, now: datetime) -> FollowUp:
+    """A critic is called back within two working days (:func:`follow_up_due`), by a manager
+    of the department that owns the touchpoint (see ``follow_up_owner``; unassigned when there
+    is none: the follow-up list shows it)."""
+    tenant = interaction.tenant
     return FollowUp.objects.create(
         tenant=tenant,
         response=response,
         assignee=follow_up_owner(interaction.touchpoint),
-        due_at=due_at,
+        due_at=follow_up_due(tenant=tenant, answered_at=now),
     )
 
 
@@ -145,7 +157,7 @@ def follow_up_complete(
         follow_up.refresh_from_db()  # undo the move in memory: another completion won
         raise already
     follow_up.outcome, follow_up.completed_at = outcome, now
-    invitation = invitation_rerate_schedule(follow_up, now=now) if invite_rerate else None
+    invitation = invitation_rerate_schedule(follow_up=follow_up, now=now) if invite_rerate else None
     if actor is None:
         note = BY_CUSTOMER_RERATE
     else:

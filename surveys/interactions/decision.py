@@ -6,7 +6,7 @@ The rules, in order:
 2. no active rule (by ``order``) matches the brand, touchpoint and source with a published
    survey → NO_RULE;
 3. the customer opted out of surveys or does not agree to email → OPTED_OUT;
-4. no email address → NO_EMAIL;
+4. no email address → NO_EMAIL (3 and 4: ``invitations.consent``, the one rule);
 5. the event is more than 24 hours old when it is recorded → TOO_OLD;
 6. the customer has a first invitation (not cancelled) whose sending time is less than the
    tenant's throttle (``survey_throttle_days``) before this one's → THROTTLED;
@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from complaints.lifecycle import State
-from surveys.models import Interaction
-
-MAX_EVENT_AGE = timedelta(hours=24)  # DESIGN: "no later than a day after the event"
+from surveys.invitations.consent import survey_email_refusal
+from surveys.models import MAX_EVENT_AGE, Interaction
 
 Decision = Interaction.Decision
 
@@ -65,10 +64,9 @@ def decide(
         return Verdict(Decision.NOT_ELIGIBLE)
     if rule is None:
         return Verdict(Decision.NO_RULE)
-    if customer.survey_opt_out or not customer.consent_email:
-        return Verdict(Decision.OPTED_OUT)
-    if not customer.email:
-        return Verdict(Decision.NO_EMAIL)
+    refusal = survey_email_refusal(customer)
+    if refusal is not None:
+        return Verdict(refusal)
     if now - interaction.occurred_at > MAX_EVENT_AGE:
         return Verdict(Decision.TOO_OLD)
     send_at = interaction.occurred_at + min(timedelta(minutes=rule.delay_minutes), MAX_EVENT_AGE)

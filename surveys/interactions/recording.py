@@ -10,15 +10,14 @@ invitation: one invitation, not two.
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from complaints.events import ComplaintClosed
 from complaints.models import Complaint
 from customers.models import Customer
 from surveys.interactions.decision import decide
-from surveys.invitations.scheduling import invitation_schedule
-from surveys.models import Interaction, Invitation, SurveyRule, SurveyVersion
+from surveys.invitations.scheduling import invitation_schedule, last_invited_at
+from surveys.models import Interaction, SurveyRule, SurveyVersion
 from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 
@@ -110,19 +109,13 @@ def matching_rule(interaction: Interaction) -> tuple[SurveyRule, SurveyVersion] 
 def _decide(interaction: Interaction, *, tenant: Tenant, customer: Customer, now: datetime):
     """Take the decision (``interactions.decision``) and keep it; schedule the invitation."""
     match = matching_rule(interaction)
-    last_invited_at = (
-        Invitation.objects.for_tenant(tenant)
-        .filter(customer=customer, purpose=Invitation.Purpose.FIRST)
-        .exclude(status=Invitation.Status.CANCELLED)
-        .aggregate(last=Max("send_at"))["last"]
-    )
     verdict = decide(
         interaction=interaction,
         complaint_state=interaction.complaint.state if interaction.complaint_id else None,
         rule=match[0] if match else None,
         customer=customer,
         now=now,
-        last_invited_at=last_invited_at,
+        last_invited_at=last_invited_at(customer=customer),
         throttle_days=tenant.survey_throttle_days,
     )
     if verdict.decision == Interaction.Decision.INVITED:

@@ -3,6 +3,8 @@ re-rate after a critic's follow-up. ``invitations.sending`` sends them when they
 
 from datetime import datetime, timedelta
 
+from django.db.models import Max
+
 from customers.models import Customer
 from surveys.models import FollowUp, Interaction, Invitation, SurveyVersion
 
@@ -24,7 +26,19 @@ def invitation_schedule(
     )
 
 
-def invitation_rerate_schedule(follow_up: FollowUp, *, now: datetime) -> Invitation:
+def last_invited_at(*, customer: Customer) -> datetime | None:
+    """When ``customer``'s latest first invitation is (or was) due to go out, cancelled ones
+    aside; None: never invited. What the decision's throttle compares (a re-rate, asked for on
+    the phone, does not count)."""
+    return (
+        Invitation.objects.for_tenant(customer.tenant_id)
+        .filter(customer=customer, purpose=Invitation.Purpose.FIRST)
+        .exclude(status=Invitation.Status.CANCELLED)
+        .aggregate(last=Max("send_at"))["last"]
+    )
+
+
+def invitation_rerate_schedule(*, follow_up: FollowUp, now: datetime) -> Invitation:
     """A RERATE invitation to send now, on the first one's version, expiring like it does.
 
     No throttle: the customer was just called and asked. One per interaction (unique

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from customers.models import Customer
 from notifications.emails import customer_email_enqueue
 from notifications.models import Delivery
 from surveys.invitations import tokens
+from surveys.invitations.consent import may_email, may_email_q
 from surveys.invitations.status import (
     invitation_cancel,
     invitation_first_email_record,
@@ -56,7 +56,7 @@ def invitation_send(*, tenant_id: int, invitation_id: int, now: datetime) -> boo
     the invitation is cancelled instead.
     """
     invitation = _with_context(Invitation.objects.for_tenant(tenant_id)).get(pk=invitation_id)
-    if not _may_email(invitation.customer):
+    if not may_email(invitation.customer):
         invitation_cancel(tenant_id=tenant_id, invitation_id=invitation_id)
         return False
     if not invitation_mark_sent(tenant_id=tenant_id, invitation_id=invitation_id, now=now):
@@ -77,10 +77,8 @@ def invitations_remind(*, now: datetime, limit: int = SCAN_LIMIT) -> tuple[int, 
             sent_at__lte=now - REMINDER_AFTER,
             expires_at__gt=now,
             held_at__isnull=True,  # clicked a score: they answered
-            customer__survey_opt_out=False,
-            customer__consent_email=True,
         )
-        .exclude(customer__email="")
+        .filter(may_email_q(customer="customer"))
         .order_by("sent_at")
         .values_list("tenant_id", "pk")[:limit]
     )
@@ -94,7 +92,7 @@ def invitation_remind(*, tenant_id: int, invitation_id: int, now: datetime) -> b
     """Send the reminder of one unanswered invitation; True when this call sent it."""
     invitations = Invitation.objects.for_tenant(tenant_id)
     invitation = _with_context(invitations).get(pk=invitation_id)
-    if not _may_email(invitation.customer):
+    if not may_email(invitation.customer):
         return False
     claimed = invitations.filter(
         pk=invitation_id, status=Invitation.Status.SENT, reminder_sent_at__isnull=True
@@ -109,8 +107,11 @@ def _with_context(invitations):
     return invitations.select_related("tenant", "customer", "interaction__brand", "version")
 
 
-def _may_email(customer: Customer) -> bool:
-    return bool(customer.email) and customer.consent_email and not customer.survey_opt_out
+def outbox_key(*, invitation_id: int, kind: str) -> str:
+    """The outbox key of an invitation's ``kind`` email ("invitation": the first, "reminder"):
+    unique per tenant, so a step run twice queues it once. Migration 0006 found the first
+    emails sent before it by this key (frozen there)."""
+    return f"survey-invitation-{invitation_id}-{kind}"
 
 
 def public_url(name: str, token: str) -> str:
@@ -149,6 +150,6 @@ def _email(invitation: Invitation, *, kind: str) -> Delivery:
             else [],
             "survey_url": survey_url,
         },
-        dedupe_key=f"survey-invitation-{invitation.pk}-{kind}",
+        dedupe_key=outbox_key(invitation_id=invitation.pk, kind=kind),
         unsubscribe_url=public_url("public-survey-unsubscribe", token),
     )

@@ -110,7 +110,7 @@ def response_submit(
     if not partial:
         tokens_use(invitation, now=now)
     if _needs_follow_up(response, interaction.tenant):
-        follow_up_open(response, interaction, now=now)
+        follow_up_open(response=response, interaction=interaction, now=now)
     return response
 
 
@@ -152,7 +152,7 @@ def _response_complete(
         .first()
     )
     if follow_up is None and _needs_follow_up(response, response.interaction.tenant):
-        follow_up_open(response, response.interaction, now=now)
+        follow_up_open(response=response, interaction=response.interaction, now=now)
     elif follow_up is not None and not response.is_critic:
         # Opened for the kept low score; the whole survey says otherwise: nobody should call.
         # (A follow-up already done keeps the response closed: see COMPLETABLE.)

@@ -20,6 +20,7 @@ from notifications.services import delivery_send
 from surveys import metrics
 from surveys.interactions.decision import sample_bucket
 from surveys.invitations.opt_out import customer_opt_out_of_surveys
+from surveys.invitations.scheduling import last_invited_at
 from surveys.models import Interaction, Invitation, InvitationToken, SurveyVersion
 from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
@@ -178,6 +179,27 @@ def test_a_cancelled_invitation_does_not_throttle(acme, acme_brand, rule, maria)
     type(maria).objects.for_tenant(acme).filter(pk=maria.pk).update(survey_opt_out=False)
 
     assert event(acme_brand, maria).decision == D.INVITED
+
+
+def test_last_invited_at_is_the_latest_first_invitation_neither_cancelled_nor_a_rerate(
+    acme, acme_brand, rule, survey, maria
+):
+    first = event(acme_brand, maria, now=NOW - 40 * DAY)
+    invitations_run(now=NOW - 40 * DAY)  # sent
+    event(acme_brand, maria, now=NOW - 2 * DAY)
+    customer_opt_out_of_surveys(customer=maria)  # cancels the one still scheduled
+    Invitation.objects.create(  # a re-rate asked for on the phone yesterday
+        tenant=acme,
+        interaction=first,
+        purpose=Invitation.Purpose.RERATE,
+        version=survey,
+        customer=maria,
+        send_at=NOW - DAY,
+        expires_at=NOW + DAY,
+    )
+
+    assert last_invited_at(customer=maria) == NOW - 40 * DAY
+    assert last_invited_at(customer=make_customer(acme, "Nikos", "nikos@example.com")) is None
 
 
 @pytest.mark.parametrize(("percent", "decision"), [(0, D.NOT_SAMPLED), (100, D.INVITED)])

@@ -574,6 +574,39 @@ def test_the_follow_up_is_due_in_two_working_days(acme, survey, maria, invite, n
     assert response.follow_up.assignee is None  # no manager in the north region yet
 
 
+def test_the_follow_up_is_due_two_of_the_tenants_working_days_later(
+    acme, survey, maria, invite, north_desk
+):
+    # given a tenant that works 08:00–18:00 (ten-hour days), Monday to Friday
+    hours = {str(day): ["08:00-18:00"] for day in range(5)}
+    Tenant.objects.filter(pk=acme.pk).update(working_hours=hours)
+    tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
+    invitation.tenant.refresh_from_db()
+
+    response = response_submit(
+        invitation=invitation, answers={questions(survey)["nps"].pk: 2}, now=tuesday_10_athens
+    )
+
+    # two working days: Thursday 10:00 (not 16 working hours, which end Wednesday 16:00)
+    assert response.follow_up.due_at == datetime(2026, 11, 5, 8, 0, tzinfo=UTC)
+
+
+def test_without_working_time_the_follow_up_is_due_in_48_hours(
+    acme, survey, maria, invite, north_desk
+):
+    Tenant.objects.filter(pk=acme.pk).update(working_hours={})
+    tuesday_10_athens = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    invitation, _links, _token = invite(maria, now=tuesday_10_athens, touchpoint=north_desk)
+    invitation.tenant.refresh_from_db()
+
+    response = response_submit(
+        invitation=invitation, answers={questions(survey)["nps"].pk: 2}, now=tuesday_10_athens
+    )
+
+    assert response.follow_up.due_at == datetime(2026, 11, 5, 8, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("nps", "csat_primary", "comment", "critic", "follow_up"),
     [
