@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from customers.models import Customer
 from surveys.interactions.checking import AlreadyImported, RowError, import_check
+from surveys.interactions.filters import InteractionFilterSet
 from surveys.interactions.importing import interactions_import, run_lock
 from surveys.interactions.reading import decode
-from surveys.interactions.selectors import PAGE_SIZE, interactions_page
+from surveys.interactions.selectors import PAGE_SIZE, interactions_page, visible_interactions
 from surveys.models import Interaction, Invitation
 from tenants.errors import ApplicationError
 from tenants.models import AuditEntry, Role
 from tests.factories import BrandFactory, make_member
+from tests.filtering import as_member
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
 ATHENS = ZoneInfo("Europe/Athens")
@@ -642,7 +644,12 @@ def test_the_list_is_newest_first_and_filters_by_decision(
     assert page.index("Maria Rossi") < page.index("Luca Bianchi")
     assert "Invited" in page and "Event older than 24 hours" in page and "Bob" in page
     assert "Luca Bianchi" in too_old and "Maria Rossi" not in too_old
-    assert interactions_page(acme_agent, decision="too_old").rows == [
+    too_old_only = InteractionFilterSet(
+        {"decision": "too_old"},
+        queryset=visible_interactions(acme_agent),
+        request=as_member(acme_agent),
+    )
+    assert interactions_page(acme_agent, too_old_only.qs).rows == [
         Interaction.objects.for_tenant(acme).get(external_reference="R-2")
     ]
 
@@ -656,7 +663,7 @@ def test_the_list_pages_without_counting(client_of, acme, acme_brand, acme_manag
         )
 
     first = interactions_page(acme_manager)
-    second = interactions_page(acme_manager, page=2)
+    second = interactions_page(acme_manager, number=2)
 
     assert (len(first.rows), first.has_next) == (PAGE_SIZE, True)
     assert [i.external_reference for i in second.rows] == [f"R-{PAGE_SIZE}"]
