@@ -19,8 +19,11 @@ banner (``templates/partials/filters.html``).
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Membership
+from tenants.models import Department, Membership, Role
+from tenants.permissions import visible_to
 from tenants.scoping import UnscopedQueryError
 
 EMPTY_LABEL = "—"  # a select that does not narrow the list
@@ -99,3 +102,53 @@ class CheckboxFilter(django_filters.BooleanFilter):
     leaves it whole, where a plain BooleanFilter would filter on ``False``."""
 
     field_class = TickField
+
+
+# --- the team page ------------------------------------------------------------------------------
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """A department, indented by its depth in the tree."""
+
+    def label_from_instance(self, obj: Department) -> str:
+        return "\u00a0\u00a0" * obj.depth + obj.name
+
+
+class DepartmentChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = DepartmentChoiceField
+
+
+def visible_departments(request):
+    """The departments the member sees (their subtree, or the whole tree), in tree order."""
+    return visible_to(Department.objects.all(), request.member, department_field="").order_by(
+        "path"
+    )
+
+
+class MemberFilterSet(TenantFilterSet):
+    """The team page's members: by name or email, department (with those below it), role."""
+
+    search = django_filters.CharFilter(label=_("Name or email"), method="filter_search")
+    department = DepartmentChoiceFilter(
+        label=_("Department"),
+        queryset=visible_departments,
+        empty_label=EMPTY_LABEL,
+        method="filter_department",
+    )
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, empty_label=_("Any"))
+
+    class Meta:
+        model = Membership
+        fields = []
+
+    def filter_search(self, members, name, words):
+        for word in words.split():
+            members = members.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+        return members
+
+    def filter_department(self, members, name, department):
+        return members.filter(department__path__startswith=department.path)

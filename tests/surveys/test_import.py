@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
@@ -669,34 +667,3 @@ def test_the_list_pages_without_counting(client_of, acme, acme_brand, acme_manag
     assert [i.external_reference for i in second.rows] == [f"R-{PAGE_SIZE}"]
     assert (second.has_next, second.has_previous) == (False, True)
     assert 'rel="next"' in client_of(acme_manager).get(LIST).content.decode()
-
-
-def test_the_list_runs_the_same_queries_for_2_or_20_rows(
-    client_of, acme, acme_setup, acme_brand, acme_manager, acme_agent, imported
-):
-    now = timezone.now()
-    client = client_of(acme_manager)
-
-    def add(count: int) -> None:
-        for n in range(count):
-            customer = make_customer(acme, f"Customer {n}", f"c{n}-{count}@example.com")
-            record(
-                acme_brand,
-                customer,
-                occurred_at=now,
-                now=now,
-                reference=f"R-{count}-{n}",
-                performer=acme_agent,
-            )
-
-    add(1)
-    with CaptureQueriesContext(connection) as two:
-        assert client.get(LIST).status_code == 200
-    add(18)
-    with CaptureQueriesContext(connection) as twenty:
-        page = client.get(LIST)
-
-    assert page.content.decode().count("<tr>") == 1 + 20
-    # Session, user, membership, the page of interactions, recent imports, the workspace
-    # switcher and the notification bell.
-    assert len(twenty) == len(two) == 7
