@@ -21,7 +21,7 @@ from complaints.models import (
 )
 from customers.models import Customer, Segment
 from tenants.models import Department, Membership, Tenant
-from tenants.paging import Page, page_of
+from tenants.paging import Page, page_of, page_or_404
 from tenants.permissions import Action, get_visible_or_404, roles_allowed, visible_to
 
 PAGE_SIZE = 25
@@ -221,13 +221,26 @@ def routable_departments(member: Membership) -> QuerySet[Department]:
     return visible_to(Department.objects.all(), member, department_field="").order_by("path")
 
 
-def open_corrective_actions(member: Membership) -> QuerySet[CorrectiveAction]:
-    return (
-        CorrectiveAction.objects.for_tenant(member.tenant_id)
-        .filter(complaint__in=visible_complaints(member))
-        .select_related("complaint", "owner__user")
-        .order_by("status", "due_date", "id")
+ACTIONS_PAGE_SIZE = 50
+
+
+def visible_corrective_actions(member: Membership) -> QuerySet[CorrectiveAction]:
+    """Actions on the complaints the member may see, for ``CorrectiveActionFilterSet``."""
+    return CorrectiveAction.objects.for_tenant(member.tenant_id).filter(
+        complaint__in=visible_complaints(member)
     )
+
+
+def corrective_action_page(actions: QuerySet[CorrectiveAction], *, number: int = 1) -> Page:
+    """Page ``number`` of ``actions`` (filtered): open and in-progress ones first, then by due
+    date (one query, no COUNT: ``tenants.paging``)."""
+    finished = [CorrectiveAction.Status.DONE, CorrectiveAction.Status.CANCELLED]
+    rows = (
+        actions.select_related("complaint", "owner__user")
+        .alias(is_finished=Q(status__in=finished))
+        .order_by("is_finished", "due_date", "id")
+    )
+    return page_or_404(rows, number=number, size=ACTIONS_PAGE_SIZE)
 
 
 # --- the complainant's view ------------------------------------------------------------------

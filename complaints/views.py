@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,11 +16,13 @@ from complaints.corrective_actions import (
     corrective_action_reopen,
     corrective_action_start,
 )
+from complaints.filters import CorrectiveActionFilterSet
 from complaints.lifecycle import State
 from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
+from tenants.paging import page_number
 from tenants.permissions import Action, get_visible_or_404, member_can
 
 
@@ -322,11 +325,15 @@ def attachment(request, reference, attachment_id):
 
 @member_required(Action.VIEW_COMPLAINTS)
 def corrective_actions(request):
+    filterset = CorrectiveActionFilterSet(
+        request.GET, queryset=selectors.visible_corrective_actions(request.member), request=request
+    )
     return render(
         request,
         "complaints/corrective_actions.html",
         {
-            "actions": selectors.open_corrective_actions(request.member),
+            "filterset": filterset,
+            "page": selectors.corrective_action_page(filterset.qs, number=page_number(request)),
             "update_form": forms.CorrectiveActionUpdateForm(),
         },
     )
@@ -370,4 +377,6 @@ def corrective_action_update(request, action_id):
             messages.success(request, _("Action updated."))
     except ApplicationError as error:
         messages.error(request, error.message)
-    return redirect("corrective-action-list", tenant_slug=request.tenant.slug)
+    # Back to the list as it was: its filters and page ride on the form's address.
+    back = reverse("corrective-action-list", kwargs={"tenant_slug": request.tenant.slug})
+    return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from tenants.models import Brand, Department, Membership, Touchpoint
+from tenants.paging import Page, page_or_404
 from tenants.permissions import visible_to
 
 
@@ -36,13 +37,22 @@ def membership_for_request_or_404(user: AbstractBaseUser, tenant_slug: str) -> M
         raise Http404("No workspace matches the given query.") from missing
 
 
+TEAM_PAGE_SIZE = 50
+
+
 def team_members(member: Membership) -> QuerySet[Membership]:
-    """Members the given member may see: their department subtree, or everyone."""
-    return (
-        visible_to(Membership.objects.all(), member)
-        .select_related("user", "department")
-        .order_by("department__path", "user__last_name", "user__first_name")
+    """Members the given member may see: their department subtree, or everyone (for
+    ``MemberFilterSet``)."""
+    return visible_to(Membership.objects.all(), member)
+
+
+def team_page(members: QuerySet[Membership], *, number: int = 1) -> Page:
+    """Page ``number`` of ``members`` (filtered), by department then name, each with their user
+    and department (one query, no COUNT: ``tenants.paging``)."""
+    rows = members.select_related("user", "department").order_by(
+        "department__path", "user__last_name", "user__first_name", "pk"
     )
+    return page_or_404(rows, number=number, size=TEAM_PAGE_SIZE)
 
 
 def departments(member: Membership) -> QuerySet[Department]:

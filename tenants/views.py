@@ -3,6 +3,8 @@ from django.shortcuts import redirect, render
 
 from tenants import selectors
 from tenants.decorators import member_required
+from tenants.filters import MemberFilterSet
+from tenants.paging import page_number
 from tenants.permissions import Action
 
 
@@ -31,11 +33,15 @@ def home(request):
 @member_required(Action.VIEW_TEAM)
 def team(request):
     member = request.member
+    filterset = MemberFilterSet(
+        request.GET, queryset=selectors.team_members(member), request=request
+    )
     return render(
         request,
         "tenants/team.html",
         {
             "departments": selectors.departments(member),
-            "members": selectors.team_members(member),
+            "filterset": filterset,
+            "page": selectors.team_page(filterset.qs, number=page_number(request)),
         },
     )

@@ -4,9 +4,10 @@ Each test loads the page once to warm the session, pins the exact count with a r
 adds many rows to every list the page shows, and pins the same count again. The comment on
 each count names the queries, so a new one is a decision, not an accident.
 
-The complaint queue, the case page, the response browser, the interactions page, the
-follow-up list, the corrective-action list and the notifications list are pinned beside their
-other tests.
+The lists that filter through a FilterSet (``tenants.filters``) and page through
+``tenants.paging`` — the team, responses, interactions, follow-ups and corrective actions — are
+pinned here with 3 rows and with 30, unfiltered and filtered. The complaint queue, the case page
+and the notifications list are pinned beside their other tests.
 """
 
 from datetime import date, timedelta
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import notify, services
+from complaints.corrective_actions import corrective_action_open
 from complaints.lifecycle import State
 from complaints.models import (
     Category,
@@ -33,7 +35,9 @@ from notifications.services import delivery_enqueue, notification_create
 from surveys.builder.publishing import draft_open, survey_create, version_publish
 from surveys.builder.questions import question_add
 from surveys.builder.rules import rule_create
-from surveys.models import SurveyVersion
+from surveys.models import FollowUp, Invitation, SurveyVersion
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
 from tenants.audit import audit_record
 from tenants.models import Brand, Department, Role
@@ -47,6 +51,7 @@ from tests.factories import (
     make_member,
     make_tenant,
 )
+from tests.surveys import survey_fixtures
 from tests.surveys.survey_fixtures import make_customer, record, token_in
 
 
@@ -110,18 +115,21 @@ def test_the_home_page(client_of, acme, acme_admin, django_assert_num_queries):
 
 
 def test_the_team_page(client_of, acme, acme_admin, django_assert_num_queries):
+    for number in range(10):
+        make_department(acme, f"desk-{number}", f"Desk {number}", parent=None)
+    make_member(acme, "agent0", Role.AGENT, "desk-0")
+    make_member(acme, "agent1", Role.AGENT, "desk-1")
     client = client_of(acme_admin)
     client.get(url("team"))
 
-    # WORKSPACE, departments, members with their user and department
-    get(client, url("team"), WORKSPACE + 2, django_assert_num_queries)
-    for number in range(10):
-        make_department(acme, f"desk-{number}", f"Desk {number}", parent=None)
-    for number in range(29):
+    # WORKSPACE, departments, the department filter's choices, a page of members with their
+    # user and department
+    get(client, url("team"), WORKSPACE + 3, django_assert_num_queries)
+    for number in range(2, 29):
         make_member(acme, f"agent{number}", Role.AGENT, f"desk-{number % 10}")
-    response = get(client, url("team"), WORKSPACE + 2, django_assert_num_queries)
+    response = get(client, url("team"), WORKSPACE + 3, django_assert_num_queries)
 
-    assert len(response.context["members"]) == 30
+    assert len(response.context["page"].rows) == 30
     assert len(response.context["departments"]) == 15
 
 
@@ -402,3 +410,170 @@ def test_the_admin_changelists(
     many = get(client, changelist, queries, django_assert_num_queries)
 
     assert len(many.context["cl"].result_list) == len(few.context["cl"].result_list) + 12
+
+
+# --- the filtered lists (tenants.filters, tenants.paging) -------------------------------------
+
+
+def pin(client, path, queries, django_assert_num_queries, grow):
+    """``path`` runs ``queries`` queries with 3 rows and again after ``grow()`` made it 30."""
+    client.get(path)
+    few = get(client, path, queries, django_assert_num_queries)
+    grow()
+    many = get(client, path, queries, django_assert_num_queries)
+    return few, many
+
+
+@pytest.fixture
+def nps_survey(acme):
+    version = survey_fixtures.publish_survey(acme)
+    survey_fixtures.add_rule(acme, version.survey, delay_minutes=0)
+    return version
+
+
+@pytest.fixture
+def respond(acme, acme_brand, acme_agent, nps_survey):
+    """``respond(count)``: ``count`` more answered surveys, critics (with a follow-up) among
+    them, each through the real services (recorded, sent, submitted)."""
+    touchpoint = TouchpointFactory(tenant=acme, code="phone", name="Phone line")
+    questions = {q.kind: q for q in nps_survey.questions.all()}
+    made = []
+
+    def make(count):
+        for _ in range(count):
+            n = len(made)
+            now = timezone.now()
+            customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
+            interaction = record(
+                acme_brand,
+                customer,
+                occurred_at=now - timedelta(hours=1),
+                now=now,
+                reference=f"visit-{n}",
+                touchpoint=touchpoint,
+                performer=acme_agent,
+            )
+            invitations_run(now=now)
+            invitation = Invitation.objects.for_tenant(acme).get(interaction=interaction)
+            answers = {questions[QuestionKind.NPS].pk: n % 11}
+            answers[questions[QuestionKind.TEXT].pk] = f"Comment {n}"
+            made.append(response_submit(invitation=invitation, answers=answers, now=now))
+        return made
+
+    return make
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "filtered"])
+def test_the_response_list(
+    client_of, acme, acme_manager, acme_agent, respond, filtered, django_assert_num_queries
+):
+    made = respond(3)
+    path = url("response-list")
+    queries = WORKSPACE + 8
+    if filtered:  # every filter, each letting every row through
+        touchpoint = made[0].interaction.touchpoint_id
+        path += (
+            f"?brand={made[0].interaction.brand_id}&touchpoint={touchpoint}"
+            f"&performer={acme_agent.pk}&band=&with_comment=on&submitted_from=2020-01-01"
+        )
+        queries += 3  # the chosen brand, touchpoint and performer, checked
+
+    # WORKSPACE, the brand, touchpoint and performer filters' choices, a page of responses with
+    # interaction, customer, brand, touchpoint, performer and follow-up, the four figures
+    few, many = pin(
+        client_of(acme_manager), path, queries, django_assert_num_queries, lambda: respond(27)
+    )
+
+    assert len(few.context["page"].rows) == 3
+    assert len(many.context["page"].rows) == 30
+
+
+@pytest.mark.parametrize("query", ["", "?decision=no_rule&source=api"])
+def test_the_interactions_page(
+    client_of, acme, acme_admin, acme_agent, acme_brand, query, django_assert_num_queries
+):
+    now = timezone.now()
+
+    def add(count):
+        for _ in range(count):
+            n = add.made = add.made + 1
+            customer = make_customer(acme, f"Customer {n}", f"customer{n}@example.com")
+            record(
+                acme_brand,
+                customer,
+                occurred_at=now,
+                now=now,
+                reference=f"visit-{n}",
+                performer=acme_agent,
+            )
+
+    add.made = 0
+    add(3)
+    path = url("interaction-list") + query
+
+    # WORKSPACE, a page of interactions with brand, touchpoint, customer, performer, complaint
+    # and whether the reader may open it; the recent imports (the running one is in the cache)
+    few, many = pin(
+        client_of(acme_admin), path, WORKSPACE + 2, django_assert_num_queries, lambda: add(27)
+    )
+
+    assert len(few.context["page"].rows) == 3
+    assert len(many.context["page"].rows) == 30
+
+
+@pytest.mark.parametrize("query", ["", "?status=open&mine=on"])
+def test_the_follow_up_list(client_of, acme, acme_agent, respond, query, django_assert_num_queries):
+    def critics():
+        return FollowUp.objects.for_tenant(acme).count()
+
+    def grow():
+        while critics() < 30:
+            respond(1)
+        assign()
+
+    def assign():
+        FollowUp.objects.for_tenant(acme).update(assignee=acme_agent)
+
+    while critics() < 3:
+        respond(1)
+    assign()
+    path = url("follow-up-list") + query
+
+    # WORKSPACE, a page of follow-ups with response, interaction, customer, brand, touchpoint
+    # and assignee
+    few, many = pin(client_of(acme_agent), path, WORKSPACE + 1, django_assert_num_queries, grow)
+
+    assert len(few.context["page"].rows) == 3
+    assert len(many.context["page"].rows) == 30
+
+
+@pytest.mark.parametrize("status", ["", "open"])
+def test_the_corrective_action_list(
+    client_of, acme, acme_admin, acme_agent, complaint_in, status, django_assert_num_queries
+):
+    complaint = complaint_in(State.RESOLVED)
+
+    def add(count):
+        for n in range(count):
+            corrective_action_open(
+                complaint=complaint,
+                actor=acme_admin,
+                description=f"Change {n}",
+                owner=acme_agent,
+                due_date=date(2027, 1, 1) + timedelta(days=n),
+            )
+
+    add(3)
+    path = url("corrective-action-list") + (
+        f"?status={status}&owner={acme_agent.pk}" if status else ""
+    )
+    queries = WORKSPACE + 2 + (1 if status else 0)
+
+    # WORKSPACE, the owner filter's choices (and, filtered, the chosen owner), a page of
+    # actions with complaint and owner
+    few, many = pin(
+        client_of(acme_admin), path, queries, django_assert_num_queries, lambda: add(27)
+    )
+
+    assert len(few.context["page"].rows) == 3
+    assert len(many.context["page"].rows) == 30

@@ -1,4 +1,4 @@
-"""Reads of the closed loop: the follow-up queue, one follow-up, a response's answers as the
+"""Reads of the closed loop: the follow-up list, one follow-up, a response's answers as the
 customer saw them, and the re-rate invitation of a follow-up.
 
 Follow-ups are not held by a department: like surveys, every member who may see surveys sees
@@ -8,7 +8,7 @@ all the tenant's.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from surveys.models import (
@@ -20,52 +20,48 @@ from surveys.models import (
     may_complete_follow_up,
 )
 from tenants.models import Membership
+from tenants.paging import Page, page_or_404
 from tenants.permissions import get_visible_or_404, visible_to
 
-QUEUE_LIMIT = 200  # rows on the queue page; open ones come first, so none is hidden by done ones
+PAGE_SIZE = 50
 
 
-def follow_up_queue(
-    member: Membership,
-    *,
-    status: str = "",
-    is_mine: bool = False,
-    now: datetime | None = None,
-) -> list[FollowUp]:
-    """The tenant's follow-ups: open ones by due time, then done ones, latest first.
+def visible_follow_ups(member: Membership) -> QuerySet[FollowUp]:
+    """The follow-ups the member may list (all the tenant's), for ``FollowUpFilterSet``."""
+    return visible_to(FollowUp.objects.all(), member, department_field=None)
 
-    ``status`` ("open"/"done") and ``is_mine`` (assigned to ``member``) narrow it. Each row has
-    its response, interaction, customer, brand, touchpoint and assignee loaded (one query) and
-    ``is_overdue``.
+
+def follow_up_page(
+    follow_ups: QuerySet[FollowUp], *, number: int = 1, now: datetime | None = None
+) -> Page:
+    """Page ``number`` of ``follow_ups`` (filtered): open ones by due time, then done ones,
+    latest first (one query, no COUNT: ``tenants.paging``).
+
+    Each row has its response, interaction, customer, brand, touchpoint and assignee loaded
+    and ``is_overdue``.
     """
     now = now or timezone.now()
-    follow_ups = visible_to(FollowUp.objects.all(), member, department_field=None)
-    if status in FollowUp.Status.values:
-        follow_ups = follow_ups.filter(status=status)
-    if is_mine:
-        follow_ups = follow_ups.filter(assignee=member)
     is_open = Case(
         When(status=FollowUp.Status.OPEN, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     open_due = Case(When(status=FollowUp.Status.OPEN, then=F("due_at")))
-    rows = list(
-        follow_ups.select_related(
-            "response__interaction__customer",
-            "response__interaction__brand",
-            "response__interaction__touchpoint",
-            "assignee__user",
-        ).order_by(
-            is_open,
-            open_due.asc(nulls_last=True),
-            F("completed_at").desc(nulls_last=True),
-            "pk",
-        )[:QUEUE_LIMIT]
+    rows = follow_ups.select_related(
+        "response__interaction__customer",
+        "response__interaction__brand",
+        "response__interaction__touchpoint",
+        "assignee__user",
+    ).order_by(
+        is_open,
+        open_due.asc(nulls_last=True),
+        F("completed_at").desc(nulls_last=True),
+        "pk",
     )
-    for follow_up in rows:
+    page = page_or_404(rows, number=number, size=PAGE_SIZE)
+    for follow_up in page.rows:
         follow_up.is_overdue = follow_up.status == FollowUp.Status.OPEN and follow_up.due_at < now
-    return rows
+    return page
 
 
 def follow_up_for_member_or_404(member: Membership, follow_up_id: int) -> FollowUp:

@@ -1,7 +1,8 @@
-"""The follow-up queue and the page where a follow-up is completed.
+"""The follow-up list and the page where a follow-up is completed.
 
-Thin: parse, call ``surveys.followups``, render. Members with ``VIEW_SURVEYS`` read both pages;
-completing needs ``HANDLE_COMPLAINTS`` or ``MANAGE_SURVEYS`` (checked by the service).
+Thin: parse (``FollowUpFilterSet``, the page number), call ``surveys.followups``, render.
+Members with ``VIEW_SURVEYS`` read both pages; completing needs ``HANDLE_COMPLAINTS`` or
+``MANAGE_SURVEYS`` (checked by the service).
 """
 
 from django import forms
@@ -14,20 +15,12 @@ from django.views.decorators.http import require_POST
 
 from complaints.selectors import complaint_if_visible
 from surveys.followups import selectors, services
-from surveys.models import FollowUp
+from surveys.followups.filters import FollowUpFilterSet
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
+from tenants.paging import page_number
 from tenants.permissions import Action
-
-
-class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("Any")), *FollowUp.Status.choices],
-        required=False,
-    )
-    mine = forms.BooleanField(label=gettext_lazy("Assigned to me"), required=False)
 
 
 class CompleteForm(forms.Form):
@@ -45,21 +38,15 @@ class CompleteForm(forms.Form):
 
 @member_required(Action.VIEW_SURVEYS)
 def follow_up_list(request):
-    form = QueueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    now = timezone.now()
+    filterset = FollowUpFilterSet(
+        request.GET, queryset=selectors.visible_follow_ups(request.member), request=request
+    )
     return render(
         request,
         "surveys/followups/list.html",
         {
-            "form": form,
-            "follow_ups": selectors.follow_up_queue(
-                request.member,
-                status=filters.get("status", ""),
-                is_mine=filters.get("mine", False),
-                now=now,
-            ),
-            "now": now,
+            "filterset": filterset,
+            "page": selectors.follow_up_page(filterset.qs, number=page_number(request)),
         },
     )
 

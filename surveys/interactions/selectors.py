@@ -5,7 +5,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from complaints.selectors import visible_complaints
@@ -14,7 +14,7 @@ from surveys.interactions.importing import IMPORT_ACTION
 from surveys.interactions.reading import COLUMNS
 from surveys.models import Interaction
 from tenants.models import AuditEntry, Brand, Membership, Touchpoint
-from tenants.paging import Page, page_of
+from tenants.paging import Page, page_or_404
 from tenants.permissions import visible_to
 
 PAGE_SIZE = 50  # interactions per page of the list
@@ -78,20 +78,23 @@ def recent_imports(member: Membership, *, limit: int = 5) -> list[ImportSummary]
     return [ImportSummary.of(entry) for entry in _imports(member).order_by("-created_at")[:limit]]
 
 
-def interactions_page(
-    member: Membership, *, decision: str = "", source: str = "", page: int = 1
-) -> Page:
-    """One page of the workspace's interactions, newest first, with brand, touchpoint,
-    customer, performer and complaint loaded (one query, no COUNT: ``tenants.paging``).
+def visible_interactions(member: Membership) -> QuerySet[Interaction]:
+    """The interactions the member may list, for ``InteractionFilterSet``.
 
     Interactions are not held by a department: like surveys, every member who may see surveys
     sees all the tenant's.
     """
-    interactions = visible_to(Interaction.objects.all(), member, department_field=None)
-    if decision in Interaction.Decision.values:
-        interactions = interactions.filter(decision=decision)
-    if source in Interaction.Source.values:
-        interactions = interactions.filter(source=source)
+    return visible_to(Interaction.objects.all(), member, department_field=None)
+
+
+def interactions_page(
+    member: Membership, interactions: QuerySet[Interaction] | None = None, *, number: int = 1
+) -> Page:
+    """Page ``number`` of ``interactions`` (filtered; all the member's without), newest first,
+    with brand, touchpoint, customer, performer and complaint loaded (one query, no COUNT:
+    ``tenants.paging``)."""
+    if interactions is None:
+        interactions = visible_interactions(member)
     # A complaint is linked only for a member who may open it (the link would 404 otherwise).
     may_open_complaint = Exists(visible_complaints(member).filter(pk=OuterRef("complaint_id")))
     rows = (
@@ -101,7 +104,7 @@ def interactions_page(
         .annotate(may_open_complaint=may_open_complaint)
         .order_by("-occurred_at", "-id")
     )
-    return page_of(rows, number=page, size=PAGE_SIZE)
+    return page_or_404(rows, number=number, size=PAGE_SIZE)
 
 
 # --- the template file ----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The interactions page: every service event and its survey decision, and the CSV import.
 
-Thin: parse, call ``surveys.imports``, render. Members with ``VIEW_SURVEYS`` read the list (how
-managers explain coverage); checking and importing a file, its template and the summaries
-need ``MANAGE_SURVEYS``.
+Thin: parse (``InteractionFilterSet``, the page number), call ``surveys.interactions``, render.
+Members with ``VIEW_SURVEYS`` read the list (how managers explain coverage); checking and
+importing a file, its template and the summaries need ``MANAGE_SURVEYS``.
 
 An import goes a batch per request (``importing.import_step``): a small file is done by the
 request that starts it; a big one shows a progress page whose form asks for the next batch by
@@ -23,25 +23,12 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from surveys.interactions import checking, importing, reading, selectors
-from surveys.models import Interaction
+from surveys.interactions.filters import InteractionFilterSet
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError, Conflict
 from tenants.forms import show_application_error
+from tenants.paging import page_number
 from tenants.permissions import Action, member_can
-
-
-class FilterForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Survey decision"),
-        choices=[("", gettext_lazy("Any")), *Interaction.Decision.choices],
-        required=False,
-    )
-    source = forms.ChoiceField(
-        label=gettext_lazy("Source"),
-        choices=[("", gettext_lazy("Any")), *Interaction.Source.choices],
-        required=False,
-    )
-    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
 
 class UploadForm(forms.Form):
@@ -66,23 +53,18 @@ class StartForm(forms.Form):
 
 
 def _list_page(request, upload_form, *, status=200):
-    form = FilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filterset = InteractionFilterSet(
+        request.GET, queryset=selectors.visible_interactions(request.member), request=request
+    )
     can_import = member_can(request.member, Action.MANAGE_SURVEYS)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "surveys/interactions/list.html",
         {
-            "form": form,
+            "filterset": filterset,
             "page": selectors.interactions_page(
-                request.member,
-                decision=filters.get("decision", ""),
-                source=filters.get("source", ""),
-                page=filters.get("page") or 1,
+                request.member, filterset.qs, number=page_number(request)
             ),
-            "query": query.urlencode(),
             "can_import": can_import,
             "upload_form": upload_form,
             "columns": reading.COLUMNS.items(),

@@ -1,72 +1,43 @@
-"""Reading responses: the managers' browser (filters, a page, the figures of what is shown) and
-one response with its interaction, complaint, follow-up and re-rate history.
+"""Reading responses: the managers' browser (a page and the figures of what the filters,
+``surveys.responses.filters``, let through) and one response with its interaction, complaint,
+follow-up and re-rate history.
 
 Like surveys and follow-ups, responses are not held by a department: every member who may see
 surveys sees all the tenant's. Pages are fetched without COUNT(*) (one row more tells whether
 a next page exists); the figures above the list are four SQL aggregates over the same filter.
 """
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from surveys import metrics, scoring
 from surveys.models import Answer, FollowUp, Response
 from tenants.models import Membership
-from tenants.paging import Page, page_of
+from tenants.paging import Page, page_or_404
 from tenants.permissions import get_visible_or_404, visible_to
 
 PAGE_SIZE = 50
 
-# The score bands (``surveys.scoring``): the filter's choices, the rows' colours.
-BANDS = scoring.BANDS
+# A row's score band (``surveys.scoring``): its colour.
 band_of = scoring.band_of
 
 
-@dataclass
-class ResponseFilters:
-    brand: int | None = None
-    touchpoint: int | None = None
-    performer: int | None = None
-    band: str = ""
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-    with_comment: bool = False
-    page: int = 1
-    errors: dict = field(default_factory=dict)
+def visible_responses(member: Membership) -> QuerySet[Response]:
+    """The responses the member may browse (all the tenant's), for ``ResponseFilterSet``."""
+    return visible_to(Response.objects.all(), member, department_field=None)
 
 
-def responses_filtered(member: Membership, filters: ResponseFilters) -> QuerySet[Response]:
-    responses = visible_to(Response.objects.all(), member, department_field=None)
-    for name in ("brand", "touchpoint", "performer"):
-        if getattr(filters, name):
-            responses = responses.filter(**{f"interaction__{name}_id": getattr(filters, name)})
-    if filters.band:
-        responses = responses.filter(scoring.band_q(filters.band))
-    zone = timezone.get_current_timezone()
-    if filters.submitted_from:
-        start = datetime.combine(filters.submitted_from, time.min, tzinfo=zone)
-        responses = responses.filter(submitted_at__gte=start)
-    if filters.submitted_to:
-        end = datetime.combine(filters.submitted_to, time.max, tzinfo=zone)
-        responses = responses.filter(submitted_at__lte=end)
-    if filters.with_comment:
-        responses = responses.exclude(comment="")
-    return responses
-
-
-def response_page(member: Membership, filters: ResponseFilters) -> Page:
-    """One page of the filtered responses, latest first, each with ``band`` set."""
-    responses = responses_filtered(member, filters).select_related(
+def response_page(responses: QuerySet[Response], *, number: int) -> Page:
+    """Page ``number`` of ``responses`` (filtered), latest first, each with ``band`` set."""
+    responses = responses.select_related(
         "interaction__brand",
         "interaction__touchpoint",
         "interaction__customer",
         "interaction__performer__user",
         "follow_up",
     )
-    page = page_of(responses.order_by("-submitted_at", "-pk"), number=filters.page, size=PAGE_SIZE)
+    page = page_or_404(responses.order_by("-submitted_at", "-pk"), number=number, size=PAGE_SIZE)
     for response in page.rows:
         response.band = band_of(response.primary_kind, response.primary_score)
     return page
@@ -81,12 +52,10 @@ class Figures:
     csat_after_follow_up: metrics.Csat
 
 
-def figures(member: Membership, filters: ResponseFilters) -> Figures:
-    """NPS and CSAT (``surveys.metrics``, on the primary question) of the filtered responses,
+def figures(member: Membership, responses: QuerySet[Response]) -> Figures:
+    """NPS and CSAT (``surveys.metrics``, on the primary question) of ``responses`` (filtered),
     and the same over the re-rates after a follow-up among them (four aggregates)."""
-    answers = Answer.objects.for_tenant(member.tenant_id).filter(
-        response__in=responses_filtered(member, filters)
-    )
+    answers = Answer.objects.for_tenant(member.tenant_id).filter(response__in=responses)
     return Figures(
         nps=metrics.nps(answers),
         csat=metrics.csat(answers),

@@ -9,8 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -230,26 +228,6 @@ def test_pages_go_on_without_counting(client_of, acme, acme_manager, answer, mon
 
     assert (shown(first), first.context["page"].has_next) == (["C", "B"], True)
     assert (shown(second), second.context["page"].has_next) == (["A"], False)
-
-
-def test_the_list_takes_the_same_queries_for_two_responses_or_twelve(
-    client_of, acme, acme_manager, acme_agent, answer
-):
-    touchpoint = TouchpointFactory(tenant=acme, name="Phone line")
-    client = client_of(acme_manager)
-    answer("First", 2, comment="Slow.", touchpoint=touchpoint, performer=acme_agent)
-    answer("Second", 9)
-    client.get(list_url(acme))  # warm the session and the cached lookups
-    with CaptureQueriesContext(connection) as few:
-        client.get(list_url(acme))
-    for n in range(10):
-        answer(f"More {n}", n, comment="Hm." if n % 2 else "", touchpoint=touchpoint)
-
-    with CaptureQueriesContext(connection) as many:
-        page = client.get(list_url(acme))
-
-    assert len(shown(page)) == 12
-    assert len(many) == len(few) == 13, [q["sql"] for q in many]
 
 
 # --- one response --------------------------------------------------------------------------

@@ -179,14 +179,7 @@ def test_the_import_check_refuses_an_email_longer_than_a_customer_keeps(
     assert [(error.row, error.column) for error in check.errors] == [(2, "customer_email")]
 
 
-# --- response browser ------------------------------------------------------------------------
-
-
-def test_a_huge_page_number_is_ignored_not_a_server_error(client_of, acme, acme_manager):
-    # OFFSET (page − 1) × 50 would overflow PostgreSQL's bigint.
-    page = client_of(acme_manager).get("/acme/surveys/responses/?page=1000000000000000000")
-
-    assert page.status_code == 200
+# --- the interactions page --------------------------------------------------------------------
 
 
 def test_the_interactions_page_links_only_the_complaints_the_reader_may_open(
