@@ -9,6 +9,7 @@ from complaints.attachments import ALLOWED_ATTACHMENT_TYPES
 from complaints.lifecycle import State
 from complaints.models import Channel, Level, Severity
 from complaints.selectors import QUEUES, SORTS
+from complaints.widgets import PlainDateInput, PlainSelect, PlainTextInput
 from tenants.models import Brand, Department, Membership, Touchpoint
 
 ACCEPTED_EXTENSIONS = ",".join(sorted(set().union(*ALLOWED_ATTACHMENT_TYPES.values())))
@@ -35,6 +36,9 @@ class MultipleFileField(forms.FileField):
 
 
 class QueueFilterForm(forms.Form):
+    """The queue's filters. Drawn on every queue request, so its widgets render in Python
+    (``complaints.widgets``) and its choices load ids and names only."""
+
     queue = forms.ChoiceField(
         choices=[(name, name) for name in QUEUES], required=False, initial="department"
     )
@@ -43,18 +47,25 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("— the queue's —")), *State.choices],
         required=False,
         help_text=_("Queues show open complaints; the All tab shows every state."),
+        widget=PlainSelect,
     )
-    category = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    touchpoint = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    severity = forms.ChoiceField(choices=[("", "—"), *Severity.choices], required=False)
+    category = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=PlainSelect
+    )
+    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=PlainSelect)
+    touchpoint = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=PlainSelect
+    )
+    severity = forms.ChoiceField(
+        choices=[("", "—"), *Severity.choices], required=False, widget=PlainSelect
+    )
     received_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=PlainDateInput(attrs={"type": "date"})
     )
     received_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=PlainDateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=PlainTextInput)
     sort = forms.ChoiceField(
         choices=[
             ("newest", _("Newest")),
@@ -64,20 +75,17 @@ class QueueFilterForm(forms.Form):
             ("updated", _("Recently changed")),
         ],
         required=False,
+        widget=PlainSelect,
     )
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [
-            (c.pk, c.name) for c in selectors.categories(tenant.pk)
-        ]
-        self.fields["brand"].choices = [("", "—")] + [
-            (b.pk, b.name) for b in Brand.objects.for_tenant(tenant).order_by("name")
-        ]
-        self.fields["touchpoint"].choices = [("", "—")] + [
-            (t.pk, t.name) for t in Touchpoint.objects.for_tenant(tenant).order_by("name")
-        ]
+        self.choices = selectors.queue_filter_choices(tenant.pk)
+        empty = [("", "—")]
+        self.fields["category"].choices = empty + self.choices.categories
+        self.fields["brand"].choices = empty + self.choices.brands
+        self.fields["touchpoint"].choices = empty + self.choices.touchpoints
 
     def to_filters(self) -> selectors.QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -86,6 +94,7 @@ class QueueFilterForm(forms.Form):
             queue=queue,
             state=data.get("state") or "",
             category=data.get("category"),
+            category_path=self.choices.category_paths.get(data.get("category"), ""),
             brand=data.get("brand"),
             touchpoint=data.get("touchpoint"),
             severity=data.get("severity") or "",

@@ -14,5 +14,8 @@ def workspace(request) -> dict:
         "member": member,
         "tenant": member.tenant,
         "navigation": navigation_for(member, url_name),
-        "workspaces": SimpleLazyObject(lambda: list(memberships_of_user(request.user))),
+        # Read with the membership (``member_required``); a view that set ``request.member``
+        # some other way gets them on demand.
+        "workspaces": getattr(request, "workspaces", None)
+        or SimpleLazyObject(lambda: list(memberships_of_user(request.user))),
     }

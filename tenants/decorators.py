@@ -11,7 +11,8 @@ from tenants.selectors import membership_for_request_or_404
 def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
     """Resolve the tenant from the URL's ``tenant_slug`` through the user's membership.
 
-    Sets ``request.member`` and ``request.tenant`` and shows times in the tenant's time zone.
+    Sets ``request.member``, ``request.tenant`` and ``request.workspaces`` (the top bar's
+    switcher, read in the same query) and shows times in the tenant's time zone.
     Someone who is not a member gets the 404 of
     a tenant that does not exist; a member whose role lacks ``action`` gets 403.
     """
@@ -20,9 +21,10 @@ def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
         @wraps(view)
         @login_required
         def wrapper(request, tenant_slug: str, *args, **kwargs):
-            member = membership_for_request_or_404(request.user, tenant_slug)
+            member, workspaces = membership_for_request_or_404(request.user, tenant_slug)
             require(member, action)
             request.member = member
+            request.workspaces = workspaces
             request.tenant = member.tenant
             # Times are stored in UTC and shown in the tenant's time zone.
             with timezone.override(member.tenant.time_zone):

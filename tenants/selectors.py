@@ -22,19 +22,21 @@ def memberships_of_user(user: AbstractBaseUser) -> QuerySet[Membership]:
     )
 
 
-def membership_for_request_or_404(user: AbstractBaseUser, tenant_slug: str) -> Membership:
-    """The user's membership in the tenant named by the URL.
+def membership_for_request_or_404(
+    user: AbstractBaseUser, tenant_slug: str
+) -> tuple[Membership, list[Membership]]:
+    """The user's membership in the tenant named by the URL, and all their workspaces.
 
-    A tenant the user does not belong to answers exactly like a tenant that does not exist.
+    One query serves both: the top bar's switcher lists the workspaces on every page, and the
+    membership of the URL's tenant is one of them. A tenant the user does not belong to
+    answers exactly like a tenant that does not exist.
     """
-    try:
-        return (
-            memberships_of_user(user)
-            .select_related("tenant", "department", "user")
-            .get(tenant__slug=tenant_slug)
-        )
-    except Membership.DoesNotExist as missing:
-        raise Http404("No workspace matches the given query.") from missing
+    workspaces = list(memberships_of_user(user).select_related("department"))
+    for membership in workspaces:
+        if membership.tenant.slug == tenant_slug:
+            membership.user = user  # the request's user: no second copy, no join
+            return membership, workspaces
+    raise Http404("No workspace matches the given query.")
 
 
 TEAM_PAGE_SIZE = 50

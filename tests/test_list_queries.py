@@ -59,9 +59,9 @@ def url(name, **kwargs):
     return reverse(name, kwargs={"tenant_slug": "acme", **kwargs})
 
 
-# What every workspace page reads: the session, the user, the membership with its tenant, the
-# switcher's memberships and the bell's unread count.
-WORKSPACE = 5
+# What every workspace page reads: the session, the user, the user's memberships with their
+# tenants (the URL's membership and the switcher's list, one query) and the bell's unread count.
+WORKSPACE = 4
 
 
 def get(client, path, queries, django_assert_num_queries):

@@ -3,6 +3,7 @@ its messages, files, links and corrective actions."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -19,6 +20,58 @@ from complaints.models.setup import (
 from customers.models import Customer
 from tenants.models import Brand, Department, Membership, TenantOwned, Touchpoint
 from tenants.permissions import Action, member_can
+from tenants.scoping import TenantManager, TenantQuerySet
+
+# Each SLA clock: its due time and the time it stopped (the step that satisfies it).
+CLOCKS = {
+    "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
+    "first_response": ("first_response_due_at", "first_responded_at"),
+    "resolve": ("resolve_due_at", "resolved_at"),
+}
+
+
+def clock_overdue_q(clock: str, now) -> Q:
+    """One clock is late: the complaint is open, the clock runs (not stopped, not paused while
+    waiting on the customer) and its due time has passed."""
+    due, done = CLOCKS[clock]
+    return Q(
+        state__in=OPEN_STATES,
+        sla_paused_at__isnull=True,
+        **{f"{due}__lt": now, f"{done}__isnull": True},
+    )
+
+
+def overdue_q(now) -> Q:
+    """“Overdue”, defined once: any running clock is late. A paused clock is not overdue.
+
+    The queue's red due dates, the overdue queue and the case page all use it, through
+    :meth:`ComplaintQuerySet.with_overdue` or as a filter.
+    """
+    return (
+        clock_overdue_q("acknowledge", now)
+        | clock_overdue_q("first_response", now)
+        | (clock_overdue_q("resolve", now))
+    )
+
+
+class ComplaintQuerySet(TenantQuerySet):
+    def with_overdue(self, now, *, per_clock: bool = False) -> "ComplaintQuerySet":
+        """Annotate ``is_overdue`` (any clock late) and, with ``per_clock``, ``<clock>_overdue``
+        for each clock (the case page shows each)."""
+        flags = {"is_overdue": ExpressionWrapper(overdue_q(now), output_field=BooleanField())}
+        if per_clock:
+            for clock in CLOCKS:
+                flags[f"{clock}_overdue"] = ExpressionWrapper(
+                    clock_overdue_q(clock, now), output_field=BooleanField()
+                )
+        return self.annotate(**flags)
+
+    def overdue(self, now) -> "ComplaintQuerySet":
+        return self.filter(overdue_q(now))
+
+
+class ComplaintManager(TenantManager.from_queryset(ComplaintQuerySet)):
+    pass
 
 
 class ReferenceSequence(TenantOwned):
@@ -38,6 +91,8 @@ class ReferenceSequence(TenantOwned):
 
 class Complaint(ComplaintLifecycle, TenantOwned):
     """A complaint and its ISO 10002 record. Only ``complaints.workflow`` writes it."""
+
+    objects = ComplaintManager()
 
     reference = models.CharField(_("reference"), max_length=24)
     version = models.PositiveIntegerField(default=1)

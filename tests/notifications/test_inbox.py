@@ -256,12 +256,12 @@ def test_the_list_runs_the_same_queries_for_1_or_20_notifications(
     notify(acme_agent, "Notification 0")
     client.get(url("notification-list"))  # warm the session
 
-    # session, user, membership, the switcher's workspaces, the list, the bell's count
-    with django_assert_num_queries(6):
+    # session, user, the memberships (the URL's and the switcher's), the list, the bell's count
+    with django_assert_num_queries(5):
         one = client.get(url("notification-list"))
     for number in range(1, 20):
         notify(acme_agent, f"Notification {number}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         twenty = client.get(url("notification-list"))
 
     assert len(one.context["notifications"]) == 1

@@ -1,0 +1,182 @@
+"""The queue's rows as plain values, ready to print.
+
+The queue is the page agents keep open all day. Rendering 25 model instances through the
+template engine cost more than the queries behind them: each row looked up display methods,
+related objects, the URL resolver, date formats and translations. Here a page is built from
+one ``values()`` query: labels are translated once per page, the detail URL is reversed once,
+dates are formatted with the format looked up once, and each row's HTML is written here with
+``format_html`` (every value escaped), so the template prints 25 strings instead of walking
+25 × 20 template nodes.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from complaints.lifecycle import OPEN_STATES, State
+from complaints.models import Priority
+from customers.models import Segment
+from tenants.models import Brand, Department, Membership
+
+# What a row needs, in the page's one query. The customer is joined; the brand's and the
+# department's names and the handler's name are scalar subqueries, because every join added to
+# this query cost PostgreSQL more to plan (2 ms for five joins) than the page costs to run.
+FIELDS = (
+    "reference",
+    "subject",
+    "is_repeat_complainant",
+    "customer__name",
+    "customer__segment",
+    "brand_name",
+    "state",
+    "priority",
+    "handler_name",
+    "department_name",
+    "resolve_due_at",
+    "is_overdue",
+    "received_at",
+)
+
+
+def with_row_names(complaints: QuerySet, tenant_id: int) -> QuerySet:
+    """``complaints`` annotated with the names a row shows (see ``FIELDS``)."""
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    handler = (
+        Membership.objects.for_tenant(tenant_id)
+        .filter(pk=OuterRef("assignee_id"))
+        .annotate(name=Coalesce(NullIf(full_name, Value("")), "user__username"))
+        .values("name")[:1]
+    )
+    return complaints.annotate(
+        brand_name=_name_of(Brand, tenant_id, "brand_id"),
+        department_name=_name_of(Department, tenant_id, "department_id"),
+        handler_name=Subquery(handler),
+    )
+
+
+def _name_of(model, tenant_id: int, column: str) -> Subquery:
+    return Subquery(
+        model.objects.for_tenant(tenant_id).filter(pk=OuterRef(column)).values("name")[:1]
+    )
+
+
+@dataclass(slots=True)
+class QueueRow:
+    reference: str
+    url: str
+    subject: str
+    is_repeat_complainant: bool
+    customer_name: str
+    segment: str
+    segment_label: str
+    brand_name: str
+    state: str
+    state_label: str
+    priority: int
+    priority_label: str
+    handler: str
+    department_name: str
+    due: str
+    is_overdue: bool
+    received: str
+    html: str = ""
+
+
+_PLACEHOLDER = "REFERENCE"
+
+
+class RowBuilder:
+    """Turns the page's values into :class:`QueueRow` objects; what every row shares (labels in
+    the active language, the URL, the date formats) is computed once, when it is made."""
+
+    def __init__(self, tenant_slug: str):
+        self.states = {value: str(label) for value, label in State.choices}
+        self.priorities = {value: str(label) for value, label in Priority.choices}
+        self.segments = {value: str(label) for value, label in Segment.choices}
+        url = reverse(
+            "complaint-detail", kwargs={"tenant_slug": tenant_slug, "reference": _PLACEHOLDER}
+        )
+        self.url_head, self.url_tail = url.rsplit(_PLACEHOLDER, 1)
+        self.date_format = get_format("SHORT_DATE_FORMAT")
+        self.datetime_format = get_format("SHORT_DATETIME_FORMAT")
+        self.zone = timezone.get_current_timezone()
+        self.repeat = format_html(
+            ' <span class="badge warn" title="{}">{}</span>',
+            _("Repeat complainant"),
+            _("repeat"),
+        )
+
+    def _format(self, value: datetime | None, fmt: str) -> str:
+        if value is None:
+            return ""
+        return dateformat.format(value.astimezone(self.zone), fmt)
+
+    def row(self, values: dict) -> QueueRow:
+        state = values["state"]
+        segment = values["customer__segment"]
+        is_open = state in OPEN_STATES
+        row = QueueRow(
+            reference=values["reference"],
+            url=f"{self.url_head}{values['reference']}{self.url_tail}",
+            subject=values["subject"],
+            is_repeat_complainant=values["is_repeat_complainant"],
+            customer_name=values["customer__name"],
+            segment=segment,
+            segment_label="" if segment == Segment.STANDARD else self.segments.get(segment, ""),
+            brand_name=values["brand_name"],
+            state=state,
+            state_label=self.states.get(state, state),
+            priority=values["priority"],
+            priority_label=self.priorities.get(values["priority"], ""),
+            handler=values["handler_name"] or "",
+            department_name=values["department_name"] or "",
+            due=self._format(values["resolve_due_at"], self.date_format) if is_open else "",
+            is_overdue=bool(values["is_overdue"]),
+            received=self._format(values["received_at"], self.datetime_format),
+        )
+        row.html = self.html(row)
+        return row
+
+    def html(self, row: QueueRow) -> SafeString:
+        """The row's ``<tr>``: what ``queue.html`` printed per row, written once in Python.
+
+        Every value goes through ``escape`` (the standard library's, which Django's own
+        ``escape`` wraps); the labels are escaped like any other value.
+        """
+        repeat = self.repeat if row.is_repeat_complainant else ""
+        segment = (
+            f' <span class="badge">{escape(row.segment_label)}</span>' if row.segment_label else ""
+        )
+        if row.handler:
+            handler = escape(row.handler)
+        else:
+            handler = f'<span class="muted">{escape(row.department_name or "—")}</span>'
+        due = ""
+        if row.due:
+            due = f'<span class="{"overdue" if row.is_overdue else ""}">{escape(row.due)}</span>'
+        return mark_safe(
+            f'<tr class="priority-{row.priority}">'
+            f'<td><a href="{escape(row.url)}">{escape(row.reference)}</a></td>'
+            f"<td>{escape(row.subject)}{repeat}</td>"
+            f"<td>{escape(row.customer_name)}{segment}</td>"
+            f"<td>{escape(row.brand_name)}</td>"
+            f'<td><span class="state state-{escape(row.state)}">'
+            f"{escape(row.state_label)}</span></td>"
+            f"<td>{escape(row.priority_label)}</td>"
+            f"<td>{handler}</td><td>{due}</td><td>{escape(row.received)}</td></tr>\n"
+        )
+
+
+def queue_rows(values: list[dict], *, tenant_slug: str) -> list[QueueRow]:
+    """The page's ``values(*FIELDS)`` of complaints annotated ``with_overdue``, as rows."""
+    builder = RowBuilder(tenant_slug)
+    return [builder.row(row) for row in values]
