@@ -34,9 +34,16 @@ NPS_PROMOTER_MIN = 9
 NPS_DETRACTOR_MAX = 6
 # CSAT: satisfied 4–5 (the "CSAT %"), dissatisfied 1–3.
 CSAT_SATISFIED_MIN = 4
+# CES (1–7, 7 the easiest): found it hard 1–3, easy 6–7.
+CES_HARD_MAX = 3
+CES_EASY_MIN = 6
 # A critic is a detractor of the primary question's kind: NPS 0–6, CSAT 1–3, CES 1–3 (CES runs
 # 1–7 with 7 the easiest, so a critic found it hard).
-CRITIC_MAX = {QuestionKind.NPS: NPS_DETRACTOR_MAX, QuestionKind.CSAT: 3, QuestionKind.CES: 3}
+CRITIC_MAX = {
+    QuestionKind.NPS: NPS_DETRACTOR_MAX,
+    QuestionKind.CSAT: CSAT_SATISFIED_MIN - 1,
+    QuestionKind.CES: CES_HARD_MAX,
+}
 
 # Score bands of a primary question, by its kind (the response browser's filter and colours).
 # LOW is exactly the critics.
@@ -45,12 +52,12 @@ BAND_RANGES = {
     LOW: {kind: (SCALES[kind][0], highest) for kind, highest in CRITIC_MAX.items()},
     MIDDLE: {
         QuestionKind.NPS: (NPS_DETRACTOR_MAX + 1, NPS_PROMOTER_MIN - 1),
-        QuestionKind.CES: (4, 5),
+        QuestionKind.CES: (CES_HARD_MAX + 1, CES_EASY_MIN - 1),
     },
     HIGH: {
-        QuestionKind.NPS: (NPS_PROMOTER_MIN, 10),
-        QuestionKind.CSAT: (CSAT_SATISFIED_MIN, 5),
-        QuestionKind.CES: (6, 7),
+        QuestionKind.NPS: (NPS_PROMOTER_MIN, SCALES[QuestionKind.NPS][1]),
+        QuestionKind.CSAT: (CSAT_SATISFIED_MIN, SCALES[QuestionKind.CSAT][1]),
+        QuestionKind.CES: (CES_EASY_MIN, SCALES[QuestionKind.CES][1]),
     },
 }
 BANDS = [

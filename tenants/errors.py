@@ -1,5 +1,6 @@
-"""The one domain error type. Every app's errors subclass it; ``tenants.middleware`` (browser)
-and the API map ``status`` to HTTP, once."""
+"""The one domain error type. Every app's errors subclass it; ``tenants.middleware`` maps
+``status`` to HTTP, once: a page for the browser, ``error_json`` for a page's script (and the
+API will map it the same way)."""
 
 from django.core.exceptions import PermissionDenied
 

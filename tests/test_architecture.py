@@ -147,6 +147,16 @@ STATUS_OWNERS = {
     "CorrectiveAction": ("status", "complaints/corrective_actions.py"),
     "FollowUp": ("status", "surveys/followups/services.py"),
     "Invitation": ("status", "surveys/invitations/status.py"),
+    "SurveyVersion": ("status", "surveys/builder/publishing.py"),
+}
+# What a variable holding one row of each model is called (``invitation``, ``self.follow_up``,
+# ``first_invitation``): an attribute write through such a name is a write of that model.
+ROW_NAMES = {
+    "Complaint": ("complaint",),
+    "CorrectiveAction": ("corrective_action", "action"),
+    "FollowUp": ("follow_up", "followup"),
+    "Invitation": ("invitation",),
+    "SurveyVersion": ("version", "draft"),
 }
 WRITING_METHODS = {"update", "create", "get_or_create", "update_or_create", "bulk_update"}
 
@@ -158,10 +168,34 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _row_model(node: ast.expr) -> str | None:
+    """The watched model a row expression holds, by its name: ``invitation`` → Invitation,
+    ``response.follow_up`` → FollowUp; None for anything else."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    name = name.lower().strip("_")
+    for model, names in ROW_NAMES.items():
+        if any(name == row or name.endswith(f"_{row}") for row in names):
+            return model
+    return None
+
+
+def _constants(node: ast.expr) -> set:
+    """The constant strings of a list, tuple or set literal (fields named in it)."""
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return {item.value for item in node.elts if isinstance(item, ast.Constant)}
+    return set()
+
+
 def status_writes(path: Path) -> list[tuple[str, int]]:
-    """(model, line) of every write of a watched status field in ``path``: through the model
-    (``Invitation.objects....update(status=...)``, ``Invitation(status=...)``) or through a
-    name a queryset of it was given (``invitations = Invitation.objects...``)."""
+    """(model, line) of every write of a watched status field in ``path``:
+
+    * through the model: ``Invitation.objects....update(status=...)``, ``.create(...)``,
+      ``get_or_create(defaults={"status": ...})``, ``bulk_update(rows, ["status"])``, any
+      ``bulk_create`` (it inserts whatever status the rows carry), ``Invitation(status=...)`` —
+      or through a name a queryset of it was given (``invitations = Invitation.objects...``);
+    * through a row: ``invitation.status = ...``, ``setattr(invitation, "status", ...)``,
+      ``invitation.save(update_fields=[..., "status"])``.
+    """
     tree = ast.parse(path.read_text())
     models = {name: name for name in STATUS_OWNERS}
     for node in ast.walk(tree):
@@ -173,37 +207,66 @@ def status_writes(path: Path) -> list[tuple[str, int]]:
         ):
             models[node.targets[0].id] = _root_name(node.value)
     writes = []
+
+    def field_of(model: str) -> str:
+        return STATUS_OWNERS[model][0]
+
     for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for each in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if isinstance(each, ast.Attribute):
+                        model = _row_model(each.value)
+                        if model and each.attr == field_of(model):
+                            writes.append((model, node.lineno))
+            continue
         if not isinstance(node, ast.Call):
             continue
         keywords = {keyword.arg for keyword in node.keywords}
-        if isinstance(node.func, ast.Name) and node.func.id in STATUS_OWNERS:
-            model = node.func.id  # Model(status=...)
+        function = node.func
+        if isinstance(function, ast.Name) and function.id == "setattr" and len(node.args) >= 2:
+            model = _row_model(node.args[0])
+            field = node.args[1]
+            if model and isinstance(field, ast.Constant) and field.value == field_of(model):
+                writes.append((model, node.lineno))
+            continue
+        if isinstance(function, ast.Name) and function.id in STATUS_OWNERS:
+            model = function.id  # Model(status=...)
+        elif isinstance(function, ast.Attribute) and function.attr == "save":
+            model = _row_model(function.value)
+            if model is None:
+                continue
+            keywords = set()
+            for keyword in node.keywords:
+                if keyword.arg == "update_fields":
+                    keywords |= _constants(keyword.value)
         elif (
-            isinstance(node.func, ast.Attribute)
-            and node.func.attr in WRITING_METHODS
-            and _root_name(node.func.value) in models
+            isinstance(function, ast.Attribute)
+            and function.attr == "bulk_create"
+            and _root_name(function.value) in models
         ):
-            model = models[_root_name(node.func.value)]
-            for keyword in node.keywords:  # defaults={"status": ...}
+            writes.append((models[_root_name(function.value)], node.lineno))
+            continue
+        elif (
+            isinstance(function, ast.Attribute)
+            and function.attr in WRITING_METHODS
+            and _root_name(function.value) in models
+        ):
+            model = models[_root_name(function.value)]
+            for keyword in node.keywords:  # defaults={"status": ...}, fields=["status"]
                 if isinstance(keyword.value, ast.Dict):
                     keywords |= {
                         key.value for key in keyword.value.keys if isinstance(key, ast.Constant)
                     }
-                if isinstance(keyword.value, ast.List | ast.Tuple):  # bulk_update fields
-                    keywords |= {
-                        item.value for item in keyword.value.elts if isinstance(item, ast.Constant)
-                    }
+                keywords |= _constants(keyword.value)
             for argument in node.args:
-                if isinstance(argument, ast.List | ast.Tuple):
-                    keywords |= {
-                        item.value for item in argument.elts if isinstance(item, ast.Constant)
-                    }
+                keywords |= _constants(argument)
         else:
             continue
-        if STATUS_OWNERS[model][0] in keywords:
+        if field_of(model) in keywords:
             writes.append((model, node.lineno))
-    return writes
+    return sorted(writes, key=lambda write: write[1])
 
 
 def test_each_status_has_one_writer():
@@ -231,6 +294,13 @@ def test_the_status_check_sees_a_stray_write(tmp_path):
         "Complaint.objects.filter(pk=1).update(**{'x': 1}, state='closed')\n"
         "actions = CorrectiveAction.objects.for_tenant(1)\n"
         "actions.filter(pk=3).update(status='done')\n"
+        "invitation.status = 'sent'\n"
+        "response.follow_up.status, when = 'done', now\n"
+        "setattr(complaint, 'state', 'closed')\n"
+        "corrective_action.save(update_fields=['status', 'outcome'])\n"
+        "Invitation.objects.bulk_create(rows)\n"
+        "FollowUp.objects.bulk_update(rows, fields=['status'])\n"
+        "draft.status = 'published'\n"
     )
 
     assert status_writes(stray) == [
@@ -238,7 +308,29 @@ def test_the_status_check_sees_a_stray_write(tmp_path):
         ("FollowUp", 2),
         ("Complaint", 3),
         ("CorrectiveAction", 5),
+        ("Invitation", 6),
+        ("FollowUp", 7),
+        ("Complaint", 8),
+        ("CorrectiveAction", 9),
+        ("Invitation", 10),
+        ("FollowUp", 11),
+        ("SurveyVersion", 12),
     ]
+
+
+def test_the_status_check_leaves_other_writes_alone(tmp_path):
+    harmless = tmp_path / "harmless.py"
+    harmless.write_text(
+        "Invitation.objects.filter(status='sent').update(held_score=3)\n"
+        "invitation.held_at = now\n"
+        "delivery.status = 'sent'\n"
+        "setattr(complaint, 'priority', 'high')\n"
+        "complaint.save(update_fields=['priority'])\n"
+        "Answer.objects.bulk_create(rows)\n"
+        "Invitation.objects.bulk_update(rows, ['delivery', 'accepted_at'])\n"
+    )
+
+    assert status_writes(harmless) == []
 
 
 # --- one definition per rule ----------------------------------------------------------------

@@ -13,12 +13,17 @@ from customers.models import Customer
 from demo.surveys import story
 from demo.surveys.outbox import first_emails_write
 from demo.surveys.people import REFERENCE_PREFIX, new_customers
-from surveys.followups.services import follow_up_built, follow_up_due, follow_up_owner
+from surveys.followups.services import (
+    follow_up_built,
+    follow_up_due,
+    follow_up_owner,
+    follow_ups_history_create,
+)
 from surveys.interactions.decision import decide
 from surveys.interactions.recording import matching_rule
 from surveys.invitations.scheduling import INVITATION_VALID_FOR
 from surveys.invitations.sending import REMINDER_AFTER
-from surveys.invitations.status import unsaved_statuses_set
+from surveys.invitations.status import invitations_history_create
 from surveys.models import (
     Answer,
     FollowUp,
@@ -433,12 +438,11 @@ class History:
 
     def write(self) -> None:
         """Insert what was planned, parents first; then set the decisions and the times."""
-        unsaved_statuses_set(self.invitations, now=self.now)
-        Invitation.objects.bulk_create(self.invitations, batch_size=BATCH)
+        invitations_history_create(invitations=self.invitations, now=self.now, batch_size=BATCH)
         first_emails_write(self.tenant, self.invitations, bounced=self.bounced)
         Response.objects.bulk_create(self.responses, batch_size=BATCH)
         Answer.objects.bulk_create(self.answers, batch_size=BATCH)
-        FollowUp.objects.bulk_create(self.follow_ups, batch_size=BATCH)
+        follow_ups_history_create(follow_ups=self.follow_ups, batch_size=BATCH)
         interactions = Interaction.objects.for_tenant(self.tenant)
         for decision, ids in self.decisions.items():
             for chunk in _chunks(ids):

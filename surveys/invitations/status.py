@@ -10,7 +10,7 @@ sender runs, two submissions or a submission racing the expiry scan move an invi
 each function says whether this call moved it. Sending, opting out and answering
 (``sending``, ``opt_out``, ``responses.submitting``) call these and nothing else writes the
 status. Creating a row sets no status but the default, except for bulk builders of history
-(the demo), which use :func:`unsaved_statuses_set`.
+(the demo), which insert through :func:`invitations_history_create`.
 
 The time the SMTP server accepted the first email (``accepted_at``, what the response rate
 counts) is stamped here too, when the outbox announces it (:func:`invitation_accepted_stamp`).
@@ -119,13 +119,20 @@ def invitations_expire(*, now: datetime) -> int:
     )
 
 
-def unsaved_statuses_set(invitations: Iterable[Invitation], *, now: datetime) -> None:
-    """Give unsaved invitations the status their times mean at ``now``, so code that writes
-    history in bulk (the demo) creates rows in their final state instead of moving them.
+def invitations_history_create(
+    *, invitations: list[Invitation], now: datetime, batch_size: int = 500
+) -> None:
+    """Insert unsaved invitations in the status their times mean at ``now``, for code that
+    writes history in bulk (the demo): rows are created in their final state, never moved.
 
     Answered once ``answered_at`` is set; else scheduled until ``sent_at``; else expired past
-    ``expires_at``; else sent.
+    ``expires_at``; else sent. The invitations get their ids (PostgreSQL, SQLite).
     """
+    _final_statuses_set(invitations, now=now)
+    Invitation.objects.bulk_create(invitations, batch_size=batch_size)
+
+
+def _final_statuses_set(invitations: Iterable[Invitation], *, now: datetime) -> None:
     for invitation in invitations:
         if invitation.pk is not None:
             raise ValueError("only an invitation not yet saved is built in its final state")

@@ -1,7 +1,8 @@
 """Public survey pages (no login): the survey behind an emailed link, thanks, unsubscribe.
 
-The tenant, brand, customer and invitation all come from the link's token (``surveys.tokens``);
-an unknown token is a 404 page in the customer's words, the same whichever tenant it might be.
+The tenant, brand, customer and invitation all come from the link's token
+(``invitations.tokens``); an unknown token is a 404 page in the customer's words, the same
+whichever tenant it might be.
 
 Why opening a link records nothing
 ----------------------------------

@@ -734,3 +734,8 @@ def test_the_invitation_email_arrives_and_its_score_link_records_the_answer(
     saved = Response.objects.for_tenant(acme).get()
     assert (saved.primary_score, saved.comment) == (9, "Quick and kind.")
     assert Delivery.objects.for_tenant(acme).get().status == Delivery.Status.SENT
+    # the worker that handed the email to the SMTP server stamped the invitation accepted
+    invitation = Invitation.objects.for_tenant(acme).select_related("delivery").get()
+    assert invitation.accepted_at == invitation.delivery.sent_at is not None
+    rate = metrics.response_rate(Invitation.objects.for_tenant(acme))
+    assert (rate.part, rate.whole, rate.percent) == (1, 1, 100.0)
