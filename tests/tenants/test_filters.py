@@ -23,6 +23,8 @@ from complaints.filters import CorrectiveActionFilterSet
 from complaints.lifecycle import State
 from complaints.models import CorrectiveAction
 from complaints.selectors import visible_corrective_actions
+from surveys.followups.filters import FollowUpFilterSet
+from surveys.followups.selectors import visible_follow_ups
 from surveys.responses.filters import ResponseFilterSet
 from tenants.filters import TenantFilterSet
 from tenants.models import Brand, Department, Role
@@ -136,6 +138,18 @@ def test_the_choices_are_scoped_even_when_declared_unscoped(acme, globex, acme_b
     assert list(filterset.form.fields["brand"].queryset) == [acme_brand]
     assert not filterset.is_valid()
     assert list(filterset.qs) == [acme_brand]
+
+
+def test_assigned_to_me_without_a_member_is_nothing_not_the_unassigned(acme, acme_agent):
+    # The API's key names a tenant, not a member: "mine" must not mean "assignee is empty".
+    request = APIRequestFactory().get("/")
+    request.tenant = acme
+    visible = visible_follow_ups(acme_agent)
+
+    mine = FollowUpFilterSet({"mine": "on"}, queryset=visible, request=request)
+
+    assert mine.is_valid()
+    assert mine.qs.query.is_empty()
 
 
 def test_a_filterset_without_a_tenant_refuses_to_run(acme):
