@@ -196,7 +196,7 @@ def test_an_update_from_a_filtered_list_comes_back_to_it(
     )
 
     moved = client.post(
-        f"{form_action}?status=open&owner={acme_agent.pk}", {"status": "in_progress"}
+        f"{form_action}?status=open&owner={acme_agent.pk}&page=2", {"status": "in_progress"}
     )
 
     assert moved.status_code == 302
