@@ -377,6 +377,9 @@ def corrective_action_update(request, action_id):
             messages.success(request, _("Action updated."))
     except ApplicationError as error:
         messages.error(request, error.message)
-    # Back to the list as it was: its filters and page ride on the form's address.
+    # Back to the list with its filters (they ride on the form's address); not to its page,
+    # which the move may have emptied.
+    query = request.GET.copy()
+    query.pop("page", None)
     back = reverse("corrective-action-list", kwargs={"tenant_slug": request.tenant.slug})
-    return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
+    return redirect(f"{back}?{query.urlencode()}" if query else back)

@@ -18,4 +18,6 @@ class FollowUpFilterSet(TenantFilterSet):
         fields = []
 
     def filter_mine(self, follow_ups, name, value):
+        if self.member is None:  # a tenant's API key is nobody: nothing is "mine"
+            return follow_ups.none()
         return follow_ups.filter(assignee=self.member)
