@@ -143,6 +143,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
         "message_form": bound_forms.get("message") or forms.MessageForm(),
         "link_form": bound_forms.get("link") or forms.LinkForm(),
         "states": State,
+        "transfer_label": step_label("transfer"),
     }
     if can_handle and complaint.is_open:
         context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
