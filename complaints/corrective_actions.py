@@ -17,7 +17,7 @@ from complaints.models import Complaint, CorrectiveAction
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, Conflict, NotAllowed
 from tenants.models import Membership
-from tenants.permissions import Action, member_can
+from tenants.permissions import Action, can_see, member_can, require_visible
 
 
 class ActionNotAvailable(Conflict):
@@ -36,14 +36,15 @@ def corrective_action_open(
     due_date,
 ) -> CorrectiveAction:
     """Open an improvement action on a resolved (or later) complaint."""
-    if actor.tenant_id != complaint.tenant_id or not member_can(actor, Action.HANDLE_COMPLAINTS):
+    require_visible(actor, complaint)
+    if not member_can(actor, Action.HANDLE_COMPLAINTS):
         raise NotAllowed(_("Your role does not allow this."))
     if complaint.resolved_at is None:
         raise ApplicationError(_("Corrective actions follow a resolution: resolve it first."))
     errors = {}
     if not (description or "").strip():
         errors["description"] = [_("Say what will change.")]
-    if owner.tenant_id != complaint.tenant_id or not member_can(owner, Action.TAKE_ASSIGNMENTS):
+    if not (can_see(actor, owner) and member_can(owner, Action.TAKE_ASSIGNMENTS)):
         errors["owner"] = [_("Choose an active member of this organisation.")]
     if due_date is None:
         errors["due_date"] = [_("Give a due date.")]

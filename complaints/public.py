@@ -256,14 +256,27 @@ def _history(complaint: Complaint) -> tuple[list[Entry], list[Attachment], str]:
     return entries, loose_files, question
 
 
+# The status page's form for each step the transition table lets the complainant take
+# (``permission`` allows ``None``, the customer): which steps are offered, and from which
+# state, is the table's to say.
+CUSTOMER_STEP_FORMS = {
+    "receive_information": "answer",
+    "accept_decision": "accept",
+    "request_review": "review",
+    "withdraw": "withdraw",
+}
+
+
 def available_actions(complaint: Complaint) -> set[str]:
-    """The status page's forms for the complaint's state (the workflow still decides)."""
-    if complaint.state not in OPEN_STATES:
-        return set()
-    actions = {"withdraw"}
-    actions.add("answer" if complaint.state == State.WAITING_ON_CUSTOMER else "add")
-    if complaint.state == State.RESPONSE_SENT:
-        actions |= {"accept", "review"}
+    """The status page's forms: the steps the table allows the complainant now, and adding
+    documents to an open complaint that is not waiting for their answer (not a step)."""
+    actions = {
+        CUSTOMER_STEP_FORMS[name]
+        for name in workflow.available_transitions(complaint, None)
+        if name in CUSTOMER_STEP_FORMS
+    }
+    if complaint.state in OPEN_STATES and "answer" not in actions:
+        actions.add("add")
     return actions
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -24,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Priority
+from complaints.names import member_name, name_of
 from customers.models import Segment
-from tenants.models import Brand, Department, Membership
+from tenants.models import Brand, Department
 
 # What a row needs, in the page's one query. The customer is joined; the brand's and the
 # department's names and the handler's name are scalar subqueries, because every join added to
@@ -49,23 +49,10 @@ FIELDS = (
 
 def with_row_names(complaints: QuerySet, tenant_id: int) -> QuerySet:
     """``complaints`` annotated with the names a row shows (see ``FIELDS``)."""
-    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
-    handler = (
-        Membership.objects.for_tenant(tenant_id)
-        .filter(pk=OuterRef("assignee_id"))
-        .annotate(name=Coalesce(NullIf(full_name, Value("")), "user__username"))
-        .values("name")[:1]
-    )
     return complaints.annotate(
-        brand_name=_name_of(Brand, tenant_id, "brand_id"),
-        department_name=_name_of(Department, tenant_id, "department_id"),
-        handler_name=Subquery(handler),
-    )
-
-
-def _name_of(model, tenant_id: int, column: str) -> Subquery:
-    return Subquery(
-        model.objects.for_tenant(tenant_id).filter(pk=OuterRef(column)).values("name")[:1]
+        brand_name=name_of(Brand, tenant_id, "brand_id"),
+        department_name=name_of(Department, tenant_id, "department_id"),
+        handler_name=member_name(tenant_id, "assignee_id"),
     )
 
 

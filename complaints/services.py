@@ -32,7 +32,7 @@ from customers.services import customer_match_or_create
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, NotAllowed
 from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
-from tenants.permissions import Action, roles_allowed
+from tenants.permissions import Action, require_visible, roles_allowed
 from tenants.trees import tree_node_create
 
 
@@ -318,11 +318,15 @@ def complaint_add_customer_files(
 
 @transaction.atomic
 def complaint_link(*, complaint: Complaint, actor: Membership, other: Complaint) -> ComplaintLink:
+    """Link two complaints of the organisation, both ways; both must be ones the actor sees
+    (one they cannot see is refused like a missing one)."""
     if other.tenant_id != complaint.tenant_id or other.pk == complaint.pk:
         raise ApplicationError(
             _("Choose another complaint of this organisation."),
             fields={"other": [_("Not a complaint you can link.")]},
         )
+    require_visible(actor, complaint)
+    require_visible(actor, other)
     link, created = ComplaintLink.objects.get_or_create(
         tenant_id=complaint.tenant_id,
         complaint=complaint,

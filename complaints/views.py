@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import forms, selectors, services, workflow
+from complaints.case_file import CaseLists, case_file
 from complaints.corrective_actions import (
     corrective_action_cancel,
     corrective_action_complete,
@@ -17,7 +17,7 @@ from complaints.corrective_actions import (
     corrective_action_start,
 )
 from complaints.filters import CorrectiveActionFilterSet
-from complaints.lifecycle import State
+from complaints.lifecycle import State, step_label
 from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
@@ -38,7 +38,6 @@ def queue(request):
         request,
         "complaints/queue.html",
         {
-            "now": timezone.now(),
             "can_handle": member_can(member, Action.HANDLE_COMPLAINTS),
             "form": form,
             "filters": filters,
@@ -139,14 +138,15 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
     }
     can_handle = member_can(member, Action.HANDLE_COMPLAINTS)
     context = {
-        "now": timezone.now(),
         "complaint": complaint,
-        "case": selectors.case_file(complaint, member),
-        "step_forms": step_forms,
+        "case": case_file(complaint, member),
+        # Each step's form with its label from the transition table.
+        "steps": [(name, step_label(name), form) for name, form in step_forms.items()],
         "can_handle": can_handle,
         "message_form": bound_forms.get("message") or forms.MessageForm(),
         "link_form": bound_forms.get("link") or forms.LinkForm(),
         "states": State,
+        "transfer_label": step_label("transfer"),
     }
     if can_handle and complaint.is_open:
         context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
@@ -162,6 +162,11 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
         context["action_form"] = bound_forms.get("action") or forms.CorrectiveActionForm(
             member=member
         )
+    # The forms' lists (categories, root causes, departments, handlers): one query for all.
+    lists = CaseLists(member)
+    for form in [*step_forms.values(), context.get("transfer_form"), context.get("action_form")]:
+        if form is not None:
+            lists.fill(form)
     return context
 
 

@@ -6,7 +6,8 @@ Two questions, answered the same way by every view, API view and service:
   that pick members by what they may do, ``roles_allowed``).
 * **May this member see this row?** The row must be in the member's tenant (else it does not
   exist for them: 404) and, for rows that belong to a department, in the member's department
-  subtree (``visible_to``, ``get_visible_or_404``).
+  subtree (``visible_subtree``; in queries ``visible_to``, ``get_visible_or_404``; for a row in
+  hand ``can_see``, and ``require_visible``, which refuses with the same 404 as a missing row).
 """
 
 from enum import StrEnum
@@ -15,8 +16,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tenants.errors import NotAllowed
-from tenants.models import Membership, Role
+from tenants.errors import NotAllowed, NotFound
+from tenants.models import Department, Membership, Role
 
 
 class Action(StrEnum):
@@ -111,6 +112,37 @@ def supervises_department(member: Membership) -> bool:
     return member_can(member, Action.SUPERVISE_COMPLAINTS) and not sees_whole_tenant(member)
 
 
+def visible_subtree(member: Membership) -> str | None:
+    """The department path whose subtree the member sees; ``None`` when they see every
+    department of their tenant."""
+    if sees_whole_tenant(member):
+        return None
+    return member.department.path
+
+
+def can_see(member: Membership | None, row) -> bool:
+    """Whether the member may see ``row``: a department, or a row held by one (``.department``:
+    a complaint, a membership). It must be in the member's tenant and, unless the member sees
+    the whole tenant, in their department subtree; a row with no department is seen only by
+    members who see the whole tenant."""
+    if member is None or not member.is_active or member.tenant_id != row.tenant_id:
+        return False
+    subtree = visible_subtree(member)
+    if subtree is None:
+        return True
+    department = row if isinstance(row, Department) else row.department
+    return department is not None and department.path.startswith(subtree)
+
+
+def require_visible(member: Membership | None, row) -> None:
+    """Refuse with :class:`NotFound` (404) when the member may not see ``row``: a row they
+    cannot see answers exactly like a row that does not exist."""
+    if not can_see(member, row):
+        raise NotFound(
+            _("No %(thing)s matches the given query.") % {"thing": row._meta.verbose_name}
+        )
+
+
 def visible_to(
     queryset: QuerySet, member: Membership, *, department_field: str | None = "department"
 ):
@@ -121,10 +153,11 @@ def visible_to(
     by a department. Rows with no department are seen only by members who see the whole tenant.
     """
     queryset = queryset.for_tenant(member.tenant_id)
-    if department_field is None or sees_whole_tenant(member):
+    subtree = visible_subtree(member)
+    if department_field is None or subtree is None:
         return queryset
     prefix = f"{department_field}__" if department_field else ""
-    return queryset.filter(**{f"{prefix}path__startswith": member.department.path})
+    return queryset.filter(**{f"{prefix}path__startswith": subtree})
 
 
 def get_visible_or_404(

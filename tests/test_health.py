@@ -49,3 +49,29 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatc
 
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.redis
+def test_healthz_keeps_one_redis_connection_per_process(client, db, settings):
+    import os
+
+    import redis
+
+    # given the probe answered once (its client is made then)
+    assert client.get("/healthz").status_code == 200
+    mine = f"loopdesk-health-{os.getpid()}"
+    observer = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    def connections():
+        return [entry["id"] for entry in observer.client_list() if entry["name"] == mine]
+
+    first = connections()
+
+    # when a load balancer probes twenty more times
+    for _ in range(20):
+        assert client.get("/healthz").json()["broker"] == "ok"
+
+    # then the same one connection answered every probe: none opened, none left behind
+    assert len(first) == 1
+    assert connections() == first
+    observer.close()

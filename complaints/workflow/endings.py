@@ -12,9 +12,10 @@ from complaints.lifecycle import OPEN_STATES
 from complaints.models import Complaint
 from complaints.selectors import complaint_settings
 from complaints.workflow.decision import default_recourse
-from complaints.workflow.moves import TransitionNotAvailable, move, require_text
+from complaints.workflow.moves import TransitionNotAvailable, guard, move, require_text
 from tenants.errors import ApplicationError
 from tenants.models import Membership
+from tenants.permissions import require_visible
 
 
 def _close(complaint: Complaint, **step) -> Complaint:
@@ -137,12 +138,15 @@ def complaint_withdraw(
 def complaint_merge(
     *, complaint: Complaint, actor: Membership, into: Complaint, expected_version=None
 ) -> Complaint:
-    """Fold a duplicate into another open complaint of the same organisation."""
+    """Fold a duplicate into another open complaint of the same organisation, one the actor
+    sees (a complaint they cannot see is refused like a missing one)."""
     if into.tenant_id != complaint.tenant_id or into.pk == complaint.pk:
         raise ApplicationError(
             _("Choose another complaint of this organisation."),
             fields={"into": [_("Not a complaint you can merge into.")]},
         )
+    guard(complaint, actor=actor, name="merge")  # a step it may not take is refused as such
+    require_visible(actor, into)
     # Lock both rows in id order and read the target afresh: two merges crossing each other
     # (A into B while B into A) must not fold both away.
     locked = {

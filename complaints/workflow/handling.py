@@ -16,7 +16,7 @@ from complaints.selectors import complaint_settings
 from complaints.workflow.moves import TransitionNotAllowed, guard, move, require_text
 from tenants.errors import ApplicationError
 from tenants.models import Department, Membership
-from tenants.permissions import Action, member_can, sees_whole_tenant
+from tenants.permissions import Action, can_see, member_can
 
 
 @transaction.atomic
@@ -99,7 +99,7 @@ def _check_department(complaint: Complaint, actor: Membership, department: Depar
             _("Choose a department of this organisation."),
             fields={"department": [_("Unknown department.")]},
         )
-    if not sees_whole_tenant(actor) and not actor.department.contains(department):
+    if not can_see(actor, department):
         raise TransitionNotAllowed(_("You can only route to your department or below it."))
 
 

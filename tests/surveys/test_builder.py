@@ -728,7 +728,7 @@ def test_the_survey_list_runs_the_same_queries_for_1_or_5_surveys(
     make_survey(0)
     client.get(url("survey-list"))  # warm the session
 
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         client.get(url("survey-list"))
     for number in range(1, 5):
         make_survey(number)
