@@ -13,8 +13,9 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import events, notify, sla, workflow
+from complaints import notify, sla, workflow
 from complaints.attachments import store_files, validate_files
+from complaints.events import ComplaintReceived
 from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import (
     Category,
@@ -31,6 +32,7 @@ from customers.models import Customer
 from customers.services import customer_match_or_create
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, NotAllowed
+from tenants.events import publish
 from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
 from tenants.permissions import Action, require_visible, roles_allowed
 from tenants.trees import tree_node_create
@@ -257,7 +259,7 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         note=route.rule.name if route.rule else "",
     )
     notify.customer(complaint, "received", key="receipt")
-    events.publish(events.ComplaintReceived(tenant_id=tenant.pk, complaint_id=complaint.pk))
+    publish(ComplaintReceived(tenant_id=tenant.pk, complaint_id=complaint.pk))
     return complaint
 
 

@@ -7,8 +7,6 @@ transaction that marks the delivery sent, so the stamp commits (or rolls back) w
 no I/O themselves.
 """
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,17 +19,3 @@ class DeliverySent:
     tenant_id: int
     delivery_id: int
     sent_at: datetime
-
-
-_subscribers: dict[type, list[Callable]] = defaultdict(list)
-
-
-def subscribe(event_type: type, handler: Callable) -> None:
-    if handler not in _subscribers[event_type]:
-        _subscribers[event_type].append(handler)
-
-
-def publish(event) -> None:
-    """Call every subscriber of the event's type, in the current transaction."""
-    for handler in list(_subscribers[type(event)]):
-        handler(event)

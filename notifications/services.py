@@ -16,12 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from notifications import events
 from notifications.events import DeliverySent
 from notifications.models import Delivery, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
 from tenants.bulk import insert_new_rows
 from tenants.errors import ApplicationError
+from tenants.events import publish
 from tenants.models import Membership, Tenant
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def _mark_sent(delivery: Delivery) -> None:
         .update(status=Delivery.Status.SENT, sent_at=sent_at, last_error="")
     )
     if marked:
-        events.publish(
+        publish(
             DeliverySent(tenant_id=delivery.tenant_id, delivery_id=delivery.pk, sent_at=sent_at)
         )
 

@@ -5,10 +5,11 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self) -> None:
-        from complaints import events as complaint_events
-        from notifications import events as outbox_events
+        from complaints.events import ComplaintClosed
+        from notifications.events import DeliverySent
         from surveys.interactions.recording import on_complaint_closed
         from surveys.invitations.status import invitation_accepted_stamp
+        from tenants.events import subscribe
 
-        complaint_events.subscribe(complaint_events.ComplaintClosed, on_complaint_closed)
-        outbox_events.subscribe(outbox_events.DeliverySent, invitation_accepted_stamp)
+        subscribe(ComplaintClosed, on_complaint_closed)
+        subscribe(DeliverySent, invitation_accepted_stamp)

@@ -7,21 +7,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import events, notify, sla
+from complaints import notify, sla
+from complaints.events import ComplaintClosed
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import Complaint
 from complaints.selectors import complaint_settings
 from complaints.workflow.decision import default_recourse
 from complaints.workflow.moves import TransitionNotAvailable, guard, move, require_text
 from tenants.errors import ApplicationError
+from tenants.events import publish
 from tenants.models import Membership
 from tenants.permissions import require_visible
 
 
 def _close(complaint: Complaint, **step) -> Complaint:
     complaint = move(complaint, **step)
-    events.publish(
-        events.ComplaintClosed(
+    publish(
+        ComplaintClosed(
             tenant_id=complaint.tenant_id,
             complaint_id=complaint.pk,
             closed_at=complaint.closed_at,

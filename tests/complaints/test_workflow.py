@@ -18,6 +18,7 @@ from complaints.lifecycle import State
 from complaints.models import Complaint, RootCause, Severity, Transition
 from notifications.models import Delivery
 from surveys.models import Interaction
+from tenants import events as bus
 from tenants.errors import ApplicationError
 from tenants.models import Department, Role
 from tests.complaint_fixtures import file_complaint
@@ -1142,11 +1143,11 @@ def test_filing_queues_the_receipt_once(acme_setup, acme_brand):
 @contextmanager
 def subscribed(handler):
     """``handler`` subscribed to ComplaintClosed for the block (the app's own stay)."""
-    events.subscribe(events.ComplaintClosed, handler)
+    bus.subscribe(events.ComplaintClosed, handler)
     try:
         yield
     finally:
-        events._subscribers[events.ComplaintClosed].remove(handler)
+        bus._subscribers[events.ComplaintClosed].remove(handler)
 
 
 @pytest.fixture

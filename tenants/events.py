@@ -1,0 +1,27 @@
+"""The in-process event bus: an app announces what happened, apps above it subscribe.
+
+Each app defines its events (frozen dataclasses) in its own ``events`` module —
+``complaints.events``, ``notifications.events`` — and publishes them here; an app above
+subscribes in its ``AppConfig.ready()``, so the app below never imports the one above.
+
+Handlers run synchronously inside the transaction of the change that publishes the event, so
+what they write commits (or rolls back) with it. They do no I/O themselves: anything slow or
+external goes through the outbox or ``transaction.on_commit``.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+_subscribers: dict[type, list[Callable]] = defaultdict(list)
+
+
+def subscribe(event_type: type, handler: Callable) -> None:
+    """Call ``handler(event)`` for every published event of ``event_type`` (once per handler)."""
+    if handler not in _subscribers[event_type]:
+        _subscribers[event_type].append(handler)
+
+
+def publish(event) -> None:
+    """Call every subscriber of the event's type, in the current transaction."""
+    for handler in list(_subscribers[type(event)]):
+        handler(event)
