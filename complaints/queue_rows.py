@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -23,13 +22,12 @@ from django.utils.translation import gettext as _
 
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Priority
-from complaints.names import member_name
 from customers.models import Segment
 
-# What a row needs, in the page's one query. The customer is joined; the handler's name is a
-# scalar subquery, because every join added to this query cost PostgreSQL more to plan (2 ms
-# for five joins) than the page costs to run; the brand's and the department's names come from
-# the small lists the page reads anyway (``selectors.queue_lists``).
+# What a row needs, in the page's one query. The customer and the handler (membership, user)
+# are joined; the brand's and the department's names come from the small lists the page reads
+# anyway (``selectors.queue_lists``): with those two joined too, PostgreSQL took longer to plan
+# the query (2 ms for five joins) than to run it.
 FIELDS = (
     "reference",
     "subject",
@@ -39,17 +37,15 @@ FIELDS = (
     "brand_id",
     "state",
     "priority",
-    "handler_name",
+    "assignee_id",
+    "assignee__user__first_name",
+    "assignee__user__last_name",
+    "assignee__user__username",
     "department_id",
     "resolve_due_at",
     "is_overdue",
     "received_at",
 )
-
-
-def with_row_names(complaints: QuerySet, tenant_id: int) -> QuerySet:
-    """``complaints`` annotated with the names a row shows (see ``FIELDS``)."""
-    return complaints.annotate(handler_name=member_name(tenant_id, "assignee_id"))
 
 
 @dataclass(slots=True)
@@ -104,6 +100,14 @@ class RowBuilder:
             return ""
         return dateformat.format(value.astimezone(self.zone), fmt)
 
+    @staticmethod
+    def _handler(values: dict) -> str:
+        """``get_full_name() or get_username()`` of the assignee; "" when there is none."""
+        if values["assignee_id"] is None:
+            return ""
+        first, last = values["assignee__user__first_name"], values["assignee__user__last_name"]
+        return f"{first} {last}".strip() or values["assignee__user__username"]
+
     def row(self, values: dict) -> QueueRow:
         state = values["state"]
         segment = values["customer__segment"]
@@ -121,7 +125,7 @@ class RowBuilder:
             state_label=self.states.get(state, state),
             priority=values["priority"],
             priority_label=self.priorities.get(values["priority"], ""),
-            handler=values["handler_name"] or "",
+            handler=self._handler(values),
             department_name=self.departments.get(values["department_id"], ""),
             due=self._format(values["resolve_due_at"], self.date_format) if is_open else "",
             is_overdue=bool(values["is_overdue"]),

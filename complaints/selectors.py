@@ -164,9 +164,7 @@ def queue_page(
     if filters.text:
         complaints = _search(complaints, tenant, filters.text.strip())
     # One query: the to-one joins a row prints, and "overdue" as the one annotation.
-    complaints = queue_rows.with_row_names(complaints.with_overdue(now), tenant.pk).order_by(
-        *SORTS.get(filters.sort, SORTS["newest"])
-    )
+    complaints = complaints.with_overdue(now).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
     page = page_of(complaints.values(*queue_rows.FIELDS), number=filters.page, size=PAGE_SIZE)
     lists = lists or queue_lists(tenant.pk)
     page.rows = queue_rows.queue_rows(
