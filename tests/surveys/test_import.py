@@ -690,6 +690,6 @@ def test_the_list_runs_the_same_queries_for_2_or_20_rows(
         page = client.get(LIST)
 
     assert page.content.decode().count("<tr>") == 1 + 20
-    # Session, user, membership, the page of interactions, recent imports, the workspace
-    # switcher and the notification bell.
-    assert len(twenty) == len(two) == 7
+    # Session, user, the memberships (the URL's and the workspace switcher's), the page of
+    # interactions, recent imports and the notification bell.
+    assert len(twenty) == len(two) == 6
