@@ -79,13 +79,13 @@ class QueueFilterForm(forms.Form):
     )
     page = forms.IntegerField(min_value=1, required=False)
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, lists: selectors.QueueLists | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.choices = selectors.queue_filter_choices(tenant.pk)
+        self.lists = lists or selectors.queue_lists(tenant.pk)
         empty = [("", "—")]
-        self.fields["category"].choices = empty + self.choices.categories
-        self.fields["brand"].choices = empty + self.choices.brands
-        self.fields["touchpoint"].choices = empty + self.choices.touchpoints
+        self.fields["category"].choices = empty + self.lists.categories
+        self.fields["brand"].choices = empty + self.lists.brands
+        self.fields["touchpoint"].choices = empty + self.lists.touchpoints
 
     def to_filters(self) -> selectors.QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -94,7 +94,7 @@ class QueueFilterForm(forms.Form):
             queue=queue,
             state=data.get("state") or "",
             category=data.get("category"),
-            category_path=self.choices.category_paths.get(data.get("category"), ""),
+            category_path=self.lists.category_paths.get(data.get("category"), ""),
             brand=data.get("brand"),
             touchpoint=data.get("touchpoint"),
             severity=data.get("severity") or "",

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
@@ -23,37 +22,30 @@ from django.utils.translation import gettext as _
 
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Priority
-from complaints.names import member_name, name_of
 from customers.models import Segment
-from tenants.models import Brand, Department
 
-# What a row needs, in the page's one query. The customer is joined; the brand's and the
-# department's names and the handler's name are scalar subqueries, because every join added to
-# this query cost PostgreSQL more to plan (2 ms for five joins) than the page costs to run.
+# What a row needs, in the page's one query. The customer and the handler (membership, user)
+# are joined; the brand's and the department's names come from the small lists the page reads
+# anyway (``selectors.queue_lists``): with those two joined too, PostgreSQL took longer to plan
+# the query (2 ms for five joins) than to run it.
 FIELDS = (
     "reference",
     "subject",
     "is_repeat_complainant",
     "customer__name",
     "customer__segment",
-    "brand_name",
+    "brand_id",
     "state",
     "priority",
-    "handler_name",
-    "department_name",
+    "assignee_id",
+    "assignee__user__first_name",
+    "assignee__user__last_name",
+    "assignee__user__username",
+    "department_id",
     "resolve_due_at",
     "is_overdue",
     "received_at",
 )
-
-
-def with_row_names(complaints: QuerySet, tenant_id: int) -> QuerySet:
-    """``complaints`` annotated with the names a row shows (see ``FIELDS``)."""
-    return complaints.annotate(
-        brand_name=name_of(Brand, tenant_id, "brand_id"),
-        department_name=name_of(Department, tenant_id, "department_id"),
-        handler_name=member_name(tenant_id, "assignee_id"),
-    )
 
 
 @dataclass(slots=True)
@@ -85,7 +77,8 @@ class RowBuilder:
     """Turns the page's values into :class:`QueueRow` objects; what every row shares (labels in
     the active language, the URL, the date formats) is computed once, when it is made."""
 
-    def __init__(self, tenant_slug: str):
+    def __init__(self, tenant_slug: str, brands: dict[int, str], departments: dict[int, str]):
+        self.brands, self.departments = brands, departments
         self.states = {value: str(label) for value, label in State.choices}
         self.priorities = {value: str(label) for value, label in Priority.choices}
         self.segments = {value: str(label) for value, label in Segment.choices}
@@ -107,6 +100,14 @@ class RowBuilder:
             return ""
         return dateformat.format(value.astimezone(self.zone), fmt)
 
+    @staticmethod
+    def _handler(values: dict) -> str:
+        """``get_full_name() or get_username()`` of the assignee; "" when there is none."""
+        if values["assignee_id"] is None:
+            return ""
+        first, last = values["assignee__user__first_name"], values["assignee__user__last_name"]
+        return f"{first} {last}".strip() or values["assignee__user__username"]
+
     def row(self, values: dict) -> QueueRow:
         state = values["state"]
         segment = values["customer__segment"]
@@ -119,13 +120,13 @@ class RowBuilder:
             customer_name=values["customer__name"],
             segment=segment,
             segment_label="" if segment == Segment.STANDARD else self.segments.get(segment, ""),
-            brand_name=values["brand_name"],
+            brand_name=self.brands.get(values["brand_id"], ""),
             state=state,
             state_label=self.states.get(state, state),
             priority=values["priority"],
             priority_label=self.priorities.get(values["priority"], ""),
-            handler=values["handler_name"] or "",
-            department_name=values["department_name"] or "",
+            handler=self._handler(values),
+            department_name=self.departments.get(values["department_id"], ""),
             due=self._format(values["resolve_due_at"], self.date_format) if is_open else "",
             is_overdue=bool(values["is_overdue"]),
             received=self._format(values["received_at"], self.datetime_format),
@@ -163,7 +164,10 @@ class RowBuilder:
         )
 
 
-def queue_rows(values: list[dict], *, tenant_slug: str) -> list[QueueRow]:
-    """The page's ``values(*FIELDS)`` of complaints annotated ``with_overdue``, as rows."""
-    builder = RowBuilder(tenant_slug)
+def queue_rows(
+    values: list[dict], *, tenant_slug: str, brands: dict[int, str], departments: dict[int, str]
+) -> list[QueueRow]:
+    """The page's ``values(*FIELDS)`` of complaints annotated ``with_overdue``, as rows;
+    ``brands`` and ``departments`` map ids to names."""
+    builder = RowBuilder(tenant_slug, brands, departments)
     return [builder.row(row) for row in values]

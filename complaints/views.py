@@ -29,9 +29,10 @@ from tenants.permissions import Action, get_visible_or_404, member_can
 @member_required(Action.VIEW_COMPLAINTS)
 def queue(request):
     member = request.member
-    form = forms.QueueFilterForm(request.GET or None, tenant=request.tenant)
+    lists = selectors.queue_lists(request.tenant.pk)  # the filter's choices, the rows' names
+    form = forms.QueueFilterForm(request.GET or None, tenant=request.tenant, lists=lists)
     filters = form.to_filters()
-    page = selectors.queue_page(member, filters, tenant=request.tenant)
+    page = selectors.queue_page(member, filters, tenant=request.tenant, lists=lists)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

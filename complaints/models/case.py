@@ -30,15 +30,20 @@ CLOCKS = {
 }
 
 
+def _running(now) -> Q:
+    # Open, and not paused while waiting on the customer.
+    return Q(state__in=OPEN_STATES, sla_paused_at__isnull=True)
+
+
+def _late(clock: str, now) -> Q:
+    due, done = CLOCKS[clock]
+    return Q(**{f"{due}__lt": now, f"{done}__isnull": True})
+
+
 def clock_overdue_q(clock: str, now) -> Q:
     """One clock is late: the complaint is open, the clock runs (not stopped, not paused while
     waiting on the customer) and its due time has passed."""
-    due, done = CLOCKS[clock]
-    return Q(
-        state__in=OPEN_STATES,
-        sla_paused_at__isnull=True,
-        **{f"{due}__lt": now, f"{done}__isnull": True},
-    )
+    return _running(now) & _late(clock, now)
 
 
 def overdue_q(now) -> Q:
@@ -47,10 +52,8 @@ def overdue_q(now) -> Q:
     The queue's red due dates, the overdue queue and the case page all use it, through
     :meth:`ComplaintQuerySet.with_overdue` or as a filter.
     """
-    return (
-        clock_overdue_q("acknowledge", now)
-        | clock_overdue_q("first_response", now)
-        | (clock_overdue_q("resolve", now))
+    return _running(now) & (
+        _late("acknowledge", now) | _late("first_response", now) | _late("resolve", now)
     )
 
 

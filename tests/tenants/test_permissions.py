@@ -74,3 +74,16 @@ def test_no_module_of_complaints_or_tenants_compares_a_role_but_permissions_py()
                     offenders.append(f"{relative}:{number}: {line.strip()}")
 
     assert offenders == []
+
+
+def test_no_template_compares_a_role():
+    # Templates show what a member may do through the pages' flags (``can_handle``), which ask
+    # tenants/permissions.py; ``get_role_display`` (printing the role) is fine.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if ROLE_COMPARISON.search(line)
+    ]
+
+    assert offenders == []
