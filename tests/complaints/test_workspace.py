@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from complaints.lifecycle import State
@@ -164,15 +165,16 @@ def test_the_queue_pages_without_counting_everything(client_of, complaint_in, ac
 # The case page's queries: the session, the user, the memberships, the complaint (joins and
 # name subqueries), the other complaints it points to (one UNION ALL), its transitions,
 # messages, attachments and corrective actions, the forms' lists (one UNION ALL, when a form
-# shows one) and the bell's unread count.
-CASE_PAGE_QUERIES = 11
+# shows one) and the bell's unread count. SQLite cannot limit a part of a UNION, so there the
+# other complaints take three queries.
+CASE_PAGE_QUERIES = 11 if connection.vendor == "postgresql" else 13
 
 
 @pytest.mark.parametrize(
     "state",
     [State.RECEIVED, State.ASSESSED, State.INVESTIGATING, State.RESOLVED, State.CLOSED],
 )
-def test_the_case_page_runs_eleven_queries_however_long_the_history(
+def test_the_case_page_runs_eleven_queries_whatever_its_history_or_state(
     client_of, complaint_in, acme_admin, django_assert_num_queries, state
 ):
     from complaints.services import complaint_add_message, complaint_link
