@@ -6,10 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
 from complaints.attachments import ALLOWED_ATTACHMENT_TYPES
-from complaints.lifecycle import State
 from complaints.models import Channel, Level, Severity
-from complaints.selectors import QUEUES, SORTS
-from complaints.widgets import PlainDateInput, PlainSelect, PlainTextInput
 from tenants.models import Brand, Department, Membership, Touchpoint
 
 ACCEPTED_EXTENSIONS = ",".join(sorted(set().union(*ALLOWED_ATTACHMENT_TYPES.values())))
@@ -33,78 +30,6 @@ class MultipleFileField(forms.FileField):
         single = super().clean
         uploads = data if isinstance(data, list | tuple) else [data]
         return [single(upload, initial) for upload in uploads if upload]
-
-
-class QueueFilterForm(forms.Form):
-    """The queue's filters. Drawn on every queue request, so its widgets render in Python
-    (``complaints.widgets``) and its choices load ids and names only."""
-
-    queue = forms.ChoiceField(
-        choices=[(name, name) for name in QUEUES], required=False, initial="department"
-    )
-    state = forms.ChoiceField(
-        label=_("State"),
-        choices=[("", _("— the queue's —")), *State.choices],
-        required=False,
-        help_text=_("Queues show open complaints; the All tab shows every state."),
-        widget=PlainSelect,
-    )
-    category = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, widget=PlainSelect
-    )
-    brand = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=PlainSelect)
-    touchpoint = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, widget=PlainSelect
-    )
-    severity = forms.ChoiceField(
-        choices=[("", "—"), *Severity.choices], required=False, widget=PlainSelect
-    )
-    received_from = forms.DateField(
-        label=_("From"), required=False, widget=PlainDateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=_("To"), required=False, widget=PlainDateInput(attrs={"type": "date"})
-    )
-    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=PlainTextInput)
-    sort = forms.ChoiceField(
-        choices=[
-            ("newest", _("Newest")),
-            ("oldest", _("Oldest")),
-            ("priority", _("Priority")),
-            ("due", _("Due first")),
-            ("updated", _("Recently changed")),
-        ],
-        required=False,
-        widget=PlainSelect,
-    )
-    page = forms.IntegerField(min_value=1, required=False)
-
-    def __init__(self, *args, tenant, lists: selectors.QueueLists | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lists = lists or selectors.queue_lists(tenant.pk)
-        empty = [("", "—")]
-        self.fields["category"].choices = empty + self.lists.categories
-        self.fields["brand"].choices = empty + self.lists.brands
-        self.fields["touchpoint"].choices = empty + self.lists.touchpoints
-
-    def to_filters(self) -> selectors.QueueFilters:
-        data = self.cleaned_data if self.is_valid() else {}
-        queue = data.get("queue") or "department"
-        return selectors.QueueFilters(
-            queue=queue,
-            state=data.get("state") or "",
-            category=data.get("category"),
-            category_path=self.lists.category_paths.get(data.get("category"), ""),
-            brand=data.get("brand"),
-            touchpoint=data.get("touchpoint"),
-            severity=data.get("severity") or "",
-            received_from=data.get("received_from"),
-            received_to=data.get("received_to"),
-            text=data.get("q") or "",
-            sort=data.get("sort") if data.get("sort") in SORTS else "newest",
-            page=data.get("page") or 1,
-            errors=self.errors,
-        )
 
 
 class ComplaintCreateForm(forms.Form):

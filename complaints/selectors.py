@@ -2,8 +2,7 @@
 
 import functools
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import F, Q, QuerySet, Value
@@ -11,7 +10,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from complaints import queue_rows
-from complaints.lifecycle import OPEN_STATES
 from complaints.models import (
     Attachment,
     Category,
@@ -23,43 +21,17 @@ from complaints.models import (
     Transition,
 )
 from complaints.names import member_name, name_of
-from customers.models import Customer, Segment
+from customers.models import Customer
 from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
-from tenants.paging import Page, page_of, page_or_404
+from tenants.paging import Page, page_or_404
 from tenants.permissions import Action, get_visible_or_404, roles_allowed, visible_to
 
 PAGE_SIZE = 25
-
-QUEUES = ("mine", "department", "unassigned", "overdue", "watchlist", "all")
-SORTS = {
-    "newest": ("-received_at", "-id"),
-    "oldest": ("received_at", "id"),
-    "priority": ("priority", "-received_at", "-id"),
-    "due": ("resolve_due_at", "id"),
-    "updated": ("-updated_at", "-id"),
-}
 
 
 def visible_complaints(member: Membership) -> QuerySet[Complaint]:
     """Complaints the member may see: their tenant, their department subtree."""
     return visible_to(Complaint.objects.all(), member, department_field="department")
-
-
-@dataclass
-class QueueFilters:
-    queue: str = "department"
-    state: str = ""
-    category: int | None = None
-    category_path: str = ""  # the category's tree path, when the caller has it at hand
-    brand: int | None = None
-    touchpoint: int | None = None
-    severity: str = ""
-    received_from: date | None = None
-    received_to: date | None = None
-    text: str = ""
-    sort: str = "newest"
-    page: int = 1
-    errors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -120,53 +92,14 @@ def queue_lists(tenant_id: int) -> QueueLists:
 
 
 def queue_page(
-    member: Membership, filters: QueueFilters, *, tenant: Tenant, lists: QueueLists | None = None
+    complaints: QuerySet[Complaint], *, number: int, tenant: Tenant, lists: QueueLists
 ) -> Page:
-    """One page of a queue, newest first by default (no COUNT: ``tenants.paging``); ``lists``
-    (``queue_lists``), when the caller has read them, name the rows' brands and departments."""
-    complaints = visible_complaints(member)
-    now = timezone.now()
-    if filters.queue == "mine":
-        complaints = complaints.filter(assignee=member)
-    elif filters.queue == "unassigned":
-        complaints = complaints.filter(assignee__isnull=True)
-    elif filters.queue == "overdue":
-        complaints = complaints.overdue(now)
-    elif filters.queue == "watchlist":
-        complaints = complaints.filter(
-            Q(is_repeat_complainant=True) | Q(customer__segment=Segment.WATCHLIST)
-        )
-    if filters.state:
-        complaints = complaints.filter(state=filters.state)
-    elif filters.queue != "all":
-        complaints = complaints.filter(state__in=OPEN_STATES)
-    if filters.category:
-        path = filters.category_path or (
-            Category.objects.for_tenant(tenant)
-            .filter(pk=filters.category)
-            .values_list("path", flat=True)
-            .first()
-        )
-        if path:
-            complaints = complaints.filter(category__path__startswith=path)
-    for name in ("brand", "touchpoint"):
-        if getattr(filters, name):
-            complaints = complaints.filter(**{f"{name}_id": getattr(filters, name)})
-    if filters.severity:
-        complaints = complaints.filter(severity=filters.severity)
-    zone = timezone.get_current_timezone()
-    if filters.received_from:
-        start = datetime.combine(filters.received_from, time.min, tzinfo=zone)
-        complaints = complaints.filter(received_at__gte=start)
-    if filters.received_to:
-        end = datetime.combine(filters.received_to, time.max, tzinfo=zone)
-        complaints = complaints.filter(received_at__lte=end)
-    if filters.text:
-        complaints = _search(complaints, tenant, filters.text.strip())
-    # One query: the to-one joins a row prints, and "overdue" as the one annotation.
-    complaints = complaints.with_overdue(now).order_by(*SORTS.get(filters.sort, SORTS["newest"]))
-    page = page_of(complaints.values(*queue_rows.FIELDS), number=filters.page, size=PAGE_SIZE)
-    lists = lists or queue_lists(tenant.pk)
+    """Page ``number`` of ``complaints`` (a queue, filtered and ordered by
+    ``complaints.filters.QueueFilterSet``) as printable rows: one query, "overdue" annotated;
+    ``lists`` (``queue_lists``) name the rows' brands and departments. No COUNT
+    (``tenants.paging``); a page past the end is a 404."""
+    rows = complaints.with_overdue(timezone.now()).values(*queue_rows.FIELDS)
+    page = page_or_404(rows, number=number, size=PAGE_SIZE)
     page.rows = queue_rows.queue_rows(
         page.rows,
         tenant_slug=tenant.slug,
@@ -179,7 +112,9 @@ def queue_page(
 REFERENCE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{1,9}$", re.IGNORECASE)
 
 
-def _search(complaints: QuerySet[Complaint], tenant: Tenant, text: str) -> QuerySet[Complaint]:
+def complaint_search(
+    complaints: QuerySet[Complaint], tenant_id: int, text: str
+) -> QuerySet[Complaint]:
     """A reference, a customer's email, or words in the subject, text or customer name.
 
     Each branch is one indexed lookup (on PostgreSQL the words use trigram indexes), and the
@@ -190,10 +125,10 @@ def _search(complaints: QuerySet[Complaint], tenant: Tenant, text: str) -> Query
         return complaints.filter(reference=text.upper())
     if "@" in text:
         return complaints.filter(customer__email_key=text.lower())
-    in_tenant = Complaint.objects.for_tenant(tenant)
+    in_tenant = Complaint.objects.for_tenant(tenant_id)
     by_text = in_tenant.filter(Q(subject__icontains=text) | Q(description__icontains=text))
     by_customer = in_tenant.filter(
-        customer__in=Customer.objects.for_tenant(tenant).filter(name__icontains=text)
+        customer__in=Customer.objects.for_tenant(tenant_id).filter(name__icontains=text)
     )
     matching = by_text.order_by().values("pk").union(by_customer.order_by().values("pk"))
     return complaints.filter(pk__in=matching)

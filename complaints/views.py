@@ -16,7 +16,7 @@ from complaints.corrective_actions import (
     corrective_action_reopen,
     corrective_action_start,
 )
-from complaints.filters import CorrectiveActionFilterSet
+from complaints.filters import CorrectiveActionFilterSet, QueueFilterSet
 from complaints.lifecycle import State, step_label
 from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
@@ -30,20 +30,19 @@ from tenants.permissions import Action, get_visible_or_404, member_can
 def queue(request):
     member = request.member
     lists = selectors.queue_lists(request.tenant.pk)  # the filter's choices, the rows' names
-    form = forms.QueueFilterForm(request.GET or None, tenant=request.tenant, lists=lists)
-    filters = form.to_filters()
-    page = selectors.queue_page(member, filters, tenant=request.tenant, lists=lists)
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = QueueFilterSet(
+        request.GET, queryset=selectors.visible_complaints(member), request=request, lists=lists
+    )
+    page = selectors.queue_page(
+        filterset.qs, number=page_number(request), tenant=request.tenant, lists=lists
+    )
     return render(
         request,
         "complaints/queue.html",
         {
             "can_handle": member_can(member, Action.HANDLE_COMPLAINTS),
-            "form": form,
-            "filters": filters,
+            "filterset": filterset,
             "page": page,
-            "query": query.urlencode(),
             "queues": [
                 ("mine", _("Mine")),
                 ("department", _("My department")),
