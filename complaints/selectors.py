@@ -21,6 +21,7 @@ from complaints.models import (
     Transition,
 )
 from complaints.names import member_name, name_of
+from customers.keys import email_key
 from customers.models import Customer
 from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
 from tenants.paging import Page, page_or_404
@@ -124,7 +125,7 @@ def complaint_search(
     if REFERENCE.match(text):
         return complaints.filter(reference=text.upper())
     if "@" in text:
-        return complaints.filter(customer__email_key=text.lower())
+        return complaints.filter(customer__email_key=email_key(text))
     in_tenant = Complaint.objects.for_tenant(tenant_id)
     by_text = in_tenant.filter(Q(subject__icontains=text) | Q(description__icontains=text))
     by_customer = in_tenant.filter(
