@@ -8,14 +8,12 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, serializers
 
 from complaints.filters import QueueFilterSet
 from complaints.lifecycle import State
 from complaints.models import Complaint
 from complaints.selectors import visible_complaints
-from tests.filtering import as_member
+from tests.filtering import api_list, as_member
 
 BANNER = "Some filters could not be used"
 INVALID_CHOICE = "Select a valid choice."
@@ -90,29 +88,7 @@ def test_paging_keeps_the_filters_and_refuses_what_is_not_a_page(
 # --- the same FilterSet behind an API list ------------------------------------------------------
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Complaint
-        fields = ["reference", "subject"]
-
-
-class ComplaintList(generics.ListAPIView):
-    """What the API's complaint list will be: the member's complaints, the queue's FilterSet."""
-
-    serializer_class = ComplaintSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = QueueFilterSet
-    authentication_classes = []
-    permission_classes = []
-
-    def get_queryset(self):
-        return visible_complaints(self.request.member)
-
-
-def api_get(member, **query):
-    response = ComplaintList.as_view()(as_member(member, "/api/complaints/", **query))
-    response.render()
-    return response
+api_get = api_list(QueueFilterSet, visible_complaints, ["reference", "subject"])
 
 
 def test_the_queue_filterset_filters_an_api_list(acme_admin, three):

@@ -10,8 +10,6 @@ from datetime import date
 import django_filters
 import pytest
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory
 
 from complaints.corrective_actions import (
@@ -30,7 +28,7 @@ from tenants.filters import TenantFilterSet
 from tenants.models import Brand, Department, Role
 from tenants.scoping import UnscopedQueryError
 from tests.factories import BrandFactory, make_member
-from tests.filtering import as_member
+from tests.filtering import api_list, as_member
 
 BANNER = "Some filters could not be used"
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -239,30 +237,11 @@ def test_a_manager_is_offered_only_the_departments_they_see(client_of, acme, acm
 # --- the REST API's use -------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CorrectiveAction
-        fields = ["id", "description", "status"]
-
-
-class ActionList(generics.ListAPIView):
-    """What the API's list will be: the member's actions, the page's FilterSet."""
-
-    serializer_class = ActionSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = CorrectiveActionFilterSet
-    authentication_classes = []
-    permission_classes = []
-
-    def get_queryset(self):
-        return visible_corrective_actions(self.request.member).order_by("due_date", "id")
-
-
-def api_get(member, **query):
-    request = as_member(member, "/api/actions/", **query)
-    response = ActionList.as_view()(request)
-    response.render()
-    return response
+api_get = api_list(
+    CorrectiveActionFilterSet,
+    lambda member: visible_corrective_actions(member).order_by("due_date", "id"),
+    ["id", "description", "status"],
+)
 
 
 def test_the_filterset_filters_an_api_list_through_djangofilterbackend(
