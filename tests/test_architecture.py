@@ -380,6 +380,7 @@ def test_the_follow_up_due_time_is_computed_in_one_function():
         "surveys.followups.services.follow_up_open",
         "surveys.invitations.scheduling.invitation_rerate_schedule",
         "surveys.invitations.scheduling.last_invited_at",
+        "surveys.invitations.scheduling.last_invited_at_by_customer",
         "surveys.invitations.sending.outbox_key",
     ],
 )

@@ -5,7 +5,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from complaints.lifecycle import State
 from complaints.models import Transition
@@ -21,7 +21,7 @@ from surveys.followups.services import (
 )
 from surveys.interactions.decision import decide
 from surveys.interactions.recording import matching_rule
-from surveys.invitations.scheduling import INVITATION_VALID_FOR
+from surveys.invitations.scheduling import INVITATION_VALID_FOR, last_invited_at_by_customer
 from surveys.invitations.sending import REMINDER_AFTER
 from surveys.invitations.status import invitations_history_create
 from surveys.models import (
@@ -229,12 +229,7 @@ class History:
             )
             # The throttle counts the invitations these customers already have.
             self.last_invited.update(
-                Invitation.objects.for_tenant(self.tenant)
-                .filter(customer_id__in=customer_ids, purpose=Invitation.Purpose.FIRST)
-                .exclude(status=Invitation.Status.CANCELLED)
-                .values("customer_id")
-                .annotate(last=Max("send_at"))
-                .values_list("customer_id", "last")
+                last_invited_at_by_customer(tenant_id=self.tenant.pk, customer_ids=customer_ids)
             )
         return events
 
