@@ -36,7 +36,7 @@ from surveys.models import (
 )
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.calendar import calendar_for
-from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
+from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 LIVE_PREFIX = "demo-live-"  # the few recorded for real by interaction_record
 BATCH = 500
@@ -64,10 +64,11 @@ class History:
         self.touchpoints = {
             touchpoint.code: touchpoint for touchpoint in Touchpoint.objects.for_tenant(tenant)
         }
-        # Who serves customers in the story: the demo's agents and performers.
+        # Who serves customers in the story: the members it names (``story.TOUCHPOINTS``), by
+        # the part of their email before the @.
         serving = (
             Membership.objects.for_tenant(tenant)
-            .filter(is_active=True, role__in=[Role.AGENT, Role.PERFORMER])
+            .filter(is_active=True)
             .select_related("user")
             .order_by("pk")
         )
