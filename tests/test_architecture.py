@@ -1,5 +1,6 @@
 """The layout holds: imports point down the dependency chain, no two modules import each
-other, no module grows past ~500 lines, and each status has one writer.
+other, no module grows past ~500 lines, each status has one writer, and only the permission
+helper checks a role.
 
 These read the source (``ast``), not the running app, so they also see imports inside
 functions and code that no test happens to run.
