@@ -23,10 +23,11 @@ from complaints.models import (
     Severity,
     Transition,
 )
-from complaints.services import Intake, category_create, complaint_file
+from complaints.services import Intake, category_create, complaint_file, handlers_of
 from customers.models import Customer, Segment
+from demo.tenant import demo_actor
 from notifications.models import Delivery
-from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
 
 CATEGORIES = [
     # code, name, parent code
@@ -185,13 +186,7 @@ def seed_demo_complaints(tenant: Tenant, *, count: int = 300, seed: int = 10002)
     brands = list(Brand.objects.for_tenant(tenant).order_by("slug"))
     touchpoints = list(Touchpoint.objects.for_tenant(tenant).order_by("code"))
     categories = {c.code: c for c in Category.objects.for_tenant(tenant)}
-    admin = (
-        Membership.objects.for_tenant(tenant)
-        .filter(role=Role.ADMIN)
-        .select_related("department")
-        .order_by("pk")
-        .first()
-    )
+    admin = demo_actor(tenant)
     now = timezone.now()
     added = 0
     for number in range(existing, count):
@@ -280,12 +275,8 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
     if target == State.ASSESSED:
         return complaint
     department = complaint.department
-    assignee = complaint.assignee or (
-        Membership.objects.for_tenant(complaint.tenant_id)
-        .filter(role=Role.AGENT, department__path__startswith=department.path)
-        .order_by("?")
-        .first()
-    )
+    # Any of the department's agents, as routing would pick among them (not in turn).
+    assignee = complaint.assignee or handlers_of(department).order_by("?").first()
     complaint = workflow.complaint_assign(
         complaint=complaint, actor=admin, department=department, assignee=assignee
     )

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from tenants.models import Brand, Department, Role, Tenant, Touchpoint
+from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
+from tenants.permissions import Action, role_can, roles_allowed
 from tenants.services import department_ensure, membership_grant
 
 DEMO_TENANT_SLUG = "aegean"
@@ -142,8 +143,8 @@ def seed_demo_tenant() -> DemoTenant:
                 "first_name": first_name,
                 "last_name": last_name,
                 "is_active": True,
-                "is_staff": role == Role.ADMIN,
-                "is_superuser": role == Role.ADMIN,
+                "is_staff": role_can(role, Action.MANAGE_TENANT),
+                "is_superuser": role_can(role, Action.MANAGE_TENANT),
             },
         )
         user.set_password(DEMO_PASSWORD)
@@ -157,3 +158,15 @@ def seed_demo_tenant() -> DemoTenant:
             external_code=external_code,
         )
     return DemoTenant(tenant=tenant, admin_email=PEOPLE[0][0], password=DEMO_PASSWORD)
+
+
+def demo_actor(tenant: Tenant) -> Membership | None:
+    """Who the demo acts as when it files, steps and surveys: the tenant's first active member
+    who may manage it (its administrator: sees every department, may take every step)."""
+    return (
+        Membership.objects.for_tenant(tenant)
+        .filter(is_active=True, role__in=roles_allowed(Action.MANAGE_TENANT))
+        .select_related("tenant", "user", "department")
+        .order_by("pk")
+        .first()
+    )

@@ -3,7 +3,8 @@
 Two questions, answered the same way by every view, API view and service:
 
 * **May this member do X?** The member's role decides (``member_can``, ``require``; for queries
-  that pick members by what they may do, ``roles_allowed``).
+  that pick members by what they may do, ``roles_allowed``; for a role not yet held,
+  ``role_can``). No other module compares a role (``tests/test_architecture.py``).
 * **May this member see this row?** The row must be in the member's tenant (else it does not
   exist for them: 404) and, for rows that belong to a department, in the member's department
   subtree (``visible_subtree``; in queries ``visible_to``, ``get_visible_or_404``; for a row in
@@ -81,7 +82,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 
 def member_can(member: Membership, action: Action) -> bool:
     """Whether the member's role allows ``action`` (anywhere in what they can see)."""
-    return member.is_active and action in ROLE_ACTIONS[member.role]
+    return member.is_active and role_can(member.role, action)
+
+
+def role_can(role: str, action: Action) -> bool:
+    """Whether a role allows ``action``, before any membership holds it (a user being set up
+    with that role: the demo makes those who may manage the tenant Django staff)."""
+    return action in ROLE_ACTIONS[role]
 
 
 def require(member: Membership, action: Action) -> None:

@@ -1,5 +1,6 @@
 """The layout holds: imports point down the dependency chain, no two modules import each
-other, no module grows past ~500 lines, and each status has one writer.
+other, no module grows past ~500 lines, each status has one writer, and only the permission
+helper checks a role.
 
 These read the source (``ast``), not the running app, so they also see imports inside
 functions and code that no test happens to run.
@@ -380,6 +381,7 @@ def test_the_follow_up_due_time_is_computed_in_one_function():
         "surveys.followups.services.follow_up_open",
         "surveys.invitations.scheduling.invitation_rerate_schedule",
         "surveys.invitations.scheduling.last_invited_at",
+        "surveys.invitations.scheduling.last_invited_at_by_customer",
         "surveys.invitations.sending.outbox_key",
     ],
 )
@@ -388,3 +390,128 @@ def test_arguments_a_caller_could_swap_are_keyword_only(function):
     parameters = inspect.signature(getattr(importlib.import_module(module), name)).parameters
 
     assert [p.name for p in parameters.values() if p.kind != p.KEYWORD_ONLY] == []
+
+
+# --- role checks through tenants/permissions.py only ----------------------------------------
+
+# Where a role may be compared: the permission helper, and the model that defines the roles
+# (its constraint: who must have a department).
+ROLE_CHECK_OWNERS = {"tenants/permissions.py", "tenants/models.py"}
+# Permission helpers whose answer may stand in a query on the role (``role__in=roles_allowed(…)``).
+ROLE_HELPERS = {"roles_allowed"}
+# Calls whose ``role=`` keyword picks rows (a check) rather than writing one (data).
+LOOKUPS = {"filter", "exclude", "get", "Q", "When", "filter_by"}
+
+
+def _names_a_role(node: ast.expr) -> bool:
+    """``role``, ``member.role``, ``new_role``, ``row["role"]`` or ``Role.ADMIN``."""
+    if isinstance(node, ast.Name):
+        return node.id == "role" or node.id.endswith("_role")
+    if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name) and node.value.id == "Role":
+            return True
+        return node.attr == "role" or node.attr.endswith("_role")
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return isinstance(key, ast.Constant) and key.value == "role"
+    return False
+
+
+def _is_helper_call(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    function = node.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    return name in ROLE_HELPERS
+
+
+def role_checks(path: Path) -> list[int]:
+    """Lines of ``path`` that decide something from a role instead of asking the permission
+    helper:
+
+    * a comparison with a role: ``role == Role.ADMIN``, ``member.role != "agent"``,
+      ``membership.role in (…)``, ``Role.AGENT in roles``;
+    * ``match member.role:``;
+    * a query on the role: ``filter(role=Role.ADMIN)``, ``exclude(role="agent")``,
+      ``role__in=[…]``, ``membership__role=…`` — unless its value comes from the helper
+      (``role__in=roles_allowed(Action.TAKE_ASSIGNMENTS)``).
+
+    Creating or granting a membership with a role (``membership_grant(role=…)``,
+    ``Membership.objects.create(role=…)``) is data, not a check.
+    """
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Compare):
+            if any(_names_a_role(each) for each in [node.left, *node.comparators]):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Match):
+            if _names_a_role(node.subject):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Call):
+            function = node.func
+            name = function.attr if isinstance(function, ast.Attribute) else None
+            name = name or getattr(function, "id", "")
+            for keyword in node.keywords:
+                parts = (keyword.arg or "").split("__")
+                if "role" not in parts or _is_helper_call(keyword.value):
+                    continue
+                if parts != ["role"] or name in LOOKUPS:
+                    lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_roles_are_checked_only_by_the_permission_helper():
+    strays = [
+        f"{relative}:{line}"
+        for path in source_files()
+        if (relative := str(path.relative_to(ROOT))) not in ROLE_CHECK_OWNERS
+        for line in role_checks(path)
+    ]
+    assert strays == []
+
+
+def test_no_template_compares_a_role():
+    # A template asks a flag the view got from the helper (``can_handle``), never the role.
+    tag = re.compile(r"{%\s*(?:if|elif)\b[^%]*\brole\b[^%]*%}")
+    found = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if tag.search(path.read_text())
+    )
+    assert found == []
+
+
+def test_the_role_check_sees_the_copies_it_replaced(tmp_path):
+    # What the demo held before it asked tenants/permissions.py, and a few other spellings.
+    copies = tmp_path / "copies.py"
+    copies.write_text(
+        "admin = Membership.objects.for_tenant(tenant).filter(role=Role.ADMIN).first()\n"
+        "agents = members.filter(role=Role.AGENT, department__path__startswith=path)\n"
+        "serving = members.filter(is_active=True, role__in=[Role.AGENT, Role.PERFORMER])\n"
+        "defaults = {'is_staff': role == Role.ADMIN}\n"
+        "if member.role != 'agent': pass\n"
+        "if membership.role in (Role.ADMIN, Role.ANALYST): pass\n"
+        "rows = Complaint.objects.exclude(assignee__role='performer')\n"
+        "q = Q(memberships__role__in=['manager'])\n"
+        "if Role.MANAGER == new_role: pass\n"
+        "match member.role:\n"
+        "    case 'admin': pass\n"
+    )
+
+    assert role_checks(copies) == list(range(1, 11))
+
+
+def test_the_role_check_leaves_helpers_and_data_alone(tmp_path):
+    harmless = tmp_path / "harmless.py"
+    harmless.write_text(
+        "members.filter(is_active=True, role__in=roles_allowed(Action.TAKE_ASSIGNMENTS))\n"
+        "members.exclude(role__in=permissions.roles_allowed(Action.SUPERVISE_COMPLAINTS))\n"
+        "membership_grant(tenant=tenant, actor=None, user=user, role=Role.AGENT)\n"
+        "Membership.objects.create(tenant=tenant, user=user, role=role)\n"
+        "PEOPLE = [('admin@example.com', Role.ADMIN)]\n"
+        "label = member.get_role_display()\n"
+        "if member_can(member, Action.MANAGE_TENANT): pass\n"
+        "widget.attrs['role'] = 'button'\n"
+    )
+
+    assert role_checks(harmless) == []

@@ -30,11 +30,12 @@ from django.utils import timezone
 from demo.surveys.history import LIVE_PREFIX, REFERENCE_PREFIX, History
 from demo.surveys.live import record_live_events
 from demo.surveys.story import RULES, SURVEYS
+from demo.tenant import demo_actor
 from surveys.builder.publishing import draft_open, survey_create, version_publish
 from surveys.builder.questions import question_add
 from surveys.builder.rules import rule_create
 from surveys.models import Interaction, Survey
-from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
+from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 __all__ = ["LIVE_PREFIX", "REFERENCE_PREFIX", "seed_demo_surveys"]
 
@@ -48,13 +49,7 @@ def seed_demo_surveys(tenant: Tenant, *, interactions: int = 3000, seed: int = 2
     Also dates the demo complaints' closing interactions back to when the complaints closed.
     """
     with transaction.atomic():
-        actor = (
-            Membership.objects.for_tenant(tenant)
-            .filter(role=Role.ADMIN, is_active=True)
-            .select_related("tenant", "user")
-            .order_by("pk")
-            .first()
-        )
+        actor = demo_actor(tenant)
         surveys_since = _ensure_surveys(tenant, actor)
         is_seeded = (
             Interaction.objects.for_tenant(tenant)

@@ -5,7 +5,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from complaints.lifecycle import State
 from complaints.models import Transition
@@ -21,7 +21,7 @@ from surveys.followups.services import (
 )
 from surveys.interactions.decision import decide
 from surveys.interactions.recording import matching_rule
-from surveys.invitations.scheduling import INVITATION_VALID_FOR
+from surveys.invitations.scheduling import INVITATION_VALID_FOR, last_invited_at_by_customer
 from surveys.invitations.sending import REMINDER_AFTER
 from surveys.invitations.status import invitations_history_create
 from surveys.models import (
@@ -36,7 +36,7 @@ from surveys.models import (
 )
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.calendar import calendar_for
-from tenants.models import Brand, Membership, Role, Tenant, Touchpoint
+from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 LIVE_PREFIX = "demo-live-"  # the few recorded for real by interaction_record
 BATCH = 500
@@ -64,10 +64,11 @@ class History:
         self.touchpoints = {
             touchpoint.code: touchpoint for touchpoint in Touchpoint.objects.for_tenant(tenant)
         }
-        # Who serves customers in the story: the demo's agents and performers.
+        # Who serves customers in the story: the members it names (``story.TOUCHPOINTS``), by
+        # the part of their email before the @.
         serving = (
             Membership.objects.for_tenant(tenant)
-            .filter(is_active=True, role__in=[Role.AGENT, Role.PERFORMER])
+            .filter(is_active=True)
             .select_related("user")
             .order_by("pk")
         )
@@ -229,12 +230,7 @@ class History:
             )
             # The throttle counts the invitations these customers already have.
             self.last_invited.update(
-                Invitation.objects.for_tenant(self.tenant)
-                .filter(customer_id__in=customer_ids, purpose=Invitation.Purpose.FIRST)
-                .exclude(status=Invitation.Status.CANCELLED)
-                .values("customer_id")
-                .annotate(last=Max("send_at"))
-                .values_list("customer_id", "last")
+                last_invited_at_by_customer(tenant_id=self.tenant.pk, customer_ids=customer_ids)
             )
         return events
 

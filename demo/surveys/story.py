@@ -9,7 +9,7 @@ The NPS figures are what an event of that kind earns on average; they add up (br
 from datetime import timedelta
 
 from surveys.models import Interaction
-from surveys.scoring import QuestionKind
+from surveys.scoring import BAND_RANGES, HIGH, LOW, MIDDLE, QuestionKind
 
 Source = Interaction.Source
 
@@ -152,15 +152,40 @@ HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 10, 9, 9, 10, 10, 9, 7, 5, 4,
 # --- what customers say ------------------------------------------------------------------------
 
 GOOD, NEUTRAL, BAD = "good", "neutral", "bad"
+# The band of ``surveys.scoring`` a customer in each mood answers in: a happy one praises, an
+# unhappy one is a critic. Where a kind has no middle band (CSAT), a neutral customer sits
+# either side of the line between critic and satisfied.
+MOOD_BANDS = {GOOD: HIGH, NEUTRAL: MIDDLE, BAD: LOW}
+# How the answers lean inside the mood's scores, lowest score first: kind → mood → weights.
+SCORE_WEIGHTS = {
+    QuestionKind.NPS: {GOOD: [40, 60], NEUTRAL: [45, 55], BAD: [2, 1, 2, 3, 5, 8, 9]},
+    QuestionKind.CSAT: {GOOD: [35, 65], NEUTRAL: [45, 55], BAD: [30, 35, 35]},
+    QuestionKind.CES: {GOOD: [45, 55], NEUTRAL: [50, 50], BAD: [2, 3, 3]},
+}
+
+
+def mood_scores(kind: str, mood: str) -> list[int]:
+    """The scores a customer in ``mood`` gives a ``kind`` question, from scoring's bands."""
+    ranges = BAND_RANGES[MOOD_BANDS[mood]]
+    if kind in ranges:
+        low, high = ranges[kind]
+    else:  # no middle band: the top critic score and the lowest praising one
+        low, high = BAND_RANGES[LOW][kind][1], BAND_RANGES[HIGH][kind][0]
+    return list(range(low, high + 1))
+
+
+def _draws(kind: str, mood: str, weights: list[int]) -> tuple[list[int], list[int]]:
+    scores = mood_scores(kind, mood)
+    if len(weights) != len(scores):
+        raise ValueError(f"The {mood} {kind} weights {weights} do not fit scores {scores}.")
+    return scores, weights
+
+
+# kind → mood → (scores, weights), for ``random.choices``.
 SCORES = {
-    # kind → mood → (scores, weights)
-    QuestionKind.NPS: {GOOD: ([9, 10], [40, 60]), NEUTRAL: ([7, 8], [45, 55]),
-                       BAD: ([0, 1, 2, 3, 4, 5, 6], [2, 1, 2, 3, 5, 8, 9])},
-    QuestionKind.CSAT: {GOOD: ([4, 5], [35, 65]), NEUTRAL: ([3, 4], [45, 55]),
-                        BAD: ([1, 2, 3], [30, 35, 35])},
-    QuestionKind.CES: {GOOD: ([6, 7], [45, 55]), NEUTRAL: ([4, 5], [50, 50]),
-                       BAD: ([1, 2, 3, 4], [2, 3, 3, 2])},
-}  # fmt: skip
+    kind: {mood: _draws(kind, mood, weights) for mood, weights in moods.items()}
+    for kind, moods in SCORE_WEIGHTS.items()
+}
 COMMENT_SHARE = {GOOD: 0.08, NEUTRAL: 0.2, BAD: 0.55}
 COMMENTS = {
     BAD: {
