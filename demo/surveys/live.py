@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from demo.surveys.history import LIVE_PREFIX, History
+from surveys.interactions.decision import throttled
 from surveys.interactions.recording import interaction_record
 from surveys.invitations.consent import may_email
 from surveys.invitations.sending import invitation_send
@@ -19,12 +20,15 @@ def record_live_events(history: History, count: int) -> None:
     if not count:
         return
     rng, now, tenant = history.rng, history.now, history.tenant
-    window_start = now - timedelta(days=tenant.survey_throttle_days)
     fresh = [
         customer
         for customer in history.customers
         if may_email(customer)
-        and history.last_invited.get(customer.pk, window_start) <= window_start
+        and not throttled(
+            history.last_invited.get(customer.pk),
+            send_at=now,
+            throttle_days=tenant.survey_throttle_days,
+        )
     ]
     for number in range(count):
         interaction, _effect = history.draw()

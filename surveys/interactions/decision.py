@@ -44,6 +44,12 @@ def sample_bucket(interaction: Interaction) -> int:
     return int.from_bytes(digest[:8], "big") % 100
 
 
+def throttled(last_invited_at: datetime | None, *, send_at: datetime, throttle_days: int) -> bool:
+    """Whether a customer last invited at ``last_invited_at`` (None: never) is still inside the
+    tenant's throttle window for an invitation sent at ``send_at``."""
+    return last_invited_at is not None and last_invited_at > send_at - timedelta(days=throttle_days)
+
+
 def decide(
     *,
     interaction: Interaction,
@@ -70,7 +76,7 @@ def decide(
     if now - interaction.occurred_at > MAX_EVENT_AGE:
         return Verdict(Decision.TOO_OLD)
     send_at = interaction.occurred_at + min(timedelta(minutes=rule.delay_minutes), MAX_EVENT_AGE)
-    if last_invited_at is not None and last_invited_at > send_at - timedelta(days=throttle_days):
+    if throttled(last_invited_at, send_at=send_at, throttle_days=throttle_days):
         return Verdict(Decision.THROTTLED)
     if sample_bucket(interaction) >= rule.sample_percent:
         return Verdict(Decision.NOT_SAMPLED)
