@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -333,7 +333,8 @@ def status(request, tenant_slug, reference):
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in STATUS_FORMS:
-            return HttpResponseBadRequest("Unknown action.")
+            # Only a hand-made POST names another: no form of the page can.
+            raise ApplicationError("Unknown action.", code="unknown_action")
         form = STATUS_FORMS[action](
             request.POST, request.FILES, max_mb=max_mb, auto_id=f"{action}-%s"
         )

@@ -1,4 +1,3 @@
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from notifications import selectors
 from notifications.services import is_local_path, notifications_mark_read
 from tenants.decorators import member_required
+from tenants.errors import ApplicationError
 
 
 @member_required()
@@ -25,7 +25,7 @@ def notification_read(request):
     """Mark one notification (``id``) or all of them read, then go back to ``next``."""
     raw_id = request.POST.get("id")
     if raw_id is not None and not raw_id.isdigit():
-        return HttpResponseBadRequest()
+        raise ApplicationError("The notification id must be a number.", code="invalid_id")
     notifications_mark_read(member=request.member, ids=None if raw_id is None else [int(raw_id)])
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(

@@ -1,10 +1,11 @@
 """A brand's look on the pages and emails customers see: its colour, the ink that reads on it,
-and the shell every public page is rendered in (``templates/public/base.html``)."""
+and the shell every public page is rendered in (``templates/public/base.html``), with the
+headers every such page carries (:func:`private`)."""
 
 import re
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenants.models import Brand, Tenant
 
@@ -33,10 +34,27 @@ def ink_on(colour: str) -> str:
     return LIGHT_INK if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else DARK_INK
 
 
+def private(response):
+    """The headers of a page (or a page's JSON) that customers reach with no login.
+
+    Their addresses are secrets (a survey token) or lead to personal data (a complaint's status
+    page, its history and files), so: nothing stored by a browser or a proxy (``no-store``);
+    the address never sent to another site in a Referer header (``same-origin``, not
+    ``no-referrer``: browsers then send ``Origin: null`` with the page's own form POSTs, which
+    Django's CSRF check rightly refuses); and no search engine lists them (``noindex``).
+    """
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def render_public_page(
     request, template: str, *, tenant: Tenant | None, brand=None, context=None, status=200
 ):
-    """Render a page customers see (no login): the brand's colours, the tenant's local time."""
+    """Render a page customers see (no login): the brand's colours, the tenant's local time,
+    the :func:`private` headers, and ``Content-Language`` the language it was rendered in (a
+    survey page speaks the customer's language, whatever the browser asked for)."""
     accent = accent_of(brand)
     context = {
         "tenant": tenant,
@@ -46,6 +64,9 @@ def render_public_page(
         **(context or {}),
     }
     if tenant is None:
-        return render(request, template, context, status=status)
-    with timezone.override(tenant.time_zone):
-        return render(request, template, context, status=status)
+        response = render(request, template, context, status=status)
+    else:
+        with timezone.override(tenant.time_zone):
+            response = render(request, template, context, status=status)
+    response["Content-Language"] = translation.get_language()
+    return private(response)

@@ -35,3 +35,10 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     status = 409
     code = "conflict"
+
+
+class RateLimited(ApplicationError):
+    """Too many tries from one address in a window (``tenants.ratelimit``): try again later."""
+
+    status = 429
+    code = "rate_limited"

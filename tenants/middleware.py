@@ -11,7 +11,7 @@ from tenants.errors import ApplicationError
 
 class ApplicationErrorMiddleware:
     """An :class:`ApplicationError` a view did not handle answers with its ``status``: 403 and
-    404 with the same pages as Django's own refusals, anything else (400, 409) with a small
+    404 with the same pages as Django's own refusals, anything else (400, 409, 429) with a small
     page that shows the message. Views still catch it where they re-render a form with the
     errors on its fields."""
 

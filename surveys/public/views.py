@@ -25,10 +25,9 @@ The unsubscribe link works the same way: GET shows a button, only POST opts out 
 :func:`unsubscribe` for why that one POST needs no CSRF token).
 
 The page speaks the invitation's language (the customer's) unless the person picked another
-with the language switcher (Django's ``set_language`` cookie, site-wide). Pages carry
-``Cache-Control: no-store`` and ``Referrer-Policy: same-origin``: their address is a secret
-that must not leak to other sites in a Referer header. (Not ``no-referrer``: browsers then send
-``Origin: null`` with the form's POST, which Django's CSRF check rightly refuses.)
+with the language switcher (Django's ``set_language`` cookie, site-wide). Their address is a
+secret: like every public page they carry the shell's private headers (no-store, same-origin
+referrer, noindex: ``tenants.branding.private``), the JSON of :func:`score` too.
 """
 
 from django.conf import settings
@@ -44,8 +43,8 @@ from surveys.models import FollowUp, Invitation, Response, primary_question
 from surveys.public.forms import SurveyForm, field_name
 from surveys.responses import submitting
 from tenants import ratelimit
-from tenants.branding import render_public_page
-from tenants.errors import ApplicationError, Conflict
+from tenants.branding import private, render_public_page
+from tenants.errors import ApplicationError, Conflict, NotFound, RateLimited
 from tenants.middleware import error_json
 
 RATE_WINDOW_SECONDS = 10 * 60
@@ -83,15 +82,6 @@ def _language(request, invitation: Invitation) -> str:
     return invitation.language
 
 
-def _private(response, language: str | None = None):
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    if language:
-        response["Content-Language"] = language
-    return response
-
-
 def _page(request, found, template: str, *, language: str, context=None, status=200):
     invitation = found.invitation
     context = {
@@ -101,7 +91,7 @@ def _page(request, found, template: str, *, language: str, context=None, status=
         **(context or {}),
     }
     with translation.override(language):
-        response = render_public_page(
+        return render_public_page(
             request,
             template,
             tenant=found.tenant,
@@ -109,13 +99,11 @@ def _page(request, found, template: str, *, language: str, context=None, status=
             context=context,
             status=status,
         )
-    return _private(response, language)
 
 
 def _not_found(request):
     """The same page for every unknown token, in the browser's language; no tenant shown."""
-    response = render_public_page(request, "surveys/public/not_found.html", tenant=None, status=404)
-    return _private(response)
+    return render_public_page(request, "surveys/public/not_found.html", tenant=None, status=404)
 
 
 def _chosen_score(request, form: SurveyForm, held: int | None) -> dict:
@@ -144,7 +132,8 @@ def survey(request, token):
     language = _language(request, invitation)
     state = _state(invitation)
     if state == ANSWERED:
-        status = 409 if request.method == "POST" else 200
+        # Sending answers again is refused as a conflict; opening the link again is not.
+        status = Conflict.status if request.method == "POST" else 200
         return _page(
             request, found, "surveys/public/answered.html", language=language, status=status
         )
@@ -195,7 +184,7 @@ def survey(request, token):
         if form.is_valid():
             try:
                 submitting.response_submit(invitation=invitation, answers=form.answers())
-            except Conflict:
+            except Conflict as conflict:
                 # Answered in another tab a moment ago, or expired while the page was open.
                 invitation.refresh_from_db()
                 template = (
@@ -203,7 +192,7 @@ def survey(request, token):
                     if invitation.status == Invitation.Status.ANSWERED
                     else "surveys/public/expired.html"
                 )
-                return _page(request, found, template, language=language, status=409)
+                return _page(request, found, template, language=language, status=conflict.status)
             except ApplicationError as error:
                 form.add_application_error(error)
             else:
@@ -216,10 +205,11 @@ def score(request, token):
     """Hold the score the person chose (their page calls this; see the module). JSON."""
     found = tokens.token_find(token)
     if found is None:
-        return _private(JsonResponse({"error": "not_found"}, status=404))
+        # The script reads the code only: these messages are never shown.
+        return private(error_json(NotFound("No invitation has this token.")))
     key = f"survey-score:{ratelimit.client_ip(request)}"
     if not ratelimit.hit(key, HOLDS_PER_WINDOW, RATE_WINDOW_SECONDS):
-        return _private(JsonResponse({"error": "rate_limited"}, status=429))
+        return private(error_json(RateLimited("Too many scores held from this address.")))
     try:
         score = int(request.POST.get("score", ""))
     except ValueError:
@@ -227,8 +217,8 @@ def score(request, token):
     try:
         submitting.score_hold(invitation=found.invitation, score=score)
     except ApplicationError as error:
-        return _private(error_json(error))
-    return _private(JsonResponse({"held": True}))
+        return private(error_json(error))
+    return private(JsonResponse({"held": True}))
 
 
 @require_GET

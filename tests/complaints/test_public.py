@@ -30,7 +30,7 @@ from notifications.models import Delivery
 from tenants import ratelimit
 from tenants.models import Touchpoint
 from tests.complaint_fixtures import file_complaint
-from tests.factories import BrandFactory
+from tests.factories import BrandFactory, UserFactory
 
 NO_MATCH = (
     "We could not find a complaint with this reference and this email address or phone "
@@ -814,8 +814,73 @@ def test_an_unknown_action_is_a_bad_request(client, complaint_in):
     response = client.post(status_url(complaint), {"action": "reopen", "body": "Reopen it."})
 
     assert response.status_code == 400
+    assert "<h1>Not done</h1>" in page_text(response)
+    assert "Unknown action." in page_text(response)
     complaint.refresh_from_db()
     assert (complaint.state, complaint.version, messages.count()) == before
+
+
+# --- every public page -------------------------------------------------------------------------
+
+
+def howto_url(brand):
+    return reverse(
+        "public-complaint-howto",
+        kwargs={"tenant_slug": brand.tenant.slug, "brand_slug": brand.slug},
+    )
+
+
+def test_every_public_complaint_page_is_private(client, acme_setup, acme_brand):
+    complaint = file_complaint(acme_brand)
+
+    pages = {
+        "form": client.get(form_url(acme_brand)),
+        "how-to": client.get(howto_url(acme_brand)),
+        "lookup": client.get(lookup_url()),
+        "status": open_status(client, complaint),
+    }
+
+    # The status page shows personal data: no browser or proxy keeps it, no search engine
+    # lists it, and no other site learns its address from a Referer.
+    assert {
+        name: (
+            page.status_code,
+            page["Cache-Control"],
+            page["Referrer-Policy"],
+            page["X-Robots-Tag"],
+        )
+        for name, page in pages.items()
+    } == {name: (200, "no-store", "same-origin", "noindex") for name in pages}
+
+
+def test_reading_the_complaint_settings_never_writes_them(
+    client, acme_setup, acme_brand, acme_admin
+):
+    """Every page that reads the settings shows the defaults of a tenant that saved none,
+    and creates no row: the row is the tenant's choice, made by saving the settings."""
+    complaint = file_complaint(acme_brand)
+    staff = Client()
+    staff.force_login(acme_admin.user)
+    root = Client()
+    root.force_login(UserFactory(username="root@example.com", is_staff=True, is_superuser=True))
+
+    pages = [
+        client.get(form_url(acme_brand)),
+        client.get(howto_url(acme_brand)),
+        open_status(client, complaint),
+        staff.get(
+            reverse(
+                "complaint-detail",
+                kwargs={"tenant_slug": "acme", "reference": complaint.reference},
+            )
+        ),
+        root.get(reverse("admin:complaints_complaintsettings_changelist")),
+        root.get(reverse("admin:complaints_complaintsettings_add")),
+    ]
+
+    assert [page.status_code for page in pages] == [200] * 6
+    assert "We aim to give you our answer within" in page_text(pages[1])
+    assert ComplaintSettings.objects.for_tenant(acme_setup).exists() is False
 
 
 # --- the rate limiter ---------------------------------------------------------------------------

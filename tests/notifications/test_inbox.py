@@ -373,6 +373,7 @@ def test_a_malformed_id_is_refused_and_changes_nothing(client_of, acme_agent):
     response = client_of(acme_agent).post(url("notification-read"), {"id": "1 OR 1=1"})
 
     assert response.status_code == 400
+    assert "The notification id must be a number." in response.content.decode()
     assert is_unread(notification)
 
 

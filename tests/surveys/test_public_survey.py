@@ -24,7 +24,7 @@ from surveys.models import (
     Response,
     localized,
 )
-from surveys.public.views import SUBMISSIONS_PER_WINDOW
+from surveys.public.views import HOLDS_PER_WINDOW, SUBMISSIONS_PER_WINDOW
 from surveys.responses.submitting import response_submit, score_hold
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
@@ -402,6 +402,59 @@ def test_too_many_submissions_from_one_address_wait_with_answers_kept(
     assert Response.objects.for_tenant(acme).count() == 0
 
 
+def test_too_many_held_scores_from_one_address_are_refused_as_json(
+    client, acme, survey, maria, invite
+):
+    invitation, _links, token = invite(maria)
+    for _ in range(HOLDS_PER_WINDOW):
+        client.post(hold_url(token), {"score": "7"})
+
+    limited = client.post(hold_url(token), {"score": "2"})
+
+    assert (limited.status_code, limited.json()) == (429, {"error": "rate_limited"})
+    invitation.refresh_from_db()
+    assert invitation.held_score == 7
+
+
+# --- private pages -----------------------------------------------------------------------------
+
+
+def test_every_survey_page_and_its_script_answers_are_private(client, acme, survey, maria, invite):
+    """The survey link is a secret: no page it opens (nor the JSON its script gets) may be
+    kept by a browser or proxy, listed by a search engine or named in a Referer."""
+    _invitation, links, token = invite(maria)
+
+    answers = {
+        "survey": client.get(links[9]),
+        "held": client.post(hold_url(token), {"score": "9"}),
+        "unsubscribe": client.get(f"/s/unsubscribe/{token}/"),
+        "unknown": client.get("/s/" + "A" * 43 + "/"),
+        "unknown-hold": client.post(hold_url("A" * 43), {"score": "9"}),
+    }
+    client.post(survey_url(token), form_data(survey, nps=9))
+    answers["thanks"] = client.get(f"/s/{token}/thanks/")
+    answers["answered"] = client.post(survey_url(token), form_data(survey, nps=9))
+
+    assert {
+        name: (
+            answer.status_code,
+            answer["Cache-Control"],
+            answer["Referrer-Policy"],
+            answer["X-Robots-Tag"],
+        )
+        for name, answer in answers.items()
+    } == {
+        "survey": (200, "no-store", "same-origin", "noindex"),
+        "held": (200, "no-store", "same-origin", "noindex"),
+        "unsubscribe": (200, "no-store", "same-origin", "noindex"),
+        "unknown": (404, "no-store", "same-origin", "noindex"),
+        "unknown-hold": (404, "no-store", "same-origin", "noindex"),
+        "thanks": (200, "no-store", "same-origin", "noindex"),
+        "answered": (409, "no-store", "same-origin", "noindex"),
+    }
+    assert answers["unknown-hold"].json() == {"error": "not_found"}
+
+
 # --- language ----------------------------------------------------------------------------------
 
 
@@ -420,8 +473,10 @@ def test_the_page_speaks_the_customers_language(client, acme, survey, invite):
     nikos = make_customer(acme, "Nikos", "nikos@example.com", language="el")
     _invitation, links, _token = invite(nikos)
 
-    html = client.get(links[9], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(links[9], HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
 
+    assert page["Content-Language"] == "el"
     assert '<html lang="el">' in html
     assert "Πόσο πιθανό είναι να προτείνετε την Acme Motor σε έναν φίλο;" in html  # Greek
     assert "Τι μετρούσε περισσότερο για εσάς;" in html and "Ταχύτητα" in html

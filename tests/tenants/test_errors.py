@@ -2,13 +2,15 @@
 (``tenants.middleware``): 403 and 404 with Django's own pages, 400 and 409 with the message."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import include, path, reverse
 
-from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
+from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound, RateLimited
 from tenants.middleware import error_json
 from tenants.permissions import Action, require
 
@@ -102,9 +104,44 @@ def test_a_role_refused_by_a_workspace_page_gets_the_403_page(client_of, acme_pe
         (NotAllowed("Managers only."), 403, "not_allowed"),
         (NotFound("No such survey."), 404, "not_found"),
         (Conflict("Answered already.", code="closed"), 409, "closed"),
+        (RateLimited("Too many tries."), 429, "rate_limited"),
     ],
 )
 def test_an_error_for_a_script_is_its_own_status_and_code_as_json(error, status, code):
     response = error_json(error)
 
     assert (response.status_code, json.loads(response.content)) == (status, {"error": code})
+
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = [
+    "config",
+    "tenants",
+    "customers",
+    "notifications",
+    "complaints",
+    "surveys",
+    "ratings",
+    "dashboards",
+]
+THE_MAPPING = {ROOT / "tenants" / "errors.py", ROOT / "tenants" / "middleware.py"}
+# An error status or body made by hand, beside the one mapping: a JSON error body, one of
+# Django's error response classes, or a conflict's status typed as a number.
+BY_HAND = re.compile(
+    r"JsonResponse\(\s*\{\s*[\"']error[\"']"
+    r"|HttpResponse(BadRequest|Forbidden|NotFound|NotAllowed|Gone)\("
+    r"|status\s*=\s*409\b"
+)
+
+
+def test_no_view_maps_an_error_to_http_by_hand():
+    found = [
+        f"{module.relative_to(ROOT)}:{number}: {line.strip()}"
+        for app in APPS
+        for module in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in module.parts and module not in THE_MAPPING
+        for number, line in enumerate(module.read_text().splitlines(), start=1)
+        if BY_HAND.search(line)
+    ]
+
+    assert found == []

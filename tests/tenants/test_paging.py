@@ -1,6 +1,7 @@
 """One paging rule for every filtered list (``tenants.paging``): a page that is not a number is
 a 400, page 0, a page past the end or past 100,000 a 404, and the pager's links keep the
-filters. Alice (admin) reads every list; each list has one row, so page 2 is past the end.
+filters. Alice (admin) reads every list; each list fits on one page (the team has Alice and
+Bob, every other list one row), so page 2 is past the end.
 """
 
 from datetime import timedelta
@@ -50,6 +51,19 @@ def one_of_each(acme, acme_brand, acme_admin, acme_agent, complaint_in):
     )
 
 
+# What each list's first page shows of ``one_of_each``, one tuple per row, in order.
+FIRST_PAGE = {
+    "team": (
+        lambda m: (m.user.email, m.role),
+        [("alice@acme.example", "admin"), ("bob@acme.example", "agent")],
+    ),
+    "response-list": (lambda r: (r.primary_score, r.comment), [(2, "Rude.")]),
+    "interaction-list": (lambda i: (i.source, i.external_reference), [("api", "1")]),
+    "follow-up-list": (lambda f: (f.status, f.response.comment), [("open", "Rude.")]),
+    "corrective-action-list": (lambda a: (a.description, a.status), [("Train the desk", "open")]),
+}
+
+
 def url(name):
     return reverse(name, kwargs={"tenant_slug": "acme"})
 
@@ -76,7 +90,9 @@ def test_the_first_page_has_the_row(reader, name, page):
 
     assert response.status_code == 200
     assert response.context["page"].number == 1
-    assert len(response.context["page"].rows) >= 1
+    describe, rows = FIRST_PAGE[name]
+    assert [describe(row) for row in response.context["page"].rows] == rows
+    assert response.context["page"].has_next is False
 
 
 @pytest.mark.parametrize("name", LISTS)
