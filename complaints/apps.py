@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from tenants.navigation import NavItem, navigation_add
+        from tenants.permissions import Action
+
+        navigation_add(
+            NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS, 10),
+            NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS, 11),
+        )

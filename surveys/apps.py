@@ -5,11 +5,21 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from complaints.events import ComplaintClosed
         from notifications.events import DeliverySent
         from surveys.interactions.recording import on_complaint_closed
         from surveys.invitations.status import invitation_accepted_stamp
         from tenants.events import subscribe
+        from tenants.navigation import NavItem, navigation_add
+        from tenants.permissions import Action
 
         subscribe(ComplaintClosed, on_complaint_closed)
         subscribe(DeliverySent, invitation_accepted_stamp)
+        navigation_add(
+            NavItem(_("Surveys"), "survey-list", Action.VIEW_SURVEYS, 30),
+            NavItem(_("Responses"), "response-list", Action.VIEW_SURVEYS, 31),
+            NavItem(_("Follow-ups"), "follow-up-list", Action.VIEW_SURVEYS, 32),
+            NavItem(_("Interactions"), "interaction-list", Action.VIEW_SURVEYS, 33),
+        )

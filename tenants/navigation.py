@@ -1,4 +1,6 @@
-"""The workspace navigation. Each app adds its entries here; the role decides who sees them."""
+"""The workspace navigation. Each app adds its entries in its ``AppConfig.ready()`` with
+:func:`navigation_add` (tenants names no page of an app above it); the role decides who sees
+them, ``position`` where they stand."""
 
 from dataclasses import dataclass
 
@@ -15,18 +17,19 @@ class NavItem:
     label: str | Promise
     url_name: str
     action: Action
+    position: int  # lower first: home 0, complaints 10-19, surveys 30-39, team 90
 
 
 NAVIGATION = [
-    NavItem(_("Home"), "home", Action.VIEW_WORKSPACE),
-    NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS),
-    NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS),
-    NavItem(_("Surveys"), "survey-list", Action.VIEW_SURVEYS),
-    NavItem(_("Responses"), "response-list", Action.VIEW_SURVEYS),
-    NavItem(_("Follow-ups"), "follow-up-list", Action.VIEW_SURVEYS),
-    NavItem(_("Interactions"), "interaction-list", Action.VIEW_SURVEYS),
-    NavItem(_("Team"), "team", Action.VIEW_TEAM),
+    NavItem(_("Home"), "home", Action.VIEW_WORKSPACE, 0),
+    NavItem(_("Team"), "team", Action.VIEW_TEAM, 90),
 ]
+
+
+def navigation_add(*items: NavItem) -> None:
+    """Add an app's entries (once each, however often ``ready()`` runs)."""
+    NAVIGATION.extend(item for item in items if item not in NAVIGATION)
+    NAVIGATION.sort(key=lambda item: item.position)
 
 
 def navigation_for(member: Membership, current_url_name: str | None) -> list[dict]:
