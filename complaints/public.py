@@ -165,6 +165,7 @@ def how_to_complain(request, tenant_slug, brand_slug):
         tenant=tenant,
         brand=brand,
         context={"settings": complaint_settings(tenant.pk)},
+        is_private=False,  # how to complain is public information (ISO 10002: accessible)
     )
 
 

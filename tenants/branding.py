@@ -50,11 +50,20 @@ def private(response):
 
 
 def render_public_page(
-    request, template: str, *, tenant: Tenant | None, brand=None, context=None, status=200
+    request,
+    template: str,
+    *,
+    tenant: Tenant | None,
+    brand=None,
+    context=None,
+    status=200,
+    is_private=True,
 ):
     """Render a page customers see (no login): the brand's colours, the tenant's local time,
-    the :func:`private` headers, and ``Content-Language`` the language it was rendered in (a
-    survey page speaks the customer's language, whatever the browser asked for)."""
+    the :func:`private` headers (unless ``is_private`` is False: a page of public information,
+    such as how to complain, which search engines should find), and ``Content-Language`` the
+    language it was rendered in (a survey page speaks the customer's language, whatever the
+    browser asked for)."""
     accent = accent_of(brand)
     context = {
         "tenant": tenant,
@@ -69,4 +78,4 @@ def render_public_page(
         with timezone.override(tenant.time_zone):
             response = render(request, template, context, status=status)
     response["Content-Language"] = translation.get_language()
-    return private(response)
+    return private(response) if is_private else response

@@ -835,10 +835,10 @@ def test_every_public_complaint_page_is_private(client, acme_setup, acme_brand):
 
     pages = {
         "form": client.get(form_url(acme_brand)),
-        "how-to": client.get(howto_url(acme_brand)),
         "lookup": client.get(lookup_url()),
         "status": open_status(client, complaint),
     }
+    how_to = client.get(howto_url(acme_brand))
 
     # The status page shows personal data: no browser or proxy keeps it, no search engine
     # lists it, and no other site learns its address from a Referer.
@@ -851,6 +851,9 @@ def test_every_public_complaint_page_is_private(client, acme_setup, acme_brand):
         )
         for name, page in pages.items()
     } == {name: (200, "no-store", "same-origin", "noindex") for name in pages}
+    # How to complain is public information: search engines may list it.
+    assert how_to.status_code == 200
+    assert "X-Robots-Tag" not in how_to and "Cache-Control" not in how_to
 
 
 def test_reading_the_complaint_settings_never_writes_them(
