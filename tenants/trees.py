@@ -9,15 +9,9 @@ read by :func:`tree_path_ids` / :func:`tree_depth`, nowhere else. Nodes are only
 :func:`tree_node_create`; moving a node would have to rewrite its subtree and is not offered.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.db import models
-
-if TYPE_CHECKING:  # tenants.models reads depths from here; the import would be a cycle
-    from tenants.models import Tenant
 
 # Ten digits: ids up to 9 999 999 999; a 255-character path then holds 23 levels.
 PATH_SEGMENT_WIDTH = 10
@@ -44,8 +38,11 @@ def tree_depth(path: str) -> int:
     return len(tree_path_ids(path)) - 1
 
 
-def tree_node_create(model: type[models.Model], *, tenant: Tenant, parent, **fields):
-    """Insert a node under ``parent`` (or as a root) and store its path. Call in a transaction."""
+def tree_node_create(model: type[models.Model], *, tenant: models.Model, parent, **fields):
+    """Insert a node under ``parent`` (or as a root) and store its path. Call in a transaction.
+
+    ``tenant`` is a ``tenants.models.Tenant``; not imported, as that module reads depths here.
+    """
     node = model.objects.create(tenant=tenant, parent=parent, path="", **fields)
     node.path = tree_path([*(tree_path_ids(parent.path) if parent else []), node.pk])
     model.objects.for_tenant(tenant).filter(pk=node.pk).update(path=node.path)
