@@ -4,9 +4,11 @@ A node's ``path`` is the chain of ids from the root, each id zero-padded to
 :data:`PATH_SEGMENT_WIDTH` digits: ``/0000000001/0000000004/0000000009/``. The padding is what
 makes ``ORDER BY path`` the tree order with siblings in id (creation) order: unpadded, ``/1/100/``
 sorts before ``/1/99/`` as text, and the order a user saw changed with the id sequence. A subtree
-is one indexed prefix query (``path__startswith``). Every path is built by :func:`tree_path` and
-read by :func:`tree_path_ids` / :func:`tree_depth`, nowhere else. Nodes are only added through
-:func:`tree_node_create`; moving a node would have to rewrite its subtree and is not offered.
+is one indexed prefix query (``path__startswith``). Every path is built by :func:`tree_path`;
+read its ids with :func:`tree_path_ids` and its depth with :func:`tree_depth` rather than
+splitting it (a count of slashes stays right, as the padding adds none). Nodes are only added
+through :func:`tree_node_create`; moving a node would have to rewrite its subtree and is not
+offered.
 """
 
 from collections.abc import Iterable
