@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantManager
+from tenants.trees import tree_depth
 
 # First path segments the site itself uses; a tenant may not take one as its slug.
 RESERVED_SLUGS = frozenset(
@@ -161,8 +162,9 @@ class Brand(TenantOwned):
 class Department(TenantOwned):
     """A node of the organisation tree: head office → regions → branches.
 
-    ``path`` is the chain of ids from the root (``/1/4/9/``), so a subtree is one indexed
-    prefix query. Only ``tenants.services`` writes it.
+    ``path`` is the chain of zero-padded ids from the root (``tenants.trees``), so ordering on
+    it is the tree order and a subtree is one indexed prefix query. Only ``tenants.services``
+    writes it.
     """
 
     code = models.SlugField(_("code"), max_length=50)
@@ -186,7 +188,7 @@ class Department(TenantOwned):
             models.Index(
                 fields=["tenant", "path"],
                 name="department_tenant_path",
-                # PostgreSQL: serve "path LIKE '/1/4/%'" whatever the database collation.
+                # PostgreSQL: serve "path LIKE '/0000000001/%'" whatever the database collation.
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             )
         ]
@@ -202,7 +204,7 @@ class Department(TenantOwned):
 
     @property
     def depth(self) -> int:
-        return self.path.count("/") - 2
+        return tree_depth(self.path)
 
     def contains(self, other: "Department | None") -> bool:
         """True when ``other`` is this department or one below it."""

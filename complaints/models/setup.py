@@ -160,7 +160,7 @@ class Category(TenantOwned):
             models.Index(
                 fields=["tenant", "path"],
                 name="category_tenant_path",
-                # PostgreSQL: serve "path LIKE '/1/4/%'" whatever the database collation.
+                # PostgreSQL: serve "path LIKE '/0000000001/%'" whatever the database collation.
                 opclasses=["int8_ops", "varchar_pattern_ops"],
             )
         ]

@@ -27,6 +27,7 @@ from tenants.calendar import calendar_for, working_day
 from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
 from tenants.models import Department, Membership, Tenant, Touchpoint
 from tenants.permissions import managers_among
+from tenants.trees import tree_path_ids
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def follow_up_owner(touchpoint: Touchpoint | None) -> Membership | None:
         pk=touchpoint.owner_department_id
     )
     # The owner and its ancestors: their ids are the owner's materialised path.
-    chain = [int(pk) for pk in owner.path.strip("/").split("/")]
+    chain = tree_path_ids(owner.path)
     managers = managers_among(Membership.objects.for_tenant(touchpoint.tenant_id)).filter(
         department_id__in=chain
     )

@@ -558,7 +558,7 @@ def test_the_admin_adds_a_category_in_the_tree(client, acme_setup):
     )
 
     glass = Category.objects.for_tenant(acme_setup).get(code="glass")
-    assert glass.path == f"{claims.path}{glass.pk}/"
+    assert glass.path == f"{claims.path}{glass.pk:010d}/"
 
 
 def test_a_customer_who_agreed_to_texts_gets_an_sms_with_each_email(acme_setup, acme_brand):

@@ -42,7 +42,7 @@ def test_the_admin_adds_a_department_in_the_tree(superuser_client, acme):
 
     assert response.status_code == 302
     created = Department.objects.for_tenant(acme).get(code="north-2")
-    assert created.path == f"{north.path}{created.pk}/"
+    assert created.path == f"{north.path}{created.pk:010d}/"
     entry = AuditEntry.objects.for_tenant(acme).get(target_id=str(created.pk))
     assert (entry.action, entry.actor.username) == ("department.created", "root@example.com")
 

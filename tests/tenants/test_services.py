@@ -11,8 +11,9 @@ def test_departments_record_their_place_in_the_tree(acme):
     branch = Department.objects.for_tenant(acme).get(code="north-branch")
     head_office = Department.objects.for_tenant(acme).get(code="head-office")
 
-    assert head_office.path == f"/{head_office.pk}/"
-    assert branch.path == f"/{head_office.pk}/{north.pk}/{branch.pk}/"
+    assert head_office.path == f"/{head_office.pk:010d}/"
+    assert branch.path == f"/{head_office.pk:010d}/{north.pk:010d}/{branch.pk:010d}/"
+    assert (head_office.depth, north.depth, branch.depth) == (0, 1, 2)
     assert north.contains(branch) and not branch.contains(north)
 
 
