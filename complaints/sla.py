@@ -24,6 +24,7 @@ from complaints.models import (
 from complaints.selectors import complaint_settings
 from tenants.business_time import BusinessCalendar, add_business_time, resume_due
 from tenants.calendar import calendar_for, working_day
+from tenants.trees import tree_depth
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def policy_for(complaint: Complaint) -> SlaPolicy | None:
         score = (
             bool(policy.brand_id)
             + bool(policy.severity)
-            + (policy.category.path.count("/") if policy.category_id else 0)
+            # a category weighs 2 at the root and 1 more each level down
+            + (tree_depth(policy.category.path) + 2 if policy.category_id else 0)
         )
         if score > best_score:
             best, best_score = policy, score
@@ -237,7 +239,7 @@ def first_event_at(
             .values_list("clock", "round", "level")
         )
     department = complaint.department
-    depth = department.path.count("/") - 1 if department else 1
+    depth = department.depth + 1 if department else 1  # levels of managers above
     events = events_of(
         complaint,
         escalation=timedelta(hours=settings.escalation_hours),
