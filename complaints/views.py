@@ -42,6 +42,7 @@ def queue(request):
         {
             "can_handle": member_can(member, Action.HANDLE_COMPLAINTS),
             "filterset": filterset,
+            "current_queue": filterset.queue_name,
             "page": page,
             "queues": [
                 ("mine", _("Mine")),

@@ -117,3 +117,19 @@ def test_mine_without_a_member_is_nothing(acme, acme_admin, three):
     )
 
     assert list(filterset.qs) == []
+
+
+def test_two_filtersets_at_once_each_filter_for_their_own_member(
+    complaint_in, acme_admin, acme_agent
+):
+    # the queue's filters are copied cheaply per FilterSet: each copy must call its own
+    mine = complaint_in(State.ASSIGNED)  # the fixture assigns to Bob, the agent
+
+    def queue_of(member):
+        request = as_member(member, queue="mine")
+        return QueueFilterSet(request.GET, queryset=visible_complaints(member), request=request)
+
+    bobs, alices = queue_of(acme_agent), queue_of(acme_admin)
+
+    assert [c.reference for c in bobs.qs] == [mine.reference]
+    assert list(alices.qs) == []
