@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Complaint, CorrectiveAction, Severity
 from complaints.selectors import QueueLists, complaint_search, queue_lists
-from complaints.widgets import PlainDateInput, PlainSelect, PlainTextInput
+from complaints.widgets import PlainDateInput, PlainSelect, PlainTextInput, filter_fields_html
 from customers.models import Segment
 from tenants.filters import EMPTY_LABEL, MemberChoiceFilter, TenantFilterSet, tenant_id_of
 from tenants.models import Membership
@@ -148,6 +148,12 @@ class QueueFilterSet(TenantFilterSet):
         if not self.is_bound or (not self.form.is_valid() and "queue" in self.form.errors):
             return "department"
         return self.form.cleaned_data.get("queue") or "department"
+
+    @property
+    def fields_html(self):
+        """The filter bar's fields, drawn in Python (``widgets.filter_fields_html``); the tab is
+        a hidden field of the page."""
+        return filter_fields_html(self.form, skip=("queue",))
 
     def filter_queryset(self, complaints):
         complaints = super().filter_queryset(complaints)
