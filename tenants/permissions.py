@@ -9,6 +9,9 @@ Two questions, answered the same way by every view, API view and service:
   exist for them: 404) and, for rows that belong to a department, in the member's department
   subtree (``visible_subtree``; in queries ``visible_to``, ``get_visible_or_404``; for a row in
   hand ``can_see``, and ``require_visible``, which refuses with the same 404 as a missing row).
+  Survey data (interactions, responses, follow-ups) is seen whole by those whose role may
+  ``SEE_ALL_SURVEY_DATA`` (admins, managers, analysts), by everyone else in their subtree:
+  those helpers take it as ``whole_tenant=Action.SEE_ALL_SURVEY_DATA``.
 """
 
 from enum import StrEnum
@@ -36,6 +39,9 @@ class Action(StrEnum):
     MANAGE_COMPLAINTS = "manage_complaints"
     VIEW_SURVEYS = "view_surveys"
     MANAGE_SURVEYS = "manage_surveys"
+    # See every department's survey data (interactions, responses, follow-ups); without it, a
+    # member sees the survey data of their department subtree, as they see complaints.
+    SEE_ALL_SURVEY_DATA = "see_all_survey_data"
     VIEW_DASHBOARDS = "view_dashboards"
     VIEW_OWN_RATING = "view_own_rating"
     VIEW_RATINGS = "view_ratings"
@@ -47,6 +53,7 @@ _READ_ALL = {
     Action.VIEW_TEAM,
     Action.VIEW_COMPLAINTS,
     Action.VIEW_SURVEYS,
+    Action.SEE_ALL_SURVEY_DATA,
     Action.VIEW_DASHBOARDS,
     Action.VIEW_RATINGS,
 }
@@ -119,48 +126,65 @@ def supervises_department(member: Membership) -> bool:
     return member_can(member, Action.SUPERVISE_COMPLAINTS) and not sees_whole_tenant(member)
 
 
-def visible_subtree(member: Membership) -> str | None:
+def visible_subtree(member: Membership, *, whole_tenant: Action | None = None) -> str | None:
     """The department path whose subtree the member sees; ``None`` when they see every
-    department of their tenant."""
-    if sees_whole_tenant(member):
+    department of their tenant (or, for the rows asked about, their role may ``whole_tenant``:
+    ``Action.SEE_ALL_SURVEY_DATA`` for survey data)."""
+    if sees_whole_tenant(member) or (whole_tenant is not None and member_can(member, whole_tenant)):
         return None
     return member.department.path
 
 
-def can_see(member: Membership | None, row) -> bool:
+# ``can_see``'s default: the row holds its department as ``.department``.
+_HELD = object()
+
+
+def can_see(
+    member: Membership | None, row, *, department=_HELD, whole_tenant: Action | None = None
+) -> bool:
     """Whether the member may see ``row``: a department, or a row held by one (``.department``:
-    a complaint, a membership). It must be in the member's tenant and, unless the member sees
-    the whole tenant, in their department subtree; a row with no department is seen only by
+    a complaint, a membership; or ``department``, given for rows that reach theirs through
+    another row, as a follow-up through its performer). It must be in the member's tenant
+    and, unless the member sees the whole tenant (see :func:`visible_subtree` for
+    ``whole_tenant``), in their department subtree; a row with no department is seen only by
     members who see the whole tenant."""
     if member is None or not member.is_active or member.tenant_id != row.tenant_id:
         return False
-    subtree = visible_subtree(member)
+    subtree = visible_subtree(member, whole_tenant=whole_tenant)
     if subtree is None:
         return True
-    department = row if isinstance(row, Department) else row.department
+    if department is _HELD:
+        department = row if isinstance(row, Department) else row.department
     return department is not None and department.path.startswith(subtree)
 
 
-def require_visible(member: Membership | None, row) -> None:
+def require_visible(
+    member: Membership | None, row, *, department=_HELD, whole_tenant: Action | None = None
+) -> None:
     """Refuse with :class:`NotFound` (404) when the member may not see ``row``: a row they
     cannot see answers exactly like a row that does not exist."""
-    if not can_see(member, row):
+    if not can_see(member, row, department=department, whole_tenant=whole_tenant):
         raise NotFound(
             _("No %(thing)s matches the given query.") % {"thing": row._meta.verbose_name}
         )
 
 
 def visible_to(
-    queryset: QuerySet, member: Membership, *, department_field: str | None = "department"
+    queryset: QuerySet,
+    member: Membership,
+    *,
+    department_field: str | None = "department",
+    whole_tenant: Action | None = None,
 ):
     """``queryset`` narrowed to the member's tenant and department subtree.
 
-    ``department_field`` names the row's department (``"department"``, ``"owner_department"``),
-    is ``""`` when the rows are departments themselves, and ``None`` for models that are not held
-    by a department. Rows with no department are seen only by members who see the whole tenant.
+    ``department_field`` names the row's department (``"department"``, ``"owner_department"``,
+    ``"performer__department"``), is ``""`` when the rows are departments themselves, and
+    ``None`` for models that are not held by a department. Rows with no department are seen
+    only by members who see the whole tenant (see :func:`visible_subtree` for ``whole_tenant``).
     """
     queryset = queryset.for_tenant(member.tenant_id)
-    subtree = visible_subtree(member)
+    subtree = visible_subtree(member, whole_tenant=whole_tenant)
     if department_field is None or subtree is None:
         return queryset
     prefix = f"{department_field}__" if department_field else ""
@@ -168,11 +192,19 @@ def visible_to(
 
 
 def get_visible_or_404(
-    queryset: QuerySet, member: Membership, *, department_field: str | None = "department", **lookup
+    queryset: QuerySet,
+    member: Membership,
+    *,
+    department_field: str | None = "department",
+    whole_tenant: Action | None = None,
+    **lookup,
 ):
     """One row the member may see, or 404 — the same 404 as for a row that does not exist."""
     try:
-        return visible_to(queryset, member, department_field=department_field).get(**lookup)
+        rows = visible_to(
+            queryset, member, department_field=department_field, whole_tenant=whole_tenant
+        )
+        return rows.get(**lookup)
     except queryset.model.DoesNotExist as missing:
         raise Http404(
             f"No {queryset.model._meta.verbose_name} matches the given query."

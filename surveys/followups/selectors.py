@@ -1,8 +1,11 @@
 """Reads of the closed loop: the follow-up list, one follow-up, a response's answers as the
 customer saw them, and the re-rate invitation of a follow-up.
 
-Follow-ups are not held by a department: like surveys, every member who may see surveys sees
-all the tenant's.
+A follow-up belongs to the department of its response's, that is its interaction's performer
+(``responses.selectors``): the response, its follow-up and the re-rate are one row of the loop,
+seen by the same members, so no page links to a 404. An agent sees and completes the follow-ups
+of their department subtree; admins, managers and analysts (their role may
+``SEE_ALL_SURVEY_DATA``) all the tenant's, and only they those without a performer.
 """
 
 from dataclasses import dataclass
@@ -21,14 +24,23 @@ from surveys.models import (
 )
 from tenants.models import Membership
 from tenants.paging import Page, page_or_404
-from tenants.permissions import get_visible_or_404, visible_to
+from tenants.permissions import Action, get_visible_or_404, visible_to
 
 PAGE_SIZE = 50
 
+# A follow-up's department: its response's (the interaction's performer's).
+FOLLOW_UP_DEPARTMENT = "response__interaction__performer__department"
+
 
 def visible_follow_ups(member: Membership) -> QuerySet[FollowUp]:
-    """The follow-ups the member may list (all the tenant's), for ``FollowUpFilterSet``."""
-    return visible_to(FollowUp.objects.all(), member, department_field=None)
+    """The follow-ups the member may list (their subtree's or all the tenant's), for
+    ``FollowUpFilterSet``."""
+    return visible_to(
+        FollowUp.objects.all(),
+        member,
+        department_field=FOLLOW_UP_DEPARTMENT,
+        whole_tenant=Action.SEE_ALL_SURVEY_DATA,
+    )
 
 
 def follow_up_page(
@@ -65,8 +77,9 @@ def follow_up_page(
 
 
 def follow_up_for_member_or_404(member: Membership, follow_up_id: int) -> FollowUp:
-    """One follow-up of the member's tenant with its response and interaction, or the 404 of
-    a follow-up that does not exist."""
+    """One follow-up the member may see with its response and interaction (and the performer's
+    department, which ``services.follow_up_complete`` checks), or the 404 of a follow-up that
+    does not exist."""
     return get_visible_or_404(
         FollowUp.objects.select_related(
             "response__invitation",
@@ -74,12 +87,14 @@ def follow_up_for_member_or_404(member: Membership, follow_up_id: int) -> Follow
             "response__interaction__brand",
             "response__interaction__touchpoint",
             "response__interaction__performer__user",
+            "response__interaction__performer__department",
             "response__interaction__complaint",
             "assignee__user",
             "rerate",
         ),
         member,
-        department_field=None,
+        department_field=FOLLOW_UP_DEPARTMENT,
+        whole_tenant=Action.SEE_ALL_SURVEY_DATA,
         pk=follow_up_id,
     )
 
@@ -138,3 +153,9 @@ def rerate_invitation_of(follow_up: FollowUp) -> Invitation | None:
 def may_complete(member: Membership) -> bool:
     """Whether the member's role may complete follow-ups (the transition's own permission)."""
     return may_complete_follow_up(None, member)
+
+
+def follow_up_department(follow_up: FollowUp):
+    """The department a follow-up belongs to (its performer's), None without a performer."""
+    performer = follow_up.response.interaction.performer
+    return performer.department if performer is not None else None

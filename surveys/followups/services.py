@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from surveys.followups.selectors import follow_up_department
 from surveys.invitations.scheduling import invitation_rerate_schedule
 from surveys.models import FollowUp, Interaction, Invitation, Response, may_complete_follow_up
 from tenants.audit import audit_record
@@ -26,7 +27,7 @@ from tenants.business_time import BusinessCalendar, add_business_time
 from tenants.calendar import calendar_for, working_day
 from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
 from tenants.models import Department, Membership, Tenant, Touchpoint
-from tenants.permissions import managers_among
+from tenants.permissions import Action, managers_among, require_visible
 from tenants.trees import tree_path_ids
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,8 @@ def follow_up_complete(
 
     Compare-and-set on the status: of two completions only the first counts; the second gets
     :class:`Conflict`. Raises NotAllowed for a role that may not handle follow-ups,
-    NotFound for another tenant's follow-up and ApplicationError (field ``outcome``) for an
+    NotFound for another tenant's follow-up or one outside the actor's department subtree
+    (``selectors.follow_up_department``) and ApplicationError (field ``outcome``) for an
     empty outcome.
     """
     # The transition's own permission (``may_complete_follow_up``), asked whatever the state,
@@ -132,6 +134,15 @@ def follow_up_complete(
         raise NotAllowed(_("Your role does not allow this."))
     if actor is not None and follow_up.tenant_id != actor.tenant_id:
         raise NotFound(_("No such follow-up."))
+    if actor is not None:
+        # Only the subtree the follow-up belongs to (or who sees all survey data) completes
+        # it; for anyone else it does not exist, as on its page.
+        require_visible(
+            actor,
+            follow_up,
+            department=follow_up_department(follow_up),
+            whole_tenant=Action.SEE_ALL_SURVEY_DATA,
+        )
     tenant = actor.tenant if actor is not None else follow_up.tenant
     if actor is None:
         if invite_rerate:

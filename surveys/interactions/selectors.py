@@ -15,7 +15,7 @@ from surveys.interactions.reading import COLUMNS
 from surveys.models import Interaction
 from tenants.models import AuditEntry, Brand, Membership, Touchpoint
 from tenants.paging import Page, page_or_404
-from tenants.permissions import visible_to
+from tenants.permissions import Action, visible_to
 
 PAGE_SIZE = 50  # interactions per page of the list
 
@@ -81,10 +81,16 @@ def recent_imports(member: Membership, *, limit: int = 5) -> list[ImportSummary]
 def visible_interactions(member: Membership) -> QuerySet[Interaction]:
     """The interactions the member may list, for ``InteractionFilterSet``.
 
-    Interactions are not held by a department: like surveys, every member who may see surveys
-    sees all the tenant's.
+    An interaction belongs to its performer's department: an agent lists those of their
+    department subtree (as they see complaints); admins, managers and analysts (their role may
+    ``SEE_ALL_SURVEY_DATA``) all the tenant's, and only they those without a performer.
     """
-    return visible_to(Interaction.objects.all(), member, department_field=None)
+    return visible_to(
+        Interaction.objects.all(),
+        member,
+        department_field="performer__department",
+        whole_tenant=Action.SEE_ALL_SURVEY_DATA,
+    )
 
 
 def interactions_page(

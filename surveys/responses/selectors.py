@@ -2,8 +2,11 @@
 ``surveys.responses.filters``, let through) and one response with its interaction, complaint,
 follow-up and re-rate history.
 
-Like surveys and follow-ups, responses are not held by a department: every member who may see
-surveys sees all the tenant's. Pages are fetched without COUNT(*) (one row more tells whether
+A response belongs to the department of its interaction's performer: an agent browses those of
+their department subtree (as they see complaints), a member whose role may see all survey data
+(admins, managers, analysts) the whole tenant's; a response without a performer only the
+latter (``tenants.permissions``, ``Action.SEE_ALL_SURVEY_DATA``). The figures are over the
+same rows. Pages are fetched without COUNT(*) (one row more tells whether
 a next page exists); the figures above the list are four SQL aggregates over the same filter.
 """
 
@@ -15,17 +18,26 @@ from surveys import metrics, scoring
 from surveys.models import Answer, FollowUp, Response
 from tenants.models import Membership
 from tenants.paging import Page, page_or_404
-from tenants.permissions import get_visible_or_404, visible_to
+from tenants.permissions import Action, get_visible_or_404, visible_to
 
 PAGE_SIZE = 50
+
+# A response's department: its interaction's performer's (``interactions.selectors``).
+RESPONSE_DEPARTMENT = "interaction__performer__department"
 
 # A row's score band (``surveys.scoring``): its colour.
 band_of = scoring.band_of
 
 
 def visible_responses(member: Membership) -> QuerySet[Response]:
-    """The responses the member may browse (all the tenant's), for ``ResponseFilterSet``."""
-    return visible_to(Response.objects.all(), member, department_field=None)
+    """The responses the member may browse (their subtree's or all the tenant's), for
+    ``ResponseFilterSet``."""
+    return visible_to(
+        Response.objects.all(),
+        member,
+        department_field=RESPONSE_DEPARTMENT,
+        whole_tenant=Action.SEE_ALL_SURVEY_DATA,
+    )
 
 
 def response_page(responses: QuerySet[Response], *, number: int) -> Page:
@@ -81,7 +93,8 @@ def response_for_member_or_404(member: Membership, response_id: int) -> Response
             "follow_up__rerate",
         ),
         member,
-        department_field=None,
+        department_field=RESPONSE_DEPARTMENT,
+        whole_tenant=Action.SEE_ALL_SURVEY_DATA,
         pk=response_id,
     )
 

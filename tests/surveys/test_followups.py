@@ -1,8 +1,10 @@
 """The closed loop: the follow-up queue, completing a follow-up and the customer's re-rate.
 
-Maria answered Acme Motor's survey with a 2: her follow-up is open. Bob (agent), Mario
-(manager) and Alice (admin) may complete it; Ana (analyst) only reads; Pete (performer) sees
-no surveys at all; Charlie works for Globex and must see nothing of Acme.
+Maria answered Acme Motor's survey with a 2 after Pete (performer, north branch) served her:
+her follow-up is open and belongs to the north branch. Bob (agent, north branch), Mario
+(manager) and Alice (admin) may complete it; Sara (agent, south branch) does not see it; Ana
+(analyst) only reads; Pete (performer) sees no surveys at all; Charlie works for Globex and
+must see nothing of Acme.
 """
 
 import importlib
@@ -32,10 +34,19 @@ HOUR = timedelta(hours=1)
 OUTCOME = "Called Maria; the repair is redone on Friday at our cost."
 
 
-def _critic(brand, version, customer, *, reference: str, score: int = 2, now=None) -> FollowUp:
+def _critic(
+    brand, version, customer, *, reference: str, score: int = 2, now=None, performer=None
+) -> FollowUp:
     """A critic response of ``customer`` (through the real services) and its open follow-up."""
     now = now or timezone.now()
-    interaction = record(brand, customer, occurred_at=now - 2 * HOUR, now=now, reference=reference)
+    interaction = record(
+        brand,
+        customer,
+        occurred_at=now - 2 * HOUR,
+        now=now,
+        reference=reference,
+        performer=performer,
+    )
     invitations_run(now=now)
     invitation = Invitation.objects.for_tenant(brand.tenant_id).get(interaction=interaction)
     questions = {
@@ -57,10 +68,11 @@ def survey(acme):
 
 
 @pytest.fixture
-def critic(acme, acme_brand, survey):
+def critic(acme, acme_brand, survey, acme_performer):
     serial = iter(range(1, 1000))
 
     def make(name="Maria Rossi", **fields):
+        fields.setdefault("performer", acme_performer)  # of the north branch
         n = next(serial)
         customer = make_customer(acme, name, f"customer{n}@example.com")
         return _critic(acme_brand, survey, customer, reference=f"visit-{n}", **fields)

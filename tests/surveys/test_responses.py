@@ -18,7 +18,8 @@ from surveys.models import Invitation, Question, Response
 from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
-from tests.factories import BrandFactory, TouchpointFactory
+from tenants.models import Role
+from tests.factories import BrandFactory, TouchpointFactory, make_member
 from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
 
 HOUR = timedelta(hours=1)
@@ -263,15 +264,17 @@ def test_a_response_shows_its_answers_interaction_complaint_and_follow_up(
 
 
 def test_a_complaint_the_reader_may_not_open_is_named_but_not_linked(
-    client_of, acme, acme_south_agent, survey, complaint_in
+    client_of, acme, survey, complaint_in
 ):
+    # A manager sees every department's survey data, but only their own subtree's complaints.
+    south_manager = make_member(acme, "sam", Role.MANAGER, "south")
     complaint = complaint_in(State.CLOSED)  # handled by the north branch
     invitations_run()
     invitation = Invitation.objects.for_tenant(acme).get(interaction__complaint=complaint)
     nps = Question.objects.for_tenant(acme).get(version=survey, kind=QuestionKind.NPS)
     response = response_submit(invitation=invitation, answers={nps.pk: 9})
 
-    html = client_of(acme_south_agent).get(detail_url(acme, response)).content.decode()
+    html = client_of(south_manager).get(detail_url(acme, response)).content.decode()
 
     assert complaint.reference in html
     assert "(another department's)" in html
