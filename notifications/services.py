@@ -172,9 +172,9 @@ def _send_email(delivery: Delivery) -> BaseEmailBackend:
     if delivery.html_body:
         message.attach_alternative(delivery.html_body, "text/html")
     connection = get_connection()
-    # Opened here, so send_messages() leaves it open (it closes only what it opened itself).
-    connection.open()
     try:
+        # Opened here, so send_messages() leaves it open (it closes only what it opened).
+        connection.open()
         connection.send_messages([message])
     except BaseException:
         _hang_up(connection, delivery)
@@ -184,7 +184,8 @@ def _send_email(delivery: Delivery) -> BaseEmailBackend:
 
 def _hang_up(connection: BaseEmailBackend, delivery: Delivery) -> None:
     """QUIT, waiting at most ``QUIT_TIMEOUT`` for the answer. A server that drops the line or
-    never answers costs a log line: the message was sent (or its failure recorded) before.
+    never answers costs a log line: the outcome of the delivery is decided (and, when it was
+    sent, marked) before.
 
     The SMTP backend's own ``close()`` would hide such a failure and wait ``EMAIL_TIMEOUT``;
     other backends (the console, tests' locmem) just close.
@@ -198,7 +199,9 @@ def _hang_up(connection: BaseEmailBackend, delivery: Delivery) -> None:
         smtp.quit()
     except (smtplib.SMTPException, OSError) as error:
         logger.warning(
-            "delivery %s: no answer to QUIT, the message was sent: %s", delivery.pk, error
+            "delivery %s: no answer to QUIT (ignored, the message is done with): %s",
+            delivery.pk,
+            error,
         )
     finally:
         smtp.close()  # the socket, which a failed QUIT may leave open
