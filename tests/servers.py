@@ -4,6 +4,7 @@ import asyncio
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -87,6 +88,23 @@ class _HoldingMailbox(_Mailbox):
         super().__init__()
         self.hold: str | None = None
         self.holding = threading.Event()
+        self.on_quit: str | None = None
+        self.quitting = threading.Event()
+
+    async def handle_QUIT(self, server, session, envelope):
+        """``on_quit``: ``"hang"`` answers nothing until it is unset (or the client goes);
+        ``"reset"`` drops the connection with a TCP reset instead of ``221 Bye``."""
+        mode = self.on_quit
+        if mode is None:
+            return "221 Bye"
+        self.quitting.set()
+        if mode == "reset":
+            sock = server.transport.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            server.transport.abort()
+        while self.on_quit == mode and server.transport is not None:
+            await asyncio.sleep(0.02)  # cancelled by aiosmtpd once the connection is gone
+        return "221 Bye"
 
     async def handle_DATA(self, server, session, envelope):
         mode = self.hold
@@ -106,7 +124,7 @@ class _HoldingMailbox(_Mailbox):
 
 class ControlledSmtpSink(SmtpSink):
     """An SMTP sink a test can stop and start again on the same port, and that can hold a
-    message inside DATA (see ``_HoldingMailbox``)."""
+    message inside DATA or answer QUIT badly (see ``_HoldingMailbox``)."""
 
     def __init__(self):
         self.port = free_port()
@@ -135,6 +153,19 @@ class ControlledSmtpSink(SmtpSink):
             yield self._mailbox.holding
         finally:
             self._mailbox.hold = None
+
+    @contextmanager
+    def misbehaving_on_quit(self, mode: str = "hang"):
+        """Answer QUIT badly until the block ends (see ``_HoldingMailbox.handle_QUIT``);
+        ``quitting`` is set when a client first sent QUIT."""
+        if mode not in {"hang", "reset"}:
+            raise ValueError(mode)
+        self._mailbox.quitting.clear()
+        self._mailbox.on_quit = mode
+        try:
+            yield self._mailbox.quitting
+        finally:
+            self._mailbox.on_quit = None
 
 
 class RedisServer:

@@ -315,3 +315,31 @@ def test_a_worker_killed_after_the_server_took_the_message_sends_it_again_with_t
     assert [m["Message-ID"] for m in messages] == [delivery_message_id(delivery)] * 2
     assert all(complaint.reference in m["Subject"] for m in messages)
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 2)
+
+
+def test_a_worker_killed_while_saying_quit_has_marked_its_message_sent_and_it_is_not_resent(
+    start_worker, smtp_sink, acme, acme_brand
+):
+    """The server accepted the DATA; the sender is told so, marks the row, then says QUIT.
+    Dying there (or the server never answering) leaves nothing to send again."""
+    # given a worker whose QUIT the SMTP server leaves unanswered
+    first_worker = start_worker()
+    with smtp_sink.misbehaving_on_quit("hang") as quitting:
+        [complaint] = file_complaints(acme_brand, 1)
+        assert quitting.wait(timeout=15), "the worker never said QUIT"
+
+        # when the worker is killed there
+        first_worker.kill()
+
+    # then the delivery is marked sent already: long after its claim would have timed out,
+    # the sweeper finds nothing to send, and another worker sends nothing
+    assert states(acme) == [(Delivery.Status.SENT, 1)]
+    start_worker()
+    deliveries(acme).update(claimed_at=F("claimed_at") - CLAIM_TIMEOUT)
+    assert sweep_deliveries_task() == 0
+
+    # and the message arrived once
+    messages = wait_for_messages(smtp_sink, 1, timeout=15)
+    assert len(messages) == 1
+    assert_one_acknowledgement_each(messages, [complaint], acme)
+    assert states(acme) == [(Delivery.Status.SENT, 1)]
