@@ -11,8 +11,15 @@ local-memory and file caches ``incr`` is a read then a write, and a burst may sl
 hits through — acceptable for slowing down spam and guessing, which is all this is for. It is
 not a security boundary: the window can be hit twice at its edge (up to ``2 * limit`` in
 ``window_seconds`` across two windows).
+
+When the cache cannot be reached (Redis stopped, restarting, out of reach) the limiter fails
+open: the hit is allowed, a warning is logged and ``failed_open_count()`` goes up. A complaint
+or a survey answer must never be refused, or lost, because a counter could not be counted;
+letting a spammer through for the minutes Redis is down is the lesser harm.
 """
 
+import logging
+import threading
 import time
 
 from django.conf import settings
@@ -20,6 +27,25 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 KEY_PREFIX = "ratelimit"
+
+logger = logging.getLogger(__name__)
+
+try:
+    from redis.exceptions import RedisError
+except ImportError:  # the embedded default (file cache) runs without the redis package
+    CACHE_ERRORS: tuple[type[BaseException], ...] = (OSError,)
+else:
+    # What a cache call raises when its server is not there: Django's Redis backend lets
+    # redis-py's errors through; the file cache raises OSError when its directory fails.
+    CACHE_ERRORS = (RedisError, OSError)
+
+_failed_open = 0
+_failed_open_lock = threading.Lock()
+
+
+def failed_open_count() -> int:
+    """How many hits this process let through because the cache could not be reached."""
+    return _failed_open
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -49,8 +75,22 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
     """Count one hit on ``key``; True while the hits in this window are at most ``limit``.
 
     The caller builds the key from what it limits, e.g. ``f"complaint-form:{tenant.pk}:{ip}"``.
-    A hit over the limit still counts, so hammering does not open the door sooner.
+    A hit over the limit still counts, so hammering does not open the door sooner. True, with
+    a warning, when the cache cannot be reached (see the module's docstring).
     """
+    try:
+        return _hit(key, limit, window_seconds)
+    except CACHE_ERRORS as error:
+        global _failed_open
+        with _failed_open_lock:
+            _failed_open += 1
+        # The kind of limit only: the rest of the key is the client's address.
+        kind = key.split(":", 1)[0]
+        logger.warning("Rate limit %r not counted, the cache is unreachable: %s", kind, error)
+        return True
+
+
+def _hit(key: str, limit: int, window_seconds: int) -> bool:
     cache_key = _window_key(key, window_seconds, time.time())
     # One window more than needed, so the counter outlives its window on every backend.
     if cache.add(cache_key, 1, timeout=window_seconds * 2):

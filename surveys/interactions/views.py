@@ -7,8 +7,14 @@ importing a file, its template and the summaries need ``MANAGE_SURVEYS``.
 An import goes a batch per request (``importing.import_step``): a small file is done by the
 request that starts it; a big one shows a progress page whose form asks for the next batch by
 itself (htmx, on load) and is a plain "Continue" button without JavaScript.
+
+The list reads and writes nothing in the cache but the member's import under way; when the cache
+(Redis) cannot be reached the list is still shown, without it, and the import's steps (which
+keep the file and the run there) answer 503 with a message instead of a server error.
 """
 
+import functools
+import logging
 import os
 
 from django import forms
@@ -29,6 +35,32 @@ from tenants.errors import ApplicationError, Conflict
 from tenants.forms import show_application_error
 from tenants.paging import page_number
 from tenants.permissions import Action, member_can
+from tenants.ratelimit import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+
+class CacheUnavailable(ApplicationError):
+    """The import keeps its file and its progress in the cache, which is not answering."""
+
+    status = 503
+    code = "cache_unavailable"
+
+
+def _cache_down(error: Exception) -> CacheUnavailable:
+    logger.warning("Interaction import refused, the cache is unreachable: %s", error)
+    return CacheUnavailable(
+        _("Importing is unavailable for a moment (a server is not answering): try again soon.")
+    )
+
+
+def _running_import(member):
+    """The member's import under way, or None, also when the cache cannot say."""
+    try:
+        return importing.running_import(member)
+    except CACHE_ERRORS as error:
+        logger.warning("Import under way not shown, the cache is unreachable: %s", error)
+        return None
 
 
 class UploadForm(forms.Form):
@@ -69,7 +101,7 @@ def _list_page(request, upload_form, *, status=200):
             "upload_form": upload_form,
             "columns": reading.COLUMNS.items(),
             "recent_imports": selectors.recent_imports(request.member) if can_import else [],
-            "running_import": importing.running_import(request.member) if can_import else None,
+            "running_import": _running_import(request.member) if can_import else None,
         },
         status=status,
     )
@@ -94,11 +126,16 @@ def import_check(request):
     except ApplicationError as error:
         show_application_error(form, error)
         return _list_page(request, form, status=error.status)
-    token = (
-        importing.upload_keep(actor=request.member, file_name=file_name, text=text)
-        if check.rows
-        else ""
-    )
+    try:
+        token = (
+            importing.upload_keep(actor=request.member, file_name=file_name, text=text)
+            if check.rows
+            else ""
+        )
+    except CACHE_ERRORS as down:
+        error = _cache_down(down)
+        show_application_error(form, error)
+        return _list_page(request, form, status=error.status)
     return render(
         request,
         "surveys/interactions/check.html",
@@ -113,6 +150,19 @@ def import_check(request):
     )
 
 
+def _without_cache_gone(view):
+    """An import step whose cache is not answering: back to the list with a message (503)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except CACHE_ERRORS as down:
+            return _gone(request, _cache_down(down))
+
+    return wrapped
+
+
 def _gone(request, error: ApplicationError):
     messages.error(request, error.message)
     if request.htmx:
@@ -124,6 +174,7 @@ def _gone(request, error: ApplicationError):
 
 @require_POST
 @member_required(Action.MANAGE_SURVEYS)
+@_without_cache_gone
 def import_start(request):
     form = StartForm(request.POST)
     token = form.cleaned_data["upload"] if form.is_valid() else ""
@@ -161,6 +212,7 @@ def _progress_page(request, run, *, is_busy=False, status=200):
 
 
 @member_required(Action.MANAGE_SURVEYS)
+@_without_cache_gone
 def import_progress(request, token):
     try:
         run = importing.run_get(actor=request.member, token=token)
@@ -171,6 +223,7 @@ def import_progress(request, token):
 
 @require_POST
 @member_required(Action.MANAGE_SURVEYS)
+@_without_cache_gone
 def import_continue(request, token):
     try:
         with importing.run_lock(actor=request.member, token=token):
