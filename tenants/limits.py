@@ -18,7 +18,6 @@ whose ``max_attachment_mb`` is raised needs the operator to raise the limit too.
 """
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
 
 from tenants.errors import ApplicationError, LengthRequired, TooLarge
 from tenants.middleware import error_response
@@ -31,6 +30,8 @@ def refusal(request) -> ApplicationError | None:
         if request.META.get("HTTP_TRANSFER_ENCODING"):
             return LengthRequired("Send the request with a Content-Length.")
         return None
+    if not length.isdigit():
+        return ApplicationError("Content-Length is not a number.", code="bad_length")
     if int(length) > settings.LOOPDESK_MAX_REQUEST_BYTES:
         megabytes = settings.LOOPDESK_MAX_REQUEST_BYTES / (1024 * 1024)
         return TooLarge(f"The request is larger than {megabytes:.0f} MB.")
@@ -42,10 +43,7 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            error = refusal(request)
-        except ValueError:
-            return HttpResponseBadRequest("Content-Length is not a number.")
+        error = refusal(request)
         if error is not None:
             response = error_response(request, error)
             # The body stays unread: the connection cannot carry another request after it.
