@@ -72,6 +72,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy and Referrer-Policy on every answer, the ones below give included.
+    "tenants.headers.BrowserPolicyMiddleware",
+    # An over-limit body is refused before anything (health check included) reads it.
+    "tenants.limits.RequestSizeMiddleware",
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -266,6 +270,36 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The full address only to our own pages: a link out of a status page (with its key) or the
+# queue tells the other site nothing.
+SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses, turned off on every response (tenants.headers).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# The largest request body (tenants.limits refuses a longer Content-Length with 413 before
+# reading it). The default fits a public complaint with its 5 attachments of 10 MB (the default
+# largest attachment) and 1 MB of fields; raise it with a tenant's largest attachment.
+LOOPDESK_MAX_REQUEST_BYTES = int(
+    os.environ.get("LOOPDESK_MAX_REQUEST_BYTES", str(51 * 1024 * 1024))
+)
+# Django's own limits, never above ours: the fields of a form (no files) parsed in memory, and
+# the size from which an upload is spooled to a temporary file instead of kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, LOOPDESK_MAX_REQUEST_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, LOOPDESK_MAX_REQUEST_BYTES)
 if not DEBUG:
     # Behind a TLS-terminating load balancer that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

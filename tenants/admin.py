@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from tenants.audit import audit_record
@@ -9,6 +10,7 @@ from tenants.models import (
     Membership,
     Tenant,
     Touchpoint,
+    time_zone_choices,
 )
 from tenants.scoping import TenantManager
 from tenants.services import closure_remove, closure_set, department_create
@@ -71,6 +73,12 @@ class TenantAdmin(AuditedAdmin):
 
     def tenant_of(self, obj):
         return obj
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            # A select of the known zones: a typo cannot be typed (the model validates too).
+            kwargs["widget"] = forms.Select(choices=time_zone_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def delete_model(self, request, obj):
         # The tenant's audit trail goes with it; deleting a tenant is not recorded inside it.

@@ -42,3 +42,19 @@ class RateLimited(ApplicationError):
 
     status = 429
     code = "rate_limited"
+
+
+class TooLarge(ApplicationError):
+    """The request's body is over ``LOOPDESK_MAX_REQUEST_BYTES`` (``tenants.limits``): refused
+    before anything reads it."""
+
+    status = 413
+    code = "too_large"
+
+
+class LengthRequired(ApplicationError):
+    """A body sent without ``Content-Length`` (chunked): ``tenants.limits`` cannot weigh it
+    before reading it, so it refuses it."""
+
+    status = 411
+    code = "length_required"

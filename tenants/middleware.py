@@ -2,8 +2,9 @@
 (:class:`ApplicationErrorMiddleware`), a JSON body for the few views a page's script calls
 (:func:`error_json`)."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
 from django.views.defaults import page_not_found, permission_denied
 
 from tenants.errors import ApplicationError
@@ -34,3 +35,21 @@ class ApplicationErrorMiddleware:
 def error_json(error: ApplicationError) -> JsonResponse:
     """``{"error": <code>}`` with the error's own status: what a page's script reads."""
     return JsonResponse({"error": error.code}, status=error.status)
+
+
+def wants_json(request) -> bool:
+    """The API and a page's script (``Accept: application/json``) read JSON, a browser a page."""
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def error_response(request, error: ApplicationError) -> HttpResponse:
+    """The error as a short plain page or as :func:`error_json`, for the middleware that runs
+    before sessions, users and tenants exist (``tenants.limits``): no template, no context."""
+    if wants_json(request):
+        return error_json(error)
+    return HttpResponse(
+        f"<!doctype html><title>{error.status}</title><p>{escape(error.message)}</p>",
+        status=error.status,
+    )

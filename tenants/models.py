@@ -1,3 +1,5 @@
+import functools
+import logging
 import zoneinfo
 
 from django.conf import settings
@@ -17,9 +19,24 @@ RESERVED_SLUGS = frozenset(
 RESERVED_BRAND_SLUGS = frozenset({"status"})
 
 
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The zones of this machine's tz database (read from disk once per process)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every zone this machine's tz database knows, for the admin's select (not the model's
+    ``choices``: a tzdata update would otherwise change a migration)."""
+    return [(name, name) for name in sorted(known_time_zones())]
 
 
 def validate_tenant_slug(value: str) -> None:
@@ -78,6 +95,23 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Every write path (services, admin, demo, shell) validates the zone, not only forms."""
+        validate_time_zone(self.time_zone)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A stored zone this process cannot read is read as UTC, with a warning: one bad value
+        (written past validation, or dropped by a tzdata update) must not make every page of
+        the tenant fail. PostgreSQL refuses an unknown zone on write (migration 0006)."""
+        tenant = super().from_db(db, field_names, values)
+        zone = tenant.__dict__.get("time_zone")
+        if zone is not None and zone not in known_time_zones():
+            logger.warning("Tenant %s has an unknown time zone %r; using UTC.", tenant.pk, zone)
+            tenant.time_zone = "UTC"
+        return tenant
 
 
 class TenantOwned(models.Model):

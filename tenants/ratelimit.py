@@ -18,6 +18,7 @@ or a survey answer must never be refused, or lost, because a counter could not b
 letting a spammer through for the minutes Redis is down is the lesser harm.
 """
 
+import ipaddress
 import logging
 import threading
 import time
@@ -49,7 +50,7 @@ def failed_open_count() -> int:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address.
+    """The client's address as a rate-limit key (:func:`client_key`: an IPv6 address's /64).
 
     With ``TRUSTED_PROXIES = n`` (the load balancers in front of the app), the address is the
     n-th from the right in ``X-Forwarded-For``: the one the outermost trusted proxy saw.
@@ -63,8 +64,25 @@ def client_ip(request: HttpRequest) -> str:
         ]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+            return client_key(forwarded[-proxies])
+    return client_key(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def client_key(address: str) -> str:
+    """What one client's hits count under: an IPv4 address itself, an IPv6 address its /64.
+
+    One IPv6 subscriber is given a whole /64 (at least), so keying on the full address would
+    hand them 2**64 fresh counters. Anything that is not an address stays as it is.
+    """
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:  # ::ffff:a.b.c.d is an IPv4 client
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.IPv6Network((parsed, 64), strict=False))
 
 
 def _window_key(key: str, window_seconds: int, now: float) -> str:
