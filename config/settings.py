@@ -183,7 +183,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     _spool.mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # A broker out of reach (packets dropped, not refused) must not hold a request that hands
+    # it a task after commit: connect within 2 s; the sweeper sends what was not handed over.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "loopdesk")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
