@@ -218,6 +218,24 @@ def test_a_file_type_we_do_not_take_is_refused_and_nothing_is_kept(client, acme_
     assert Customer.objects.for_tenant(acme_setup).count() == 0
 
 
+def test_a_web_page_renamed_to_pdf_is_refused_on_the_form(client, acme_setup, acme_brand):
+    page = SimpleUploadedFile(
+        "invoice.pdf",
+        b"<!doctype html><html><body><script>document.cookie</script></body></html>",
+        content_type="application/pdf",
+    )
+
+    response = client.post(form_url(acme_brand), maria_form(files=[page]))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == [
+        "“invoice.pdf” is not a file type we accept (PDF, images, text, Word)."
+    ]
+    assert "Please attach your files again" in page_text(response)
+    assert Complaint.objects.for_tenant(acme_setup).count() == 0
+    assert Attachment.objects.for_tenant(acme_setup).count() == 0
+
+
 def test_a_file_over_the_size_limit_is_refused(client, acme_setup, acme_brand):
     ComplaintSettings.objects.create(tenant=acme_setup, max_attachment_mb=1)
 
