@@ -300,6 +300,48 @@ def test_too_many_submissions_get_429_with_the_data_kept(client, acme_setup, acm
     assert Complaint.objects.for_tenant(acme_setup).count() == 6
 
 
+def test_refused_tries_do_not_use_up_the_limit(client, acme_setup, acme_brand):
+    ComplaintSettings.objects.create(tenant=acme_setup, max_attachment_mb=1)
+    for _ in range(6):
+        refused = client.post(
+            form_url(acme_brand), maria_form(files=[pdf("scan.pdf", size=1024 * 1024 + 1)])
+        )
+        assert refused.status_code == 200
+        assert refused.context["form"].errors["files"] == ["“scan.pdf” is larger than 1 MB."]
+    missing = client.post(form_url(acme_brand), maria_form(subject=""))
+    assert missing.status_code == 200
+
+    response = client.post(form_url(acme_brand), maria_form(files=[pdf("scan.pdf")]))
+
+    assert response.status_code == 302
+    complaint = Complaint.objects.for_tenant(acme_setup).get()
+    assert [a.original_name for a in complaint.attachments.all()] == ["scan.pdf"]
+
+
+def test_the_limit_on_accepted_complaints_cannot_be_reset_by_refused_ones(
+    client, acme_setup, acme_brand
+):
+    for number in range(4):
+        assert (
+            client.post(form_url(acme_brand), maria_form(subject=f"n{number}")).status_code == 302
+        )
+    assert client.post(form_url(acme_brand), maria_form(subject="")).status_code == 200
+    assert client.post(form_url(acme_brand), maria_form(subject="fifth")).status_code == 302
+
+    assert client.post(form_url(acme_brand), maria_form(subject="")).status_code == 429
+    assert client.post(form_url(acme_brand), maria_form(subject="sixth")).status_code == 429
+    assert Complaint.objects.for_tenant(acme_setup).count() == 5
+
+
+def test_the_accepted_limit_checks_without_counting():
+    assert [ratelimit.allows("tests:c", 2, 600) for _ in range(3)] == [True] * 3
+    ratelimit.count("tests:c", 600)
+    assert ratelimit.allows("tests:c", 2, 600) is True
+    ratelimit.count("tests:c", 600)
+    assert ratelimit.allows("tests:c", 2, 600) is False
+    assert ratelimit.allows("tests:d", 2, 600) is True
+
+
 @pytest.mark.parametrize(
     "path",
     [
