@@ -181,6 +181,31 @@ def test_the_receipt_email_links_to_the_status_page(client, acme_setup, acme_bra
     assert fresh.get(status_url(complaint)).status_code == 200
 
 
+def test_the_receipt_echoes_nothing_the_sender_typed(client, acme_setup, acme_brand):
+    spam = "Cheap watches at http://spam.example/buy now"
+    client.post(
+        form_url(acme_brand),
+        maria_form(
+            name="Visit http://spam.example",
+            subject="WIN 1000 EUR today",
+            description=f"{spam}. Claim your prize.",
+            remedy_requested="Click http://spam.example/prize",
+        ),
+    )
+
+    complaint = Complaint.objects.for_tenant(acme_setup).get()
+    receipt = Delivery.objects.for_tenant(acme_setup).get()
+    link = re.search(r"https?://\S+/c/acme/status/\S+", receipt.body).group(0)
+    assert urlsplit(link).path == status_url(complaint)
+    for body in (receipt.body, receipt.html_body):
+        assert complaint.reference in body
+        assert "Acme Motor" in body
+        assert link.replace("&", "&amp;") in body or link in body
+        for typed in ("spam.example", "WIN 1000 EUR", "Cheap watches", "Claim your prize"):
+            assert typed not in body
+    assert "spam" not in receipt.subject
+
+
 def test_missing_fields_come_back_with_errors_and_the_typed_text(client, acme_setup, acme_brand):
     response = client.post(
         form_url(acme_brand),
