@@ -38,7 +38,7 @@ ACCESS_SESSION_KEY = "complaint_access"
 MAX_REMEMBERED = 50
 
 RATE_WINDOW_SECONDS = 10 * 60
-FORM_SUBMISSIONS_PER_WINDOW = 5  # per IP and tenant
+FORM_SUBMISSIONS_PER_WINDOW = 5  # accepted complaints per IP and tenant
 LOOKUPS_PER_WINDOW = 10  # per IP and tenant: enough for typos, too few to guess references
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -122,8 +122,10 @@ def complaint_form(request, tenant_slug, brand_slug):
     if request.method == "GET":
         return page(ComplaintForm(tenant=tenant, max_mb=max_mb))
 
+    # Accepted complaints are counted, not tries: a customer whose file was too big or who
+    # missed a field may correct it and send again at once (the body cap bounds each try).
     key = f"complaint-form:{tenant.pk}:{ratelimit.client_ip(request)}"
-    if not ratelimit.hit(key, FORM_SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS):
+    if not ratelimit.allows(key, FORM_SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS):
         # Nothing typed is lost: the form comes back filled in (unvalidated) to send later.
         form = ComplaintForm(tenant=tenant, max_mb=max_mb, initial=request.POST.dict())
         return _too_many(page(form, status=429, rate_limited=True), RATE_WINDOW_SECONDS)
@@ -131,6 +133,7 @@ def complaint_form(request, tenant_slug, brand_slug):
     form = ComplaintForm(request.POST, request.FILES, tenant=tenant, max_mb=max_mb)
     if form.is_honeypot_filled:
         # A robot filled the field people cannot see: thank it as a person, keep nothing.
+        ratelimit.count(key, RATE_WINDOW_SECONDS)  # a robot's "success" counts like one
         messages.success(request, _("Thank you. We have received your complaint."))
         return redirect(request.path)
     if form.is_valid():
@@ -141,6 +144,7 @@ def complaint_form(request, tenant_slug, brand_slug):
         except ApplicationError as error:
             form.add_application_error(error)
         else:
+            ratelimit.count(key, RATE_WINDOW_SECONDS)
             _grant_access(request, complaint)
             messages.success(
                 request,

@@ -96,16 +96,48 @@ def hit(key: str, limit: int, window_seconds: int) -> bool:
     A hit over the limit still counts, so hammering does not open the door sooner. True, with
     a warning, when the cache cannot be reached (see the module's docstring).
     """
+    return _failing_open(key, lambda: _hit(key, limit, window_seconds), True)
+
+
+def allows(key: str, limit: int, window_seconds: int) -> bool:
+    """Whether one more :func:`count` on ``key`` would stay within ``limit``; counts nothing.
+
+    For limits on what is *accepted* (a stored complaint), not on attempts: check with
+    ``allows`` before the work, :func:`count` only once it succeeded, so a customer's refused
+    tries (a file too big, a field missing) never use up the limit. Check and count are two
+    steps: two submissions at the same instant may both pass the check, one over the limit at
+    most per concurrent request, which is fine for slowing spam. True when the cache is down.
+    """
+
+    def peek() -> bool:
+        return (cache.get(_window_key(key, window_seconds, time.time())) or 0) < limit
+
+    return _failing_open(key, peek, True)
+
+
+def count(key: str, window_seconds: int) -> None:
+    """Count one accepted hit on ``key`` (see :func:`allows`); nothing when the cache is down.
+
+    A count that fails lets nothing through (:func:`allows` already did, and counted and
+    warned of that), so it is only logged at INFO: one warning per request let through.
+    """
+    _failing_open(key, lambda: _hit(key, 0, window_seconds), None, let_through=False)
+
+
+def _failing_open(key: str, call, when_down, *, let_through: bool = True):
     try:
-        return _hit(key, limit, window_seconds)
+        return call()
     except CACHE_ERRORS as error:
+        # The kind of limit only: the rest of the key is the client's address.
+        kind = key.split(":", 1)[0]
+        if not let_through:
+            logger.info("Rate limit %r: an accepted hit not counted: %s", kind, error)
+            return when_down
         global _failed_open
         with _failed_open_lock:
             _failed_open += 1
-        # The kind of limit only: the rest of the key is the client's address.
-        kind = key.split(":", 1)[0]
         logger.warning("Rate limit %r not counted, the cache is unreachable: %s", kind, error)
-        return True
+        return when_down
 
 
 def _hit(key: str, limit: int, window_seconds: int) -> bool:

@@ -4,6 +4,8 @@ Personas (tests/conftest.py): Acme is the tenant under test; bob (``acme_agent``
 the north branch and dave (made here) a second one; Globex is another tenant.
 """
 
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -48,6 +50,7 @@ def counts(tenant):
     }
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NOTHING = {"complaints": 0, "customers": 0, "sequences": [], "attachments": 0, "deliveries": 0}
 
 
@@ -376,19 +379,69 @@ def test_a_file_whose_name_disagrees_with_its_type_is_refused(acme_setup, acme_b
     assert counts(acme_setup) == NOTHING
 
 
-@pytest.mark.xfail(
-    strict=True, reason="files are checked by name and declared type, not by their content"
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as word:
+        word.writestr("[Content_Types].xml", "<Types/>")
+        word.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("invoice.pdf", b"MZ\x90\x00", "application/pdf"),
+        ("invoice.pdf", b"<!DOCTYPE html><html><script>alert(1)</script>", "application/pdf"),
+        (
+            "invoice.pdf",
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>',
+            "application/pdf",
+        ),
+        ("invoice.pdf", b"\x89PNG\r\n\x1a\n real picture", "application/pdf"),
+        ("photo.png", b"<svg onload=alert(1)>", "image/png"),
+        ("photo.jpg", b"%PDF-1.7 a pdf", "image/jpeg"),
+        ("notes.txt", b"hello <script>steal()</script>", "text/plain"),
+        ("notes.txt", b"MZ\x90\x00\x03\x00\x00\x00", "text/plain"),
+        ("letter.docx", b"PK\x03\x04 not really a zip", DOCX),
+        ("letter.doc", b"<html>word?</html>", "application/msword"),
+    ],
 )
-def test_a_program_renamed_to_pdf_is_refused(acme_setup, acme_brand, media_root):
-    disguised = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00", content_type="application/pdf")
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused(
+    acme_setup, acme_brand, media_root, name, content, content_type
+):
+    disguised = SimpleUploadedFile(name, content, content_type=content_type)
 
     with pytest.raises(ApplicationError) as refused:
         file_complaint(acme_brand, files=[disguised])
 
     assert refused.value.fields == {
-        "files": ["“invoice.pdf” is not a file type we accept (PDF, images, text, Word)."]
+        "files": [f"“{name}” is not a file type we accept (PDF, images, text, Word)."]
     }
     assert counts(acme_setup) == NOTHING
+    assert list(media_root.rglob("*")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("invoice.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+        ("photo.jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        ("notes.txt", "Ο γερανός δεν ήρθε ποτέ. 3 < 4.".encode(), "text/plain"),
+        ("letter.docx", docx_bytes(), DOCX),
+        ("letter.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32, "application/msword"),
+    ],
+)
+def test_a_real_file_of_each_accepted_type_is_stored_whole(
+    acme_setup, acme_brand, media_root, name, content, content_type
+):
+    complaint = file_complaint(
+        acme_brand, files=[SimpleUploadedFile(name, content, content_type=content_type)]
+    )
+
+    attachment = Attachment.objects.for_tenant(acme_setup).get(complaint=complaint)
+    assert (attachment.original_name, attachment.content_type) == (name, content_type)
+    assert (media_root / attachment.file.name).read_bytes() == content
 
 
 def test_more_than_five_files_are_refused(acme_setup, acme_brand, media_root):

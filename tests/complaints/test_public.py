@@ -181,6 +181,31 @@ def test_the_receipt_email_links_to_the_status_page(client, acme_setup, acme_bra
     assert fresh.get(status_url(complaint)).status_code == 200
 
 
+def test_the_receipt_echoes_nothing_the_sender_typed(client, acme_setup, acme_brand):
+    spam = "Cheap watches at http://spam.example/buy now"
+    client.post(
+        form_url(acme_brand),
+        maria_form(
+            name="Visit http://spam.example",
+            subject="WIN 1000 EUR today",
+            description=f"{spam}. Claim your prize.",
+            remedy_requested="Click http://spam.example/prize",
+        ),
+    )
+
+    complaint = Complaint.objects.for_tenant(acme_setup).get()
+    receipt = Delivery.objects.for_tenant(acme_setup).get()
+    link = re.search(r"https?://\S+/c/acme/status/\S+", receipt.body).group(0)
+    assert urlsplit(link).path == status_url(complaint)
+    for body in (receipt.body, receipt.html_body):
+        assert complaint.reference in body
+        assert "Acme Motor" in body
+        assert link.replace("&", "&amp;") in body or link in body
+        for typed in ("spam.example", "WIN 1000 EUR", "Cheap watches", "Claim your prize"):
+            assert typed not in body
+    assert "spam" not in receipt.subject
+
+
 def test_missing_fields_come_back_with_errors_and_the_typed_text(client, acme_setup, acme_brand):
     response = client.post(
         form_url(acme_brand),
@@ -216,6 +241,24 @@ def test_a_file_type_we_do_not_take_is_refused_and_nothing_is_kept(client, acme_
     assert Complaint.objects.for_tenant(acme_setup).count() == 0
     assert Attachment.objects.for_tenant(acme_setup).count() == 0
     assert Customer.objects.for_tenant(acme_setup).count() == 0
+
+
+def test_a_web_page_renamed_to_pdf_is_refused_on_the_form(client, acme_setup, acme_brand):
+    page = SimpleUploadedFile(
+        "invoice.pdf",
+        b"<!doctype html><html><body><script>document.cookie</script></body></html>",
+        content_type="application/pdf",
+    )
+
+    response = client.post(form_url(acme_brand), maria_form(files=[page]))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["files"] == [
+        "“invoice.pdf” is not a file type we accept (PDF, images, text, Word)."
+    ]
+    assert "Please attach your files again" in page_text(response)
+    assert Complaint.objects.for_tenant(acme_setup).count() == 0
+    assert Attachment.objects.for_tenant(acme_setup).count() == 0
 
 
 def test_a_file_over_the_size_limit_is_refused(client, acme_setup, acme_brand):
@@ -280,6 +323,48 @@ def test_too_many_submissions_get_429_with_the_data_kept(client, acme_setup, acm
     )
     assert other.status_code == 302
     assert Complaint.objects.for_tenant(acme_setup).count() == 6
+
+
+def test_refused_tries_do_not_use_up_the_limit(client, acme_setup, acme_brand):
+    ComplaintSettings.objects.create(tenant=acme_setup, max_attachment_mb=1)
+    for _ in range(6):
+        refused = client.post(
+            form_url(acme_brand), maria_form(files=[pdf("scan.pdf", size=1024 * 1024 + 1)])
+        )
+        assert refused.status_code == 200
+        assert refused.context["form"].errors["files"] == ["“scan.pdf” is larger than 1 MB."]
+    missing = client.post(form_url(acme_brand), maria_form(subject=""))
+    assert missing.status_code == 200
+
+    response = client.post(form_url(acme_brand), maria_form(files=[pdf("scan.pdf")]))
+
+    assert response.status_code == 302
+    complaint = Complaint.objects.for_tenant(acme_setup).get()
+    assert [a.original_name for a in complaint.attachments.all()] == ["scan.pdf"]
+
+
+def test_the_limit_on_accepted_complaints_cannot_be_reset_by_refused_ones(
+    client, acme_setup, acme_brand
+):
+    for number in range(4):
+        assert (
+            client.post(form_url(acme_brand), maria_form(subject=f"n{number}")).status_code == 302
+        )
+    assert client.post(form_url(acme_brand), maria_form(subject="")).status_code == 200
+    assert client.post(form_url(acme_brand), maria_form(subject="fifth")).status_code == 302
+
+    assert client.post(form_url(acme_brand), maria_form(subject="")).status_code == 429
+    assert client.post(form_url(acme_brand), maria_form(subject="sixth")).status_code == 429
+    assert Complaint.objects.for_tenant(acme_setup).count() == 5
+
+
+def test_the_accepted_limit_checks_without_counting():
+    assert [ratelimit.allows("tests:c", 2, 600) for _ in range(3)] == [True] * 3
+    ratelimit.count("tests:c", 600)
+    assert ratelimit.allows("tests:c", 2, 600) is True
+    ratelimit.count("tests:c", 600)
+    assert ratelimit.allows("tests:c", 2, 600) is False
+    assert ratelimit.allows("tests:d", 2, 600) is True
 
 
 @pytest.mark.parametrize(

@@ -248,6 +248,10 @@ def test_an_agent_files_a_complaint_taken_by_phone(client_of, acme_setup, acme_b
             {"files": ["“virus.exe” is not a file type we accept (PDF, images, text, Word)."]},
         ),
         (
+            {"phone": "+30 210 555 0101", "files": "drawing.png"},
+            {"files": ["“drawing.png” is not a file type we accept (PDF, images, text, Word)."]},
+        ),
+        (
             {"phone": "", "files": ""},
             {
                 "__all__": ["Give an email address or a phone number so we can answer you."],
@@ -261,8 +265,12 @@ def test_bad_input_on_the_agent_form_keeps_what_was_typed(
 ):
     files = []
     if problem["files"]:
+        name = problem["files"]
+        # A program by its name, or an SVG that only claims to be a PNG.
         files = [
-            SimpleUploadedFile(problem["files"], b"MZ", content_type="application/x-msdownload")
+            SimpleUploadedFile(name, b"MZ", content_type="application/x-msdownload")
+            if name.endswith(".exe")
+            else SimpleUploadedFile(name, b"<svg onload='alert(1)'/>", content_type="image/png")
         ]
 
     response = client_of(acme_agent).post(
