@@ -98,6 +98,8 @@ def test_the_staff_pages_carry_the_policy_and_nothing_inline(client, acme_admin,
             client.get(reverse(name, kwargs={"tenant_slug": "acme", **kwargs}))
         )
         assert page.style_nonces == []
+    # The API docs (Swagger UI, its script served from ?script), staff only.
+    assert_nothing_inline(client.get(reverse("api-docs")))
 
 
 def test_the_public_complaint_pages_carry_the_policy_and_only_the_brand_style(
