@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import api_docs
 from surveys import urls as survey_urls
 from tenants.auth import LoginForm
 from tenants.views import workspace_picker
@@ -18,8 +18,8 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_docs.schema, name="api-schema"),
+    path("api/docs/", api_docs.docs, name="api-docs"),
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
     path("s/", include(survey_urls.public_urlpatterns)),
     path("", workspace_picker, name="workspace-picker"),

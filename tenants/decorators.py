@@ -3,6 +3,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from tenants.permissions import Action, require
 from tenants.selectors import membership_for_request_or_404
@@ -15,6 +16,11 @@ def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
     switcher, read in the same query) and shows times in the tenant's time zone.
     Someone who is not a member gets the 404 of
     a tenant that does not exist; a member whose role lacks ``action`` gets 403.
+
+    Every answer is marked ``Cache-Control: no-store, private``: staff pages show customers'
+    names, contacts and complaints, which must stay out of a shared proxy and out of the
+    browser's cache (the Back button after logging out, or the next user of a shared computer,
+    must not bring them back).
     """
 
     def decorator(view: Callable) -> Callable:
@@ -28,7 +34,9 @@ def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
             request.tenant = member.tenant
             # Times are stored in UTC and shown in the tenant's time zone.
             with timezone.override(member.tenant.time_zone):
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+            patch_cache_control(response, no_store=True, private=True)
+            return response
 
         return wrapper
 
