@@ -22,8 +22,9 @@ from complaints.models import Complaint, Message, Transition
 from notifications.models import Delivery
 from surveys.models import Invitation, Response
 from surveys.sender import invitations_run
-from tenants.idempotency import once, purge_old
+from tenants.idempotency import once
 from tenants.models import SubmissionToken
+from tenants.tasks import purge_submission_tokens_task
 from tests.complaint_fixtures import file_complaint
 from tests.surveys.survey_fixtures import (
     add_rule,
@@ -322,12 +323,12 @@ def test_two_posts_at_once_write_one_complaint(acme, acme_brand):
     ]
 
 
-def test_old_tokens_are_purged(acme):
+def test_beat_purges_tokens_older_than_a_week(acme):
     SubmissionToken.objects.create(tenant=acme, token="old", kind="message")
     SubmissionToken.objects.create(tenant=acme, token="new", kind="message")
     SubmissionToken.objects.for_tenant(acme).filter(token="old").update(
         created_at=timezone.now() - timedelta(days=30)
     )
 
-    assert purge_old() == 1
+    assert purge_submission_tokens_task.apply().get() == 1
     assert list(SubmissionToken.objects.for_tenant(acme).values_list("token", flat=True)) == ["new"]
