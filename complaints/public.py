@@ -31,6 +31,7 @@ from complaints.selectors import complaint_by_reference_or_404, complaint_settin
 from tenants import ratelimit
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError
+from tenants.idempotency import new_token, once
 from tenants.models import Brand, Tenant
 
 # The session remembers which complaints this browser has proved it may see.
@@ -109,7 +110,7 @@ def complaint_form(request, tenant_slug, brand_slug):
 
     def page(form, status=200, **extra):
         form.files_lost = bool(request.FILES)
-        context = {"form": form, **extra}
+        context = {"form": form, "submission_token": new_token, **extra}
         return render_public_page(
             request,
             "complaints/public/form.html",
@@ -137,14 +138,25 @@ def complaint_form(request, tenant_slug, brand_slug):
         messages.success(request, _("Thank you. We have received your complaint."))
         return redirect(request.path)
     if form.is_valid():
-        try:
+
+        def file() -> dict:
             complaint = services.complaint_file(
                 intake=form.intake(brand, Channel.WEB_FORM), actor=None
             )
+            return {"pk": complaint.pk, "reference": complaint.reference}
+
+        try:
+            # A second POST of the same rendered form (a double-click, a retry after a lost
+            # answer) files nothing: it is shown the complaint the first one filed.
+            filed, is_new = once(request, tenant, "public_complaint", file)
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            ratelimit.count(key, RATE_WINDOW_SECONDS)
+            if is_new:
+                ratelimit.count(key, RATE_WINDOW_SECONDS)  # a retry is not a second complaint
+            # Granted again on a retry: the first answer (and its new session cookie) may
+            # never have reached the browser. The token is the same proof as the first POST.
+            complaint = Complaint(pk=filed["pk"], reference=filed["reference"])
             _grant_access(request, complaint)
             messages.success(
                 request,

@@ -22,6 +22,7 @@ from complaints.models import Attachment, Complaint, CorrectiveAction
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
+from tenants.idempotency import new_token, once
 from tenants.paging import page_number
 from tenants.permissions import Action, get_visible_or_404, member_can
 
@@ -63,22 +64,36 @@ def complaint_new(request):
         request.POST or None, request.FILES or None, tenant=request.tenant
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def file() -> dict:
             # The form's fields are named like the intake's.
             complaint = services.complaint_file(
                 intake=services.Intake(**form.cleaned_data), actor=member
             )
-        except ApplicationError as error:
-            show_application_error(form, error)
-        else:
             messages.success(
                 request, _("Complaint %(reference)s is filed.") % {"reference": complaint.reference}
             )
-            return redirect(
-                "complaint-detail", tenant_slug=request.tenant.slug, reference=complaint.reference
-            )
+            return {"url": _detail_url(request, complaint)}
+
+        try:
+            # A second POST of the same rendered form goes to the complaint the first filed.
+            return redirect(once(request, request.tenant, "complaint_new", file)[0]["url"])
+        except ApplicationError as error:
+            show_application_error(form, error)
     status = 400 if request.method == "POST" else 200
-    return render(request, "complaints/new.html", {"form": form}, status=status)
+    return render(
+        request,
+        "complaints/new.html",
+        {"form": form, "submission_token": new_token},
+        status=status,
+    )
+
+
+def _detail_url(request, complaint: Complaint) -> str:
+    return reverse(
+        "complaint-detail",
+        kwargs={"tenant_slug": request.tenant.slug, "reference": complaint.reference},
+    )
 
 
 # Each step: its form, and the workflow function its cleaned data is passed to (the form's
@@ -148,6 +163,7 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
         "link_form": bound_forms.get("link") or forms.LinkForm(),
         "states": State,
         "transfer_label": step_label("transfer"),
+        "submission_token": new_token,  # called once per form: each its own token
     }
     if can_handle and complaint.is_open:
         context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
@@ -205,26 +221,33 @@ def step(request, reference, name):
     if not form.is_valid():
         error = ApplicationError(_("Please correct the errors below."))
         return _render_refused(request, complaint, error, **{name: form})
-    try:
+
+    def take() -> dict:
         if name == "merge":
-            complaint = _merge(complaint, member, form.cleaned_data)
+            moved = _merge(complaint, member, form.cleaned_data)
         else:
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            complaint = STEPS[name][1](
+            moved = STEPS[name][1](
                 complaint=complaint, actor=member, expected_version=version, **data
             )
+        messages.success(
+            request,
+            _("%(reference)s is now %(state)s.")
+            % {"reference": moved.reference, "state": moved.get_state_display().lower()},
+        )
+        return {"url": _detail_url(request, moved)}
+
+    try:
+        # A second POST of the same form (a double-click) shows the first one's result, not
+        # "the complaint has changed since you opened it".
+        result, _is_new = once(request, request.tenant, f"step:{name}", take)
     except ApplicationError as error:
         show_application_error(form, error)
         return _render_refused(
             request, selectors.complaint_for_member_or_404(member, reference), error, **{name: form}
         )
-    return _done(
-        request,
-        complaint,
-        _("%(reference)s is now %(state)s.")
-        % {"reference": complaint.reference, "state": complaint.get_state_display().lower()},
-    )
+    return redirect(result["url"])
 
 
 @require_POST
@@ -259,7 +282,8 @@ def add_message(request, reference):
     complaint = selectors.complaint_for_member_or_404(member, reference)
     form = forms.MessageForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+
+        def add() -> dict:
             services.complaint_add_message(
                 complaint=complaint,
                 actor=member,
@@ -267,11 +291,14 @@ def add_message(request, reference):
                 body=form.cleaned_data["body"],
                 files=form.cleaned_data["files"],
             )
+            sent = form.cleaned_data["kind"] == "reply"
+            messages.success(request, _("Reply sent.") if sent else _("Note added."))
+            return {"url": _detail_url(request, complaint)}
+
+        try:
+            return redirect(once(request, request.tenant, "message", add)[0]["url"])
         except ApplicationError as error:
             show_application_error(form, error)
-        else:
-            sent = form.cleaned_data["kind"] == "reply"
-            return _done(request, complaint, _("Reply sent.") if sent else _("Note added."))
     error = ApplicationError(_("The message was not saved: see below."))
     return _render_refused(request, complaint, error, message=form)
 

@@ -391,3 +391,26 @@ class AuditEntry(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class SubmissionToken(TenantOwned):
+    """A rendered form's idempotency token, stored by the write it guarded (same transaction).
+
+    The unique constraint makes a double-click or a retried POST a no-op: the second finds the
+    row and is shown the first one's ``result`` (see ``tenants.idempotency``).
+    """
+
+    token = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "token"], name="submission_token_unique")
+        ]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="submission_token_age")]
+        # No translated verbose name: not shown in the admin or anywhere a user reads.
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token[:8]}…"

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import connection
 
+from tenants.idempotency import purge_old
 from tenants.models import Tenant
 
 
@@ -12,3 +13,9 @@ def ping_task(self) -> dict:
         "database": connection.vendor,
         "tenants": sorted(Tenant.objects.values_list("slug", flat=True)),
     }
+
+
+@shared_task
+def purge_submission_tokens_task() -> int:
+    """Forget the forms' idempotency tokens older than a week (every tenant's, by age)."""
+    return purge_old()

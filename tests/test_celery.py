@@ -37,6 +37,7 @@ BEAT = {
     "sla-scan": "complaints.tasks.sla_scan_task",
     "survey-invitations": "surveys.tasks.send_survey_invitations_task",
     "sweep-deliveries": "notifications.tasks.sweep_deliveries_task",
+    "purge-submission-tokens": "tenants.tasks.purge_submission_tokens_task",
 }
 
 

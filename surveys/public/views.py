@@ -45,6 +45,7 @@ from surveys.responses import submitting
 from tenants import ratelimit
 from tenants.branding import private, render_public_page
 from tenants.errors import ApplicationError, Conflict, NotFound, RateLimited
+from tenants.idempotency import earlier_result, new_token, once
 from tenants.middleware import error_json
 
 RATE_WINDOW_SECONDS = 10 * 60
@@ -132,6 +133,8 @@ def survey(request, token):
     language = _language(request, invitation)
     state = _state(invitation)
     if state == ANSWERED:
+        if request.method == "POST" and earlier_result(request, found.tenant, "survey") is not None:
+            return redirect(_thanks(token))  # the same page sent twice: its first answer's thanks
         # Sending answers again is refused as a conflict; opening the link again is not.
         status = Conflict.status if request.method == "POST" else 200
         return _page(
@@ -149,7 +152,7 @@ def survey(request, token):
         }
 
         def page(form, status=200, **extra):
-            context = {"form": form, **extra}
+            context = {"form": form, "submission_token": new_token, **extra}
             return _page(
                 request,
                 found,
@@ -182,8 +185,14 @@ def survey(request, token):
 
         form = SurveyForm(request.POST, **form_options)
         if form.is_valid():
-            try:
+
+            def submit() -> dict:
                 submitting.response_submit(invitation=invitation, answers=form.answers())
+                return {}  # not the thanks address: it holds the survey token (no secret at rest)
+
+            try:
+                # Two POSTs of the same page at once: the second waits and goes to the thanks.
+                once(request, found.tenant, "survey", submit)
             except Conflict as conflict:
                 # Answered in another tab a moment ago, or expired while the page was open.
                 invitation.refresh_from_db()
@@ -196,8 +205,12 @@ def survey(request, token):
             except ApplicationError as error:
                 form.add_application_error(error)
             else:
-                return redirect(reverse("public-survey-thanks", kwargs={"token": token}))
+                return redirect(_thanks(token))
         return page(form)
+
+
+def _thanks(token: str) -> str:
+    return reverse("public-survey-thanks", kwargs={"token": token})
 
 
 @require_POST
