@@ -114,7 +114,8 @@ def page_text(response) -> str:
 
 
 def without_values(response) -> str:
-    return re.sub(r'value="[^"]*"', "", page_text(response))
+    # Also the Content-Security-Policy nonce of the brand colours' <style>, fresh every time.
+    return re.sub(r'(value|nonce)="[^"]*"', "", page_text(response))
 
 
 # --- the complaint form -------------------------------------------------------------------------
