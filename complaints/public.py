@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaints import notify, services, workflow
@@ -32,6 +33,7 @@ from tenants import ratelimit
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError
 from tenants.idempotency import new_token, once
+from tenants.limits import DiscardUploads
 from tenants.models import Brand, Tenant
 
 # The session remembers which complaints this browser has proved it may see.
@@ -101,15 +103,31 @@ def _too_many(response, window_seconds: int):
 # --- the complaint form -------------------------------------------------------------------------
 
 
+@csrf_exempt  # checked below, once the upload handlers are chosen (Django's documented way)
 @require_http_methods(["GET", "POST"])
 def complaint_form(request, tenant_slug, brand_slug):
     """The brand's complaint form; on success the browser may follow the new complaint."""
+    # The CSRF check reads ``request.POST``, which writes a large upload to disk. A rate-limited
+    # address must not make the server store its files, so the limit is looked at first.
+    key = f"complaint-form:{tenant_slug}:{ratelimit.client_ip(request)}"
+    limited = request.method == "POST" and not ratelimit.allows(
+        key, FORM_SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS
+    )
+    if limited:
+        request.upload_handlers = [DiscardUploads()]
+    return _complaint_form(request, tenant_slug, brand_slug, key=key, limited=limited)
+
+
+@csrf_protect
+def _complaint_form(request, tenant_slug, brand_slug, *, key: str, limited: bool):
     tenant = _tenant_or_404(tenant_slug)
     brand = _brand_or_404(tenant, brand_slug)
     max_mb = complaint_settings(tenant.pk).max_attachment_mb
 
     def page(form, status=200, **extra):
-        form.files_lost = bool(request.FILES)
+        form.files_lost = bool(request.FILES) or any(
+            getattr(handler, "dropped", 0) for handler in request.upload_handlers
+        )
         context = {"form": form, "submission_token": new_token, **extra}
         return render_public_page(
             request,
@@ -125,8 +143,7 @@ def complaint_form(request, tenant_slug, brand_slug):
 
     # Accepted complaints are counted, not tries: a customer whose file was too big or who
     # missed a field may correct it and send again at once (the body cap bounds each try).
-    key = f"complaint-form:{tenant.pk}:{ratelimit.client_ip(request)}"
-    if not ratelimit.allows(key, FORM_SUBMISSIONS_PER_WINDOW, RATE_WINDOW_SECONDS):
+    if limited:
         # Nothing typed is lost: the form comes back filled in (unvalidated) to send later.
         form = ComplaintForm(tenant=tenant, max_mb=max_mb, initial=request.POST.dict())
         return _too_many(page(form, status=429, rate_limited=True), RATE_WINDOW_SECONDS)

@@ -18,6 +18,7 @@ whose ``max_attachment_mb`` is raised needs the operator to raise the limit too.
 """
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from tenants.errors import ApplicationError, LengthRequired, TooLarge
 from tenants.middleware import error_response
@@ -50,3 +51,22 @@ class RequestSizeMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class DiscardUploads(FileUploadHandler):
+    """Reads a multipart body's fields and drops its files unread: no byte of them is kept in
+    memory or written to disk. For a request that will be refused anyway (a rate-limited
+    address), installed before anything reads ``request.POST``. ``dropped`` counts the files
+    so that the page can say they must be attached again."""
+
+    dropped = 0
+
+    def new_file(self, *args, **kwargs):
+        self.dropped += 1
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):  # pragma: no cover - every file is skipped
+        return None
+
+    def file_complete(self, file_size):  # pragma: no cover - every file is skipped
+        return None

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.conf import settings as live_settings
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.urls import reverse
 
 from complaints.attachments import MAX_ATTACHMENTS
@@ -89,6 +89,46 @@ def test_a_length_that_is_not_a_number_is_a_bad_request(client, acme_setup, acme
     response = client.post(form_url(acme_brand), complaint_form(), CONTENT_LENGTH="lots")
 
     assert response.status_code == 400
+
+
+def test_a_rate_limited_address_cannot_make_the_server_store_its_upload(
+    client, settings, monkeypatch, acme_setup, acme_brand
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # any file over 1 KB would go to a temp file
+    written = []
+    original_init = TemporaryUploadedFile.__init__
+
+    def recording_init(self, name, *args, **kwargs):
+        written.append(name)
+        original_init(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryUploadedFile, "__init__", recording_init)
+
+    def with_scan(subject, **extra):
+        scan = SimpleUploadedFile(
+            "claim.pdf", b"%PDF-1.4\n" + b"0" * 50_000, content_type="application/pdf"
+        )
+        return client.post(
+            form_url(acme_brand), complaint_form(subject=subject, files=scan), **extra
+        )
+
+    for number in range(5):
+        assert (
+            client.post(form_url(acme_brand), complaint_form(subject=f"n{number}")).status_code
+            == 302
+        )
+
+    response = with_scan("The sixth one")
+
+    assert response.status_code == 429
+    assert written == []
+    text = response.content.decode()
+    assert 'value="The sixth one"' in text
+    assert "Please attach your files again" in text
+    assert Complaint.objects.for_tenant(acme_setup).count() == 5
+    # From an address within its limit the same file is taken (and spooled to disk as usual).
+    assert with_scan("From next door", REMOTE_ADDR="10.0.0.9").status_code == 302
+    assert written == ["claim.pdf"]
 
 
 def test_the_limit_fits_the_largest_default_complaint_and_djangos_limits_agree(settings):
