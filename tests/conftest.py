@@ -20,8 +20,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from tenants.models import Role
-from tests.factories import make_department, make_member, make_tenant
+from tests.factories import make_acme, make_globex, make_persona
 from tests.servers import SmtpSink, WorkerProcess, database_url_of, redis_available
 
 STRICT = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -99,55 +98,47 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def acme(db):
-    tenant = make_tenant(slug="acme", name="Acme Insurance")
-    head_office = make_department(tenant, "head-office", "Head office")
-    north = make_department(tenant, "north", "North region", parent=head_office)
-    south = make_department(tenant, "south", "South region", parent=head_office)
-    make_department(tenant, "north-branch", "North branch", parent=north)
-    make_department(tenant, "south-branch", "South branch", parent=south)
-    return tenant
+    return make_acme()
 
 
 @pytest.fixture
 def globex(db):
-    tenant = make_tenant(slug="globex", name="Globex Assistance")
-    make_department(tenant, "hq", "Globex HQ")
-    return tenant
+    return make_globex()
 
 
 @pytest.fixture
 def acme_admin(acme):
-    return make_member(acme, "alice", Role.ADMIN, "head-office")
+    return make_persona("acme_admin", acme)
 
 
 @pytest.fixture
 def acme_manager(acme):
-    return make_member(acme, "mario", Role.MANAGER, "north")
+    return make_persona("acme_manager", acme)
 
 
 @pytest.fixture
 def acme_agent(acme):
-    return make_member(acme, "bob", Role.AGENT, "north-branch", external_code="EMP-1")
+    return make_persona("acme_agent", acme)
 
 
 @pytest.fixture
 def acme_south_agent(acme):
-    return make_member(acme, "sara", Role.AGENT, "south-branch", external_code="EMP-2")
+    return make_persona("acme_south_agent", acme)
 
 
 @pytest.fixture
 def acme_performer(acme):
-    return make_member(acme, "pete", Role.PERFORMER, "north-branch", external_code="EMP-3")
+    return make_persona("acme_performer", acme)
 
 
 @pytest.fixture
 def acme_analyst(acme):
-    return make_member(acme, "ana", Role.ANALYST, None)
+    return make_persona("acme_analyst", acme)
 
 
 @pytest.fixture
 def globex_agent(globex):
-    return make_member(globex, "charlie", Role.AGENT, "hq")
+    return make_persona("globex_agent", globex)
 
 
 @pytest.fixture

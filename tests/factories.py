@@ -81,3 +81,41 @@ def make_member(
         department=department,
         external_code=external_code,
     )
+
+
+# --- the personas of tests/conftest.py (also built once per module by tests that need many) ---
+
+# persona → (user name, role, department code, external code)
+PERSONAS = {
+    "acme_admin": ("alice", Role.ADMIN, "head-office", ""),
+    "acme_manager": ("mario", Role.MANAGER, "north", ""),
+    "acme_agent": ("bob", Role.AGENT, "north-branch", "EMP-1"),
+    "acme_south_agent": ("sara", Role.AGENT, "south-branch", "EMP-2"),
+    "acme_performer": ("pete", Role.PERFORMER, "north-branch", "EMP-3"),
+    "acme_analyst": ("ana", Role.ANALYST, None, ""),
+    "globex_agent": ("charlie", Role.AGENT, "hq", ""),
+}
+
+
+def make_acme() -> Tenant:
+    """Acme, the tenant under test: a head office, a north and a south region, a branch under
+    each."""
+    tenant = make_tenant(slug="acme", name="Acme Insurance")
+    head_office = make_department(tenant, "head-office", "Head office")
+    north = make_department(tenant, "north", "North region", parent=head_office)
+    south = make_department(tenant, "south", "South region", parent=head_office)
+    make_department(tenant, "north-branch", "North branch", parent=north)
+    make_department(tenant, "south-branch", "South branch", parent=south)
+    return tenant
+
+
+def make_globex() -> Tenant:
+    """Globex, another tenant whose members must see nothing of Acme."""
+    tenant = make_tenant(slug="globex", name="Globex Assistance")
+    make_department(tenant, "hq", "Globex HQ")
+    return tenant
+
+
+def make_persona(persona: str, tenant: Tenant) -> Membership:
+    name, role, department_code, external_code = PERSONAS[persona]
+    return make_member(tenant, name, role, department_code, external_code=external_code)

@@ -1,0 +1,666 @@
+"""The cross-tenant matrix: every address of the browser app, every verb, every role.
+
+Acme is the tenant under test, with its personas (tests/factories.py ``PERSONAS``); Globex is
+the other tenant. Both get one of everything an address can name (a complaint with a file, a
+message and a corrective action, a survey with questions and a rule, a response with its
+follow-up, an import, a notification per member) once per module.
+
+The addresses are read from the URL resolver, so a new one is covered the day it is added: an
+address whose parameters the ``FILL`` table cannot fill makes ``test_every_address_is_covered``
+fail until the table (or the short, reasoned ``NOT_CROSS_TENANT`` list) says how.
+
+For each address that names an object, each role (and an anonymous visitor, and a customer whose
+browser follows a complaint of each tenant) and each verb, these are asked:
+
+* **foreign object** — Acme's address with Globex's object (``/acme/complaints/GRO-…/``);
+* **foreign child** — Acme's own parent with Globex's child (Acme's complaint, Globex's file);
+* **foreign workspace** — Globex's address and object to a member of Acme only
+  (``/globex/complaints/GRO-…/``), for every staff address, lists included.
+
+Each answer must equal the answer for an object that does not exist (status, ``Location``,
+body; the CSRF token, the CSP nonce and the forms' submission tokens aside), must change
+nothing (no row inserted, updated or deleted in any table: PostgreSQL's per-transaction
+counters, ``pg_stat_xact_user_tables``), and must be the address's "not found" (404; the status
+page's is the lookup page) — unless the answer does not depend on the object at all (the same
+for Acme's own object: a role refused before any lookup, a verb the view does not take, the
+login page).
+"""
+
+import copy
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.contrib.admin import site as admin_site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from complaints import workflow
+from complaints.corrective_actions import corrective_action_open
+from complaints.models import Attachment, CorrectiveAction, RootCause, Severity
+from complaints.public import ACCESS_SESSION_KEY
+from complaints.services import category_create
+from notifications.services import notification_create
+from surveys.interactions.importing import IMPORT_ACTION, ImportRun, run_keep
+from surveys.models import FollowUp, Invitation, Question, SurveyRule
+from surveys.responses.submitting import response_submit
+from surveys.scoring import QuestionKind
+from surveys.sender import invitations_run
+from tenants.audit import audit_record
+from tenants.models import AuditEntry, Department, Membership, Role, Tenant
+from tests.complaint_fixtures import file_complaint
+from tests.factories import (
+    PERSONAS,
+    BrandFactory,
+    make_acme,
+    make_globex,
+    make_member,
+    make_persona,
+)
+from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
+
+pytestmark = pytest.mark.postgres  # the "nothing changed" check reads PostgreSQL's counters
+
+MISSING_ID = 987654321
+NO_SUCH_TENANT = "no-such-tenant"
+
+# --- the two worlds --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One tenant and one of everything its addresses can name."""
+
+    tenant: Tenant
+    members: dict[str, Membership]
+    admin: Membership
+    brand: object
+    complaint: object
+    attachment: Attachment
+    action: CorrectiveAction
+    survey: object
+    question: Question
+    rule: SurveyRule
+    follow_up: FollowUp
+    response: object
+    import_entry: AuditEntry
+    notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "application/pdf")
+
+
+def build_world(
+    tenant: Tenant, members: dict[str, Membership], *, admin: Membership, handler, department
+) -> World:
+    """Everything through the services and the workflow, as the app makes it."""
+    now = timezone.now()
+    prefix = tenant.slug[:3].upper()
+    brand = BrandFactory(
+        tenant=tenant,
+        slug=f"{tenant.slug}-motor",
+        name=f"{tenant.name} Motor",
+        reference_prefix=prefix,
+    )
+    claims = category_create(tenant=tenant, actor=None, code="claims", name="Claims")
+    cause = RootCause.objects.create(tenant=tenant, code="slow-handling", name="Slow handling")
+    complaint = file_complaint(
+        brand, category=claims, email=f"maria@{tenant.slug}.example", files=[_pdf("bill.pdf")]
+    )
+    complaint = workflow.complaint_acknowledge(complaint=complaint, actor=admin)
+    complaint = workflow.complaint_assess(
+        complaint=complaint,
+        actor=admin,
+        severity=Severity.HIGH,
+        impact="medium",
+        complexity="low",
+        is_in_scope=True,
+    )
+    complaint = workflow.complaint_assign(
+        complaint=complaint, actor=admin, department=department, assignee=handler
+    )
+    complaint = workflow.complaint_start_investigation(complaint=complaint, actor=admin)
+    complaint = workflow.complaint_resolve(
+        complaint=complaint, actor=admin, root_cause=cause, resolution="We paid the claim."
+    )
+    action = corrective_action_open(
+        complaint=complaint,
+        actor=admin,
+        description="Train the desk.",
+        owner=handler,
+        due_date=date.today() + timedelta(days=30),
+    )
+    attachment = Attachment.objects.for_tenant(tenant).get(complaint=complaint)
+
+    version = publish_survey(tenant)
+    rule = add_rule(tenant, version.survey, delay_minutes=0)
+    customer = make_customer(tenant, "Maria Rossi", f"maria.survey@{tenant.slug}.example")
+    interaction = record(
+        brand, customer, occurred_at=now - timedelta(hours=2), now=now, reference="visit-1"
+    )
+    invitations_run(now=now)
+    invitation = Invitation.objects.for_tenant(tenant).get(interaction=interaction)
+    questions = {q.kind: q for q in Question.objects.for_tenant(tenant).filter(version=version)}
+    response = response_submit(
+        invitation=invitation,
+        answers={questions[QuestionKind.NPS].pk: 2, questions[QuestionKind.TEXT].pk: "Rude."},
+        now=now,
+    )
+    import_entry = audit_record(
+        tenant=tenant,
+        actor=admin.user,
+        action=IMPORT_ACTION,
+        target=tenant,
+        changes={"file": [None, "visits.csv"], "rows": [None, 1], "created": [None, 1]},
+    )
+    world = World(
+        tenant=tenant,
+        members=members,
+        admin=admin,
+        brand=brand,
+        complaint=complaint,
+        attachment=attachment,
+        action=action,
+        survey=version.survey,
+        question=questions[QuestionKind.NPS],
+        rule=rule,
+        follow_up=response.follow_up,
+        response=response,
+        import_entry=import_entry,
+    )
+    for member in {member.pk: member for member in [*members.values(), admin]}.values():
+        world.notifications[member.pk] = notification_create(
+            recipient=member,
+            text="Due today",
+            link=f"/{tenant.slug}/complaints/",
+            dedupe_key=f"matrix:{member.pk}",
+        )
+    return world
+
+
+@dataclass
+class Worlds:
+    acme: World
+    globex: World
+    media_root: object
+
+
+ACME_ROLES = [persona for persona in PERSONAS if persona.startswith("acme_")]
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module, in a transaction rolled back at its end."""
+    media_root = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        acme = make_acme()
+        acme_members = {persona: make_persona(persona, acme) for persona in ACME_ROLES}
+        globex = make_globex()
+        globex_members = {"globex_agent": make_persona("globex_agent", globex)}
+        globex_admin = make_member(globex, "gina", Role.ADMIN, None)
+        built = Worlds(
+            acme=build_world(
+                acme,
+                acme_members,
+                admin=acme_members["acme_admin"],
+                handler=acme_members["acme_agent"],
+                department=Department.objects.for_tenant(acme).get(code="north-branch"),
+            ),
+            globex=build_world(
+                globex,
+                globex_members,
+                admin=globex_admin,
+                handler=globex_members["globex_agent"],
+                department=Department.objects.for_tenant(globex).get(code="hq"),
+            ),
+            media_root=media_root,
+        )
+        yield built
+        transaction.set_rollback(True)
+
+
+# --- what fills each parameter of an address -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fill:
+    """How to fill one parameter: the value in a world (for the member asking, or None), and a
+    value naming nothing. ``is_object``: False for a coordinate inside its parent (a version's
+    number within its survey, a step's name), kept from the parent's world."""
+
+    value: Callable[[World, Membership | None], object]
+    missing: object = MISSING_ID
+    is_object: bool = True
+
+
+def _import_token(world: World, member: Membership | None) -> str:
+    """An import under way (kept in the cache, per member): the asker's own in their world,
+    else one of the tenant's admin."""
+    owner = member if member is not None and member.tenant_id == world.tenant.pk else world.admin
+    token = secrets.token_urlsafe(18)  # 24 characters, like importing's tokens
+    run_keep(
+        actor=owner,
+        run=ImportRun(
+            token=token,
+            file_name="visits.csv",
+            row_count=0,
+            rows=[],
+            already_imported=0,
+            skipped=[],
+        ),
+    )
+    return token
+
+
+def _notification(world: World, member: Membership | None) -> int:
+    own = world.notifications.get(member.pk) if member is not None else None
+    return (own or world.notifications[world.admin.pk]).pk
+
+
+FILL: dict[str, Fill] = {
+    "reference": Fill(lambda w, m: w.complaint.reference, missing="ZZZ-2099-999999"),
+    "attachment_id": Fill(lambda w, m: w.attachment.pk),
+    "action_id": Fill(lambda w, m: w.action.pk),
+    "survey_id": Fill(lambda w, m: w.survey.pk),
+    "question_id": Fill(lambda w, m: w.question.pk),
+    "rule_id": Fill(lambda w, m: w.rule.pk),
+    "follow_up_id": Fill(lambda w, m: w.follow_up.pk),
+    "response_id": Fill(lambda w, m: w.response.pk),
+    "entry_id": Fill(lambda w, m: w.import_entry.pk),
+    "notification_id": Fill(_notification),
+    "token": Fill(_import_token, missing="Z" * 24),
+    "brand_slug": Fill(lambda w, m: w.brand.slug, missing="no-such-brand"),
+    "number": Fill(lambda w, m: 1, is_object=False),  # a version's number within its survey
+    "name": Fill(lambda w, m: "acknowledge", is_object=False),  # a step's name
+}
+
+# Addresses with parameters that name no tenant's object, and why they are not in the matrix.
+NOT_CROSS_TENANT = {
+    # The token alone finds the tenant (no tenant in the address): there is no other tenant's
+    # object to put in an address of this one; guessed tokens are the survey tokens' own tests.
+    "public-survey": "the token names the tenant",
+    "public-survey-score": "the token names the tenant",
+    "public-survey-thanks": "the token names the tenant",
+    "public-survey-unsubscribe": "the token names the tenant",
+    # A user account's reset link, checked by Django's token generator; no tenant's object.
+    "password_reset_confirm": "a user account, not a tenant's object",
+}
+# The Django admin (/admin/) is for superusers, who see every tenant on purpose.
+EXCLUDED_NAMESPACES = {admin_site.name: "superusers only, across tenants by design"}
+
+# What an address answers for an object that is not there (else 404).
+NOT_FOUND = {
+    # Without proof, a complaint that exists looks like one that does not: the lookup page.
+    "public-complaint-status": 302,
+}
+
+# --- every address ---------------------------------------------------------------------------
+
+PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str
+
+    @property
+    def parameters(self) -> list[str]:
+        return [match["name"] for match in PARAMETER.finditer(self.route)]
+
+    @property
+    def objects(self) -> list[str]:
+        return [p for p in self.parameters if p in FILL and FILL[p].is_object]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.route.startswith("<slug:tenant_slug>/")
+
+    @property
+    def is_public(self) -> bool:
+        return self.route.startswith("c/<slug:tenant_slug>/")
+
+    def url(self, values: dict) -> str:
+        return "/" + PARAMETER.sub(lambda match: str(values[match["name"]]), self.route)
+
+
+def _walk(patterns, prefix="") -> list[Route]:
+    routes = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            routes += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            routes.append(Route(prefix + str(pattern.pattern), pattern.name or ""))
+    return routes
+
+
+ROUTES = _walk(get_resolver().url_patterns)
+# Every address that names an object of a tenant, or lives in a tenant's workspace.
+MATRIX = [
+    route
+    for route in ROUTES
+    if route.name not in NOT_CROSS_TENANT and (route.objects or route.is_staff)
+]
+
+
+def test_every_address_is_covered():
+    """A new address with a parameter nobody said how to fill fails here, not in production."""
+    unfilled = {
+        route.name or route.route: [
+            p for p in route.parameters if p not in FILL and p != "tenant_slug"
+        ]
+        for route in ROUTES
+        if route.name not in NOT_CROSS_TENANT
+    }
+    assert {name: params for name, params in unfilled.items() if params} == {}
+    assert all(route.route.isascii() and "(?P" not in route.route for route in ROUTES), (
+        "a regex address: teach _walk to fill it"
+    )
+    named = {route.name for route in MATRIX}
+    # The ones that matter most are in, so a broken walk cannot pass by covering nothing.
+    assert {
+        "complaint-detail",
+        "complaint-step",
+        "complaint-file",
+        "corrective-action-update",
+        "survey-question-delete",
+        "follow-up-complete",
+        "response-detail",
+        "interaction-import-continue",
+        "notification-open",
+        "public-complaint-status",
+        "public-complaint-file",
+        "public-complaint-form",
+        "complaint-queue",
+    } <= named
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+def _post_data(name: str, world: World) -> dict:
+    """What the address's form would send, about ``world``'s objects."""
+    complaint = world.complaint
+    common = {"submission": secrets.token_urlsafe(24)}
+    return common | {
+        "complaint-step": {"acknowledge-version": complaint.version, "acknowledge-note": "Seen."},
+        "complaint-transfer": {
+            "transfer-version": complaint.version,
+            "transfer-department": complaint.department_id,
+            "transfer-assignee": "",
+            "transfer-note": "Yours now.",
+        },
+        "complaint-message": {"kind": "internal", "body": "A note."},
+        "complaint-link": {"other": complaint.reference},
+        "complaint-action-open": {
+            "description": "Train the desk.",
+            "owner": world.admin.pk,
+            "due_date": (date.today() + timedelta(days=9)).isoformat(),
+        },
+        "corrective-action-update": {"status": "done", "outcome": "Trained."},
+        "survey-update": {"name": "Renamed", "is_active": "on"},
+        "survey-question-new": {"kind": "nps", "text_en": "Recommend us?", "is_required": "on"},
+        "survey-question-edit": {"kind": "nps", "text_en": "Recommend us?", "is_required": "on"},
+        "survey-question-move": {"direction": "down"},
+        "survey-rule-edit": {
+            "survey": world.survey.pk,
+            "delay_minutes": 5,
+            "sample_percent": 50,
+            "order": 1,
+            "source": "api",
+            "is_active": "on",
+        },
+        "follow-up-complete": {"outcome": "Called her.", "invite_rerate": "on"},
+        "public-complaint-status": {
+            "action": "withdraw",
+            "reason": "Sorted.",
+            "expected_version": complaint.version,
+        },
+        "public-complaint-form": {
+            "name": "Maria Rossi",
+            "email": "maria@example.com",
+            "language": "en",
+            "subject": "Claim",
+            "description": "Unpaid.",
+        },
+    }.get(name, {"note": "x", "body": "x", "reason": "x"})
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str
+    body: str
+
+    def normalised(self, replacements: list[tuple[str, str]]) -> "Answer":
+        location, body = self.location, self.body
+        for old, new in replacements:
+            location, body = location.replace(old, new), body.replace(old, new)
+        return Answer(self.status, location, body)
+
+
+TOKENS = [
+    (re.compile(r'nonce="[^"]*"'), 'nonce="…"'),  # CSP, fresh per response
+    (re.compile(r"\b[A-Za-z0-9]{64}\b"), "<csrf>"),  # the masked CSRF token
+    (re.compile(r'(name="submission"[^>]*value=")[^"]*"'), r'\1…"'),  # idempotency tokens
+]
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = content.decode(errors="replace")
+    for pattern, replacement in TOKENS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+WRITES = """
+    SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables
+    WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 AND relname <> 'django_session'
+"""
+
+
+def _writes() -> dict[str, int]:
+    """Rows written per table in this transaction so far (savepoints rolled back included)."""
+    with connection.cursor() as cursor:
+        cursor.execute(WRITES)
+        return dict(cursor.fetchall())
+
+
+def ask(
+    client: Client, verb: str, url: str, data: dict, *, count_writes: bool = False
+) -> tuple[Answer, dict[str, int]]:
+    """One request, undone afterwards (rows and cookies: a message or a new session of one
+    answer must not show in the next); the answer, and (``count_writes``) the rows it wrote per
+    table."""
+    before = after = {}
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        if count_writes:
+            before = _writes()
+        if verb == "GET":
+            response = client.get(url)
+        elif verb == "POST":
+            response = client.post(url, data)
+        else:
+            response = client.generic(
+                verb, url, urlencode(data), content_type="application/x-www-form-urlencoded"
+            )
+        if count_writes:
+            after = _writes()
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    changed = {table: n - before.get(table, 0) for table, n in after.items()}
+    answer = Answer(response.status_code, response.get("Location", ""), _body(response))
+    return answer, {table: n for table, n in changed.items() if n}
+
+
+def _replacements(values_from: dict, values_to: dict, route: Route) -> list[tuple[str, str]]:
+    """Turn an answer about ``values_from`` into one about ``values_to``: their addresses, and
+    values distinctive enough to replace anywhere (references, slugs, tokens)."""
+    path_from, path_to = route.url(values_from), route.url(values_to)
+    pairs = [(path_from, path_to), (quote(path_from), quote(path_to))]
+    for name, value in values_from.items():
+        if isinstance(value, str) and len(value) > 6 and value != values_to[name]:
+            pairs.append((value, str(values_to[name])))
+    return pairs
+
+
+@dataclass
+class Case:
+    variant: str
+    foreign: dict
+    missing: dict
+    own: dict
+    data_world: World
+    own_world: World
+
+
+def cases(route: Route, worlds: Worlds, member: Membership | None) -> list[Case]:
+    acme, globex = worlds.acme, worlds.globex
+
+    def values(world_of: Callable[[str], World], slug: str, missing: set[str] = frozenset()):
+        filled = {"tenant_slug": slug}
+        for name in route.parameters:
+            if name == "tenant_slug":
+                continue
+            fill = FILL[name]
+            filled[name] = fill.missing if name in missing else fill.value(world_of(name), member)
+        return filled
+
+    objects = route.objects
+    found = []
+    if objects:
+        found.append(
+            Case(
+                "foreign object",
+                foreign=values(lambda _: globex, "acme"),
+                missing=values(lambda _: globex, "acme", missing=set(objects)),
+                own=values(lambda _: acme, "acme"),
+                data_world=globex,
+                own_world=acme,
+            )
+        )
+    if len(objects) > 1:
+        # Acme's own parent, Globex's children; a coordinate follows its parent.
+        parent = objects[0]
+
+        def child_world(name):
+            return globex if name in objects[1:] else acme
+
+        found.append(
+            Case(
+                "foreign child",
+                foreign=values(child_world, "acme"),
+                missing=values(child_world, "acme", missing=set(objects[1:])),
+                own=values(lambda _: acme, "acme"),
+                data_world=acme,
+                own_world=acme,
+            )
+        )
+        assert parent  # the first object is the parent in every address of the app
+    if route.is_staff:
+        found.append(
+            Case(
+                "foreign workspace",
+                foreign=values(lambda _: globex, "globex"),
+                missing=values(lambda _: globex, NO_SUCH_TENANT),
+                own=values(lambda _: acme, "acme"),
+                data_world=globex,
+                own_world=acme,
+            )
+        )
+    return found
+
+
+def _client(worlds: Worlds, persona: str) -> tuple[Client, Membership | None]:
+    client = Client(raise_request_exception=False)
+    if persona == "anonymous":
+        return client, None
+    if persona == "complainant":
+        # A customer whose browser follows a complaint at each tenant (filed both).
+        session = client.session
+        session[ACCESS_SESSION_KEY] = [worlds.acme.complaint.pk, worlds.globex.complaint.pk]
+        session.save()
+        return client, None
+    member = worlds.acme.members[persona]
+    client.force_login(member.user)
+    return client, member
+
+
+def roles(route: Route) -> list[str]:
+    """Acme's personas and an anonymous visitor; on public pages also a customer whose browser
+    follows a complaint (staff pages see no difference between that one and the anonymous)."""
+    return ["anonymous", *(["complainant"] if route.is_public else []), *ACME_ROLES]
+
+
+def accepted_verbs(route: Route, worlds: Worlds) -> list[str]:
+    """GET and POST, and PUT, PATCH and DELETE where the view takes them: where Acme's admin
+    asking for Acme's own object is not answered 405."""
+    client, member = _client(worlds, "acme_admin")
+    case = cases(route, worlds, member)[0]
+    data = _post_data(route.name, case.own_world)
+    return ["GET", "POST"] + [
+        verb
+        for verb in ("PUT", "PATCH", "DELETE")
+        if ask(client, verb, route.url(case.own), data)[0].status != 405
+    ]
+
+
+def check(route: Route, worlds: Worlds, persona: str, verbs: list[str]) -> list[str]:
+    """Every verb and variant of ``route`` for ``persona``: what went wrong, if anything."""
+    client, member = _client(worlds, persona)
+    problems = []
+    for case in cases(route, worlds, member):
+        foreign_url, missing_url = route.url(case.foreign), route.url(case.missing)
+        data = _post_data(route.name, case.data_world)
+        # Another workspace is refused before the view reads the verb: GET and POST suffice.
+        for verb in verbs if case.variant != "foreign workspace" else ("GET", "POST"):
+            where = f"{persona} {verb} {foreign_url} ({case.variant})"
+            foreign, wrote = ask(client, verb, foreign_url, data, count_writes=True)
+            missing, _ = ask(client, verb, missing_url, data)
+            if wrote:
+                problems.append(f"{where}: wrote {wrote}")
+            expected = missing.normalised(_replacements(case.missing, case.foreign, route))
+            if foreign != expected:
+                problems.append(
+                    f"{where}: answered {foreign.status} {foreign.location!r}, unlike a missing "
+                    f"one ({missing.status} {missing.location!r})"
+                    + ("; the bodies differ" if foreign.body != expected.body else "")
+                )
+                continue
+            if foreign.status == NOT_FOUND.get(route.name, 404):
+                continue
+            # Not a "not found": fine only when the object does not matter at all.
+            own, _ = ask(client, verb, route.url(case.own), _post_data(route.name, case.own_world))
+            if own.normalised(_replacements(case.own, case.foreign, route)) != foreign:
+                problems.append(
+                    f"{where}: answered {foreign.status}, not a 404, and Acme's own object "
+                    f"answers {own.status}: the answer depends on the object"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("route", MATRIX, ids=lambda route: route.name or route.route)
+def test_another_tenants_object_is_a_404_like_a_missing_one_and_changes_nothing(db, worlds, route):
+    with override_settings(MEDIA_ROOT=worlds.media_root):
+        verbs = accepted_verbs(route, worlds)
+        problems = [
+            problem for persona in roles(route) for problem in check(route, worlds, persona, verbs)
+        ]
+
+    assert problems == []
