@@ -19,11 +19,23 @@ browser follows a complaint of each tenant) and each verb, these are asked:
 
 Each answer must equal the answer for an object that does not exist (status, ``Location``,
 body; the CSRF token, the CSP nonce and the forms' submission tokens aside), must change
-nothing (no row inserted, updated or deleted in any table: PostgreSQL's per-transaction
-counters, ``pg_stat_xact_user_tables``), and must be the address's "not found" (404; the status
-page's is the lookup page) — unless the answer does not depend on the object at all (the same
-for Acme's own object: a role refused before any lookup, a verb the view does not take, the
-login page).
+nothing (no row of any table different afterwards: PostgreSQL's per-transaction counters,
+``pg_stat_xact_user_tables``, name the tables written to, whose rows are then compared), and
+must be the address's "not found" (404; the status page's is the lookup page) or a 405 for a
+verb the view does not take — unless the answer does not depend on the object at all (the
+same for Acme's own object: a role refused before any lookup, the login page). PUT, PATCH and
+DELETE are sent where the view takes them (Acme's admin is not answered 405).
+
+The same rule holds for the ids a page takes in its form or query string (``FIELD_PROBES``:
+a step's department or root cause, a merge's or a link's reference, a rule's survey, a
+queue's filters, the public form's lists, the status lookup's reference): Globex's object
+there answers as a missing one does, and changes nothing.
+
+Not in the matrix: the Django admin (superusers, who cross tenants on purpose), the public
+survey pages (their token alone names the tenant, so no other tenant's object can be put in
+their address), the password-reset link (a user account, not a tenant's object), and the
+addresses that name no object outside a workspace (login, language, the API's schema and docs;
+the app has no other /api/ address today).
 """
 
 import copy
@@ -39,7 +51,7 @@ from django.contrib.admin import site as admin_site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from complaints import workflow
@@ -59,6 +71,7 @@ from tests.complaint_fixtures import file_complaint
 from tests.factories import (
     PERSONAS,
     BrandFactory,
+    TouchpointFactory,
     make_acme,
     make_globex,
     make_member,
@@ -91,6 +104,13 @@ class World:
     follow_up: FollowUp
     response: object
     import_entry: AuditEntry
+    category: object
+    cause: RootCause
+    touchpoint: object
+    department: Department
+    handler: Membership
+    # Complaints stopped on the way (acknowledged, assessed, investigating), for the steps' forms.
+    complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
 
 
@@ -112,25 +132,51 @@ def build_world(
     )
     claims = category_create(tenant=tenant, actor=None, code="claims", name="Claims")
     cause = RootCause.objects.create(tenant=tenant, code="slow-handling", name="Slow handling")
-    complaint = file_complaint(
-        brand, category=claims, email=f"maria@{tenant.slug}.example", files=[_pdf("bill.pdf")]
-    )
-    complaint = workflow.complaint_acknowledge(complaint=complaint, actor=admin)
-    complaint = workflow.complaint_assess(
-        complaint=complaint,
-        actor=admin,
-        severity=Severity.HIGH,
-        impact="medium",
-        complexity="low",
-        is_in_scope=True,
-    )
-    complaint = workflow.complaint_assign(
-        complaint=complaint, actor=admin, department=department, assignee=handler
-    )
-    complaint = workflow.complaint_start_investigation(complaint=complaint, actor=admin)
-    complaint = workflow.complaint_resolve(
-        complaint=complaint, actor=admin, root_cause=cause, resolution="We paid the claim."
-    )
+    touchpoint = TouchpointFactory(tenant=tenant, code="claims-desk", name="Claims desk")
+    steps = [
+        ("acknowledged", lambda c: workflow.complaint_acknowledge(complaint=c, actor=admin)),
+        (
+            "assessed",
+            lambda c: workflow.complaint_assess(
+                complaint=c,
+                actor=admin,
+                severity=Severity.HIGH,
+                impact="medium",
+                complexity="low",
+                is_in_scope=True,
+            ),
+        ),
+        (
+            "assigned",
+            lambda c: workflow.complaint_assign(
+                complaint=c, actor=admin, department=department, assignee=handler
+            ),
+        ),
+        (
+            "investigating",
+            lambda c: workflow.complaint_start_investigation(complaint=c, actor=admin),
+        ),
+        (
+            "resolved",
+            lambda c: workflow.complaint_resolve(
+                complaint=c, actor=admin, root_cause=cause, resolution="We paid the claim."
+            ),
+        ),
+    ]
+
+    def walk(until: str, **intake):
+        complaint = file_complaint(brand, category=claims, **intake)
+        for state, step in steps:
+            complaint = step(complaint)
+            if state == until:
+                return complaint
+        raise AssertionError(until)
+
+    complaint = walk("resolved", email=f"maria@{tenant.slug}.example", files=[_pdf("bill.pdf")])
+    complaints_in = {
+        state: walk(state, subject=f"Also {state}")
+        for state in ("acknowledged", "assessed", "investigating")
+    }
     action = corrective_action_open(
         complaint=complaint,
         actor=admin,
@@ -175,6 +221,12 @@ def build_world(
         follow_up=response.follow_up,
         response=response,
         import_entry=import_entry,
+        category=claims,
+        cause=cause,
+        touchpoint=touchpoint,
+        department=department,
+        handler=handler,
+        complaints_in=complaints_in,
     )
     for member in {member.pk: member for member in [*members.values(), admin]}.values():
         world.notifications[member.pk] = notification_create(
@@ -468,30 +520,51 @@ def _body(response) -> str:
     return text
 
 
-WRITES = """
+TOUCHED = """
     SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables
     WHERE n_tup_ins + n_tup_upd + n_tup_del > 0 AND relname <> 'django_session'
 """
 
 
-def _writes() -> dict[str, int]:
-    """Rows written per table in this transaction so far (savepoints rolled back included)."""
+def _touched() -> dict[str, int]:
+    """Rows written per table in this transaction so far, rolled-back savepoints included
+    (PostgreSQL's per-transaction counters: one cheap query for every table)."""
     with connection.cursor() as cursor:
-        cursor.execute(WRITES)
+        cursor.execute(TOUCHED)
+        return dict(cursor.fetchall())
+
+
+def _contents(tables: list[str]) -> dict[str, str]:
+    """A digest of every row of ``tables``."""
+    if not tables:
+        return {}
+    quote_name = connection.ops.quote_name
+    query = " UNION ALL ".join(
+        f"SELECT %s, md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), ''))"
+        f" FROM {quote_name(table)} t"
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, tables)
         return dict(cursor.fetchall())
 
 
 def ask(
     client: Client, verb: str, url: str, data: dict, *, count_writes: bool = False
-) -> tuple[Answer, dict[str, int]]:
+) -> tuple[Answer, list[str]]:
     """One request, undone afterwards (rows and cookies: a message or a new session of one
-    answer must not show in the next); the answer, and (``count_writes``) the rows it wrote per
-    table."""
-    before = after = {}
+    answer must not show in the next); the answer, and (``count_writes``) the tables whose
+    rows it changed.
+
+    The counters name the tables the request wrote to, even in a savepoint it rolled back
+    itself (a refused form's idempotency token); their rows are compared after the request and
+    after this function's rollback (which is how they were before), so only a change that
+    stayed counts."""
+    before = touched = after = {}
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         if count_writes:
-            before = _writes()
+            before = _touched()
         if verb == "GET":
             response = client.get(url)
         elif verb == "POST":
@@ -501,12 +574,13 @@ def ask(
                 verb, url, urlencode(data), content_type="application/x-www-form-urlencoded"
             )
         if count_writes:
-            after = _writes()
+            touched = [t for t, n in _touched().items() if n != before.get(t, 0)]
+            after = _contents(touched)
         transaction.set_rollback(True)
     client.cookies = cookies
-    changed = {table: n - before.get(table, 0) for table, n in after.items()}
+    changed = [table for table, digest in _contents(list(after)).items() if after[table] != digest]
     answer = Answer(response.status_code, response.get("Location", ""), _body(response))
-    return answer, {table: n for table, n in changed.items() if n}
+    return answer, changed
 
 
 def _replacements(values_from: dict, values_to: dict, route: Route) -> list[tuple[str, str]]:
@@ -643,7 +717,9 @@ def check(route: Route, worlds: Worlds, persona: str, verbs: list[str]) -> list[
                     + ("; the bodies differ" if foreign.body != expected.body else "")
                 )
                 continue
-            if foreign.status == NOT_FOUND.get(route.name, 404):
+            # 405: the view does not take the verb, whatever the object (GET on a POST-only
+            # step); the answer is already the missing object's.
+            if foreign.status in (NOT_FOUND.get(route.name, 404), 405):
                 continue
             # Not a "not found": fine only when the object does not matter at all.
             own, _ = ask(client, verb, route.url(case.own), _post_data(route.name, case.own_world))
@@ -664,3 +740,251 @@ def test_another_tenants_object_is_a_404_like_a_missing_one_and_changes_nothing(
         ]
 
     assert problems == []
+
+
+# --- another tenant's object named in a form or a filter ---------------------------------------
+#
+# The same rule for the ids a page takes in its form or its query string: Acme's page, with the
+# rest of a valid form, naming Globex's object answers as if it named nothing, and writes
+# nothing. Each POST is also sent naming Acme's own object, which must be taken (written, or
+# redirected): so the refusal is the foreign id's, not an incomplete form's.
+
+
+@dataclass(frozen=True)
+class FieldProbe:
+    route: str
+    field: str
+    value: Callable[[World], object]  # the object as the field names it
+    form: Callable[[World], dict] = lambda w: {}  # the rest of a valid form, in Acme's world
+    target: Callable[[World], dict] = lambda w: {}  # the address's parameters, Acme's
+    verb: str = "POST"
+    missing: object = MISSING_ID
+    persona: str = "acme_admin"
+
+    @property
+    def id(self) -> str:
+        return f"{self.route}:{self.verb}:{self.field}"
+
+
+def _step(name: str, state: str, **fields) -> dict:
+    """A step's form on Acme's complaint in ``state``."""
+
+    def form(world: World) -> dict:
+        complaint = world.complaints_in[state]
+        return {
+            f"{name}-version": complaint.version,
+            **{f"{name}-{k}": v for k, v in fields.items()},
+        }
+
+    return form
+
+
+def _on(state: str) -> Callable[[World], dict]:
+    return lambda w: {"reference": (w.complaints_in.get(state) or w.complaint).reference}
+
+
+NEW_COMPLAINT = {
+    "channel": "phone",
+    "name": "Maria Rossi",
+    "email": "maria@example.com",
+    "language": "en",
+    "severity": "medium",
+    "subject": "Claim not paid",
+    "description": "Six weeks.",
+}
+RULE = {"delay_minutes": 5, "sample_percent": 50, "order": 1, "source": "api", "is_active": "on"}
+PUBLIC_FORM = {
+    "name": "Maria Rossi",
+    "email": "maria@example.com",
+    "language": "en",
+    "subject": "Claim not paid",
+    "description": "Six weeks.",
+}
+
+FIELD_PROBES = [
+    FieldProbe("complaint-new", "brand", lambda w: w.brand.pk, lambda w: dict(NEW_COMPLAINT)),
+    *[
+        FieldProbe(
+            "complaint-new",
+            name,
+            value,
+            lambda w: {**NEW_COMPLAINT, "brand": w.brand.pk},
+        )
+        for name, value in [
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
+    FieldProbe(
+        "complaint-step",
+        "assess-category",
+        lambda w: w.category.pk,
+        _step(
+            "assess",
+            "acknowledged",
+            severity="high",
+            impact="medium",
+            complexity="low",
+            is_in_scope="yes",
+        ),
+        lambda w: _on("acknowledged")(w) | {"name": "assess"},
+    ),
+    FieldProbe(
+        "complaint-step",
+        "assign-department",
+        lambda w: w.department.pk,
+        _step("assign", "assessed"),
+        lambda w: _on("assessed")(w) | {"name": "assign"},
+    ),
+    FieldProbe(
+        "complaint-step",
+        "assign-assignee",
+        lambda w: w.handler.pk,
+        lambda w: _step("assign", "assessed")(w) | {"assign-department": w.department.pk},
+        lambda w: _on("assessed")(w) | {"name": "assign"},
+    ),
+    FieldProbe(
+        "complaint-step",
+        "resolve-root_cause",
+        lambda w: w.cause.pk,
+        _step("resolve", "investigating", resolution="We paid."),
+        lambda w: _on("investigating")(w) | {"name": "resolve"},
+    ),
+    FieldProbe(
+        "complaint-step",
+        "merge-into",
+        lambda w: w.complaints_in["acknowledged"].reference,
+        _step("merge", "investigating"),
+        lambda w: _on("investigating")(w) | {"name": "merge"},
+        missing="ZZZ-2099-999999",
+    ),
+    FieldProbe(
+        "complaint-transfer",
+        "transfer-department",
+        lambda w: w.department.pk,
+        lambda w: {"transfer-version": w.complaints_in["investigating"].version},
+        _on("investigating"),
+    ),
+    FieldProbe(
+        "complaint-transfer",
+        "transfer-assignee",
+        lambda w: w.handler.pk,
+        lambda w: {
+            "transfer-version": w.complaints_in["investigating"].version,
+            "transfer-department": w.department.pk,
+        },
+        _on("investigating"),
+    ),
+    FieldProbe(
+        "complaint-link",
+        "other",
+        lambda w: w.complaints_in["acknowledged"].reference,
+        target=_on("investigating"),
+        missing="ZZZ-2099-999999",
+    ),
+    FieldProbe(
+        "complaint-action-open",
+        "owner",
+        lambda w: w.handler.pk,
+        lambda w: {
+            "description": "Train the desk.",
+            "due_date": (date.today() + timedelta(days=9)).isoformat(),
+        },
+        _on("resolved"),
+    ),
+    *[
+        FieldProbe("survey-rule-new", name, value, lambda w: {**RULE, "survey": w.survey.pk})
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+        ]
+    ],
+    FieldProbe("survey-rule-new", "survey", lambda w: w.survey.pk, lambda w: dict(RULE)),
+    FieldProbe(
+        "survey-rule-edit",
+        "survey",
+        lambda w: w.survey.pk,
+        lambda w: dict(RULE),
+        lambda w: {"rule_id": w.rule.pk},
+    ),
+    FieldProbe("notification-read", "id", lambda w: w.notifications[w.admin.pk].pk),
+    # Filters and pre-filled forms in the query string.
+    FieldProbe("survey-rule-new", "survey", lambda w: w.survey.pk, verb="GET"),
+    *[
+        FieldProbe("complaint-queue", name, value, lambda w: {"queue": "all"}, verb="GET")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("category", lambda w: w.category.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+        ]
+    ],
+    *[
+        FieldProbe("response-list", name, value, verb="GET")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("performer", lambda w: w.handler.pk),
+        ]
+    ],
+    FieldProbe("corrective-action-list", "owner", lambda w: w.handler.pk, verb="GET"),
+    FieldProbe("team", "department", lambda w: w.department.pk, verb="GET"),
+    # The public pages: the form's lists, and the lookup's reference + contact.
+    *[
+        FieldProbe(
+            "public-complaint-form",
+            name,
+            value,
+            lambda w: dict(PUBLIC_FORM),
+            lambda w: {"brand_slug": w.brand.slug},
+            persona="anonymous",
+        )
+        for name, value in [
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
+    FieldProbe(
+        "public-complaint-lookup",
+        "reference",
+        lambda w: w.complaint.reference,
+        lambda w: {"contact": f"maria@{w.tenant.slug}.example"},
+        missing="ZZZ-2099-999999",
+        persona="anonymous",
+    ),
+]
+
+
+def _field_replacements(probe: FieldProbe, foreign) -> list[tuple[str, str]]:
+    # The missing values are distinctive (987654321, ZZZ-2099-999999): replaced anywhere, as
+    # where a form's error repeats what was sent.
+    return [(str(probe.missing), str(foreign))]
+
+
+def test_every_field_probe_names_a_page_of_the_app():
+    assert {probe.route for probe in FIELD_PROBES} <= {route.name for route in ROUTES}
+
+
+@pytest.mark.parametrize("probe", FIELD_PROBES, ids=lambda probe: probe.id)
+def test_another_tenants_object_in_a_form_or_filter_is_like_a_missing_one(db, worlds, probe):
+    acme, globex = worlds.acme, worlds.globex
+    client, _member = _client(worlds, probe.persona)
+    url = reverse(probe.route, kwargs={"tenant_slug": "acme", **probe.target(acme)})
+
+    token = {"submission": secrets.token_urlsafe(24)} if probe.verb == "POST" else {}
+
+    def send(value, *, count_writes=False):
+        data = {**token, **probe.form(acme), probe.field: value}
+        if probe.verb == "GET":
+            return ask(client, "GET", f"{url}?{urlencode(data)}", {}, count_writes=count_writes)
+        return ask(client, "POST", url, data, count_writes=count_writes)
+
+    foreign_value = probe.value(globex)
+    foreign, wrote = send(foreign_value, count_writes=True)
+    missing, _ = send(probe.missing)
+    own, own_wrote = send(probe.value(acme), count_writes=True)
+
+    assert wrote == []
+    assert foreign == missing.normalised(_field_replacements(probe, foreign_value))
+    assert "Globex" not in foreign.body
+    if probe.verb == "POST":  # Acme's own object is taken: the form was otherwise valid
+        assert own_wrote or own.status == 302, (own.status, own.body[:2000])
