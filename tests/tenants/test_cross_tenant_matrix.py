@@ -67,6 +67,7 @@ from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
 from tenants.audit import audit_record
 from tenants.models import AuditEntry, Department, Membership, Role, Tenant
+from tenants.services import membership_grant
 from tests.complaint_fixtures import file_complaint
 from tests.factories import (
     PERSONAS,
@@ -112,6 +113,12 @@ class World:
     # Complaints stopped on the way (acknowledged, assessed, investigating), for the steps' forms.
     complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
+
+    def membership_of(self, member: Membership | None) -> Membership | None:
+        """The asker's own membership in this tenant (the same user), if they have one."""
+        if member is None:
+            return None
+        return next((m for m in self.members.values() if m.user_id == member.user_id), None)
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -262,6 +269,15 @@ def worlds(django_db_setup, django_db_blocker, tmp_path_factory):
         globex = make_globex()
         globex_members = {"globex_agent": make_persona("globex_agent", globex)}
         globex_admin = make_member(globex, "gina", Role.ADMIN, None)
+        # Dana works in both: an agent of Acme's north branch and Globex's admin.
+        acme_members["two_workspaces"] = make_member(acme, "dana", Role.AGENT, "north-branch")
+        globex_members["two_workspaces"] = membership_grant(
+            tenant=globex,
+            actor=None,
+            user=acme_members["two_workspaces"].user,
+            role=Role.ADMIN,
+            department=None,
+        )
         built = Worlds(
             acme=build_world(
                 acme,
@@ -300,7 +316,7 @@ class Fill:
 def _import_token(world: World, member: Membership | None) -> str:
     """An import under way (kept in the cache, per member): the asker's own in their world,
     else one of the tenant's admin."""
-    owner = member if member is not None and member.tenant_id == world.tenant.pk else world.admin
+    owner = world.membership_of(member) or world.admin
     token = secrets.token_urlsafe(18)  # 24 characters, like importing's tokens
     run_keep(
         actor=owner,
@@ -317,8 +333,8 @@ def _import_token(world: World, member: Membership | None) -> str:
 
 
 def _notification(world: World, member: Membership | None) -> int:
-    own = world.notifications.get(member.pk) if member is not None else None
-    return (own or world.notifications[world.admin.pk]).pk
+    own = world.membership_of(member)
+    return world.notifications[(own or world.admin).pk].pk
 
 
 FILL: dict[str, Fill] = {
@@ -647,7 +663,7 @@ def cases(route: Route, worlds: Worlds, member: Membership | None) -> list[Case]
             )
         )
         assert parent  # the first object is the parent in every address of the app
-    if route.is_staff:
+    if route.is_staff and not globex.membership_of(member):  # else Globex is theirs
         found.append(
             Case(
                 "foreign workspace",
@@ -678,8 +694,15 @@ def _client(worlds: Worlds, persona: str) -> tuple[Client, Membership | None]:
 
 def roles(route: Route) -> list[str]:
     """Acme's personas and an anonymous visitor; on public pages also a customer whose browser
-    follows a complaint (staff pages see no difference between that one and the anonymous)."""
-    return ["anonymous", *(["complainant"] if route.is_public else []), *ACME_ROLES]
+    follows a complaint (staff pages see no difference between that one and the anonymous);
+    and Dana, a member of both tenants, asking in her Acme workspace for her Globex objects
+    (her own notification and import there included)."""
+    return [
+        "anonymous",
+        *(["complainant"] if route.is_public else []),
+        *ACME_ROLES,
+        "two_workspaces",
+    ]
 
 
 def accepted_verbs(route: Route, worlds: Worlds) -> list[str]:
