@@ -513,12 +513,19 @@ class Answer:
     status: int
     location: str
     body: str
+    # What else could tell the two apart: the type, a download's file name, caching, and the
+    # cookies set (a new session id is how a public page grants access to a complaint).
+    headers: tuple = ()
+    cookies: tuple = ()
 
     def normalised(self, replacements: list[tuple[str, str]]) -> "Answer":
         location, body = self.location, self.body
         for old, new in replacements:
             location, body = location.replace(old, new), body.replace(old, new)
-        return Answer(self.status, location, body)
+        return Answer(self.status, location, body, self.headers, self.cookies)
+
+
+COMPARED_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "Retry-After")
 
 
 TOKENS = [
@@ -595,7 +602,13 @@ def ask(
         transaction.set_rollback(True)
     client.cookies = cookies
     changed = [table for table, digest in _contents(list(after)).items() if after[table] != digest]
-    answer = Answer(response.status_code, response.get("Location", ""), _body(response))
+    answer = Answer(
+        response.status_code,
+        response.get("Location", ""),
+        _body(response),
+        headers=tuple(response.get(name, "") for name in COMPARED_HEADERS),
+        cookies=tuple(sorted(response.cookies)),
+    )
     return answer, changed
 
 
@@ -736,8 +749,12 @@ def check(route: Route, worlds: Worlds, persona: str, verbs: list[str]) -> list[
             if foreign != expected:
                 problems.append(
                     f"{where}: answered {foreign.status} {foreign.location!r}, unlike a missing "
-                    f"one ({missing.status} {missing.location!r})"
-                    + ("; the bodies differ" if foreign.body != expected.body else "")
+                    f"one ({missing.status} {missing.location!r}); differing: "
+                    + ", ".join(
+                        name
+                        for name in ("body", "headers", "cookies")
+                        if getattr(foreign, name) != getattr(expected, name)
+                    )
                 )
                 continue
             # 405: the view does not take the verb, whatever the object (GET on a POST-only
