@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory
+from tests.test_csp import assert_nothing_inline
 
 LOCKED = "Signing in is locked after too many failed attempts. Try again in 15 minutes."
 
@@ -258,6 +259,23 @@ def test_everyone_can_enrol_an_authenticator_with_a_qr_code_and_remove_it(client
     )
     assert "Two-factor sign-in is off." in turned_off.content.decode()
     assert not TOTPDevice.objects.filter(user=acme_agent.user, confirmed=True).exists()
+
+
+def test_the_two_factor_pages_have_nothing_inline_the_policy_would_refuse(
+    client, acme_agent, bobs_device
+):
+    # the QR code is inline SVG markup: no script, no style attribute
+    other = client.__class__()
+    other.force_login(UserFactory(username="zoe@acme.example"))
+    assert_nothing_inline(other.get(reverse("two-factor")))
+    sign_in(client, "bob@acme.example", PASSWORD)
+    assert_nothing_inline(client.get(reverse("login-code")))
+    for _ in range(5):
+        sign_in(client, "bob@acme.example", "wrong")
+    locked = sign_in(client, "bob@acme.example", "wrong")
+    assert locked.status_code == 429
+    locked.status_code = 200  # the locked sign-in page, checked like any page
+    assert_nothing_inline(locked)
 
 
 # --- the tenant's rule for admins and managers --------------------------------------------------
