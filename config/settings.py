@@ -247,8 +247,10 @@ AXES_LOCKOUT_CALLABLE = "tenants.auth.locked_out"
 # failure: nobody can keep someone else's account locked for ever by trying on.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-# The attempt rows keep no form data but the sign-in name (never the password).
-AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+# Masked in the attempt rows' form data and in axes' log lines: the password, the second
+# factor's code, and (in the logs) who and from where. The admin lists name and address in
+# their own columns, to unlock.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_VERBOSE = False
 
 # Two-factor sign-in (django-otp, tenants.two_factor): the name authenticator apps show.
