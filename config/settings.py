@@ -6,6 +6,7 @@ installed (SQLite file, a file-system Celery broker, console email). Production 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -87,10 +91,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with the second factor (tenants.two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    # Signs out a session idle or old past the limits below (tenants.sessions).
+    "tenants.sessions.SessionExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.ApplicationErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the sign-in page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -194,16 +204,66 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- auth --------------------------------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = ["tenants.auth.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "tenants.auth.EmailOrUsernameBackend",
+]
+# Checked wherever a password is chosen: the reset and change forms, the admin's user forms,
+# createsuperuser and changepassword.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace-picker"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link works for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60)))
+# "Forgot your password?" answers no sooner than this, account or not
+# (notifications.password_reset).
+PASSWORD_RESET_MIN_SECONDS = float(os.environ.get("PASSWORD_RESET_MIN_SECONDS", "0.3"))
+
+# Failed sign-ins (django-axes, tenants.auth.LoginAttempts). Counted per account over every
+# address, so spraying one account from many addresses stops at the limit and one person's
+# typos lock only their own account, never the colleagues behind the same office NAT; and per
+# address over every account, with a limit far above one person's typos, so one address
+# cannot try many accounts. A lock lifts after the cool-off, or when an admin unlocks it
+# (/admin/axes/, `manage.py axes_reset_username <email>`), or when the password is reset.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOOPDESK_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "tenants.auth.LoginAttempts"
+AXES_USERNAME_CALLABLE = "tenants.auth.account_key"
+AXES_CLIENT_IP_CALLABLE = "tenants.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "tenants.auth.locked_out"
+# A try while locked is refused without counting, so the cool-off runs from the last real
+# failure: nobody can keep someone else's account locked for ever by trying on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Masked in the attempt rows' form data and in axes' log lines: the password, the second
+# factor's code, and (in the logs) who and from where. The admin lists name and address in
+# their own columns, to unlock.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
+AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp, tenants.two_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Loopdesk")
+
+# Sessions of signed-in staff end after LOOPDESK_SESSION_IDLE_MINUTES without a request
+# (a page open in a tab does not count: the bell's poll is no activity) and, whatever the
+# activity, LOOPDESK_SESSION_MAX_HOURS after signing in (tenants.sessions). The cookie ends
+# with the browser too, and the session row at the same maximum age.
+LOOPDESK_SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+LOOPDESK_SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "8"))
+SESSION_COOKIE_AGE = LOOPDESK_SESSION_MAX_HOURS * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # --- i18n --------------------------------------------------------------------------------------
 

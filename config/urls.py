@@ -1,20 +1,24 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import api_docs
+from notifications.password_reset import password_reset_request
 from surveys import urls as survey_urls
-from tenants.auth import LoginForm
+from tenants import account_views
 from tenants.views import workspace_picker
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", account_views.sign_in_code, name="login-code"),
+    path("accounts/two-factor/", account_views.two_factor_settings, name="two-factor"),
+    # Ours before Django's: the reset email goes through the outbox, and the link's page keeps
+    # no token in the session.
+    path("accounts/password_reset/", password_reset_request, name="password_reset"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from tenants.models import AuditEntry, Tenant
+from tenants.models import AuditEntry, Membership, Tenant
 
 
 def audit_record(
@@ -37,3 +37,12 @@ def field_changes(before: dict, after: dict) -> dict:
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def account_audit(*, user: AbstractBaseUser, action: str) -> None:
+    """Record a change to ``user``'s account (a password reset, two-factor turned on or off)
+    in the audit trail of each of their workspaces: an account is no one tenant's, and each
+    tenant's admins see what happened to their members' sign-in."""
+    # Deliberately across tenants: the user's own memberships, one audit row in each.
+    for membership in Membership.objects.unscoped().filter(user=user).select_related("tenant"):
+        audit_record(tenant=membership.tenant, actor=user, action=action, target=user)

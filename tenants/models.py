@@ -85,6 +85,14 @@ class Tenant(models.Model):
             "who only gave a low score."
         ),
     )
+    require_two_factor_for_managers = models.BooleanField(
+        _("require two-factor sign-in for admins and managers"),
+        default=False,
+        help_text=_(
+            "Admins and managers without an authenticator app are sent to set one up before "
+            "any page of the workspace."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

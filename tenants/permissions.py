@@ -104,6 +104,16 @@ def require(member: Membership, action: Action) -> None:
         raise NotAllowed(_("Your role does not allow this."))
 
 
+# Roles whose members must sign in with a second factor where their tenant asks for it.
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def must_use_two_factor(member: Membership) -> bool:
+    """Whether the member must have signed in with a second factor to use the workspace: their
+    tenant requires it (``Tenant.require_two_factor_for_managers``) of their role."""
+    return member.tenant.require_two_factor_for_managers and member.role in TWO_FACTOR_ROLES
+
+
 def roles_allowed(action: Action) -> list[str]:
     """The roles whose members may ``action``: for queries that pick members by what they may
     do (``Membership.objects.filter(role__in=roles_allowed(Action.TAKE_ASSIGNMENTS))``)."""
