@@ -88,10 +88,7 @@ class Migration(migrations.Migration):
                     models.Index(
                         fields=["tenant", "complaint", "expires_at"], name="accesskey_complaint"
                     ),
-                    models.Index(fields=["expires_at"], name="accesskey_expires"),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(fields=("key_hash",), name="accesskey_unique_hash")
+                    models.Index(fields=["expires_at"], name="accesskey_expires_all_tenants"),
                 ],
             },
         ),

@@ -28,10 +28,8 @@ class AccessKey(TenantOwned):
     class Meta:
         indexes = [
             models.Index(fields=["tenant", "complaint", "expires_at"], name="accesskey_complaint"),
-            models.Index(fields=["expires_at"], name="accesskey_expires"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["key_hash"], name="accesskey_unique_hash"),
+            # For beat's purge of expired keys, every tenant's at once.
+            models.Index(fields=["expires_at"], name="accesskey_expires_all_tenants"),
         ]
 
     def __str__(self) -> str:
