@@ -6,11 +6,14 @@ staff will merge it into Maria's case.
 """
 
 import hashlib
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -291,4 +294,27 @@ def test_a_reply_goes_to_the_email_typed_with_the_complaint(acme_setup, acme_bra
         not Delivery.objects.for_tenant(acme_setup)
         .filter(dedupe_key__startswith=f"complaint-{caller.pk}-")
         .exists()
+    )
+
+
+def test_complaints_filed_before_take_their_customers_contact(acme_setup, acme_brand):
+    # given a complaint stored before complaints kept their own contact
+    complaint = file_complaint(acme_brand, name="Maria Rossi", phone="+30 210 0001000")
+    Complaint.objects.for_tenant(acme_setup).filter(pk=complaint.pk).update(
+        contact_name="", contact_email="", contact_phone=""
+    )
+    migration = importlib.import_module(
+        "complaints.migrations.0012_complaint_contact_and_access_keys"
+    )
+    state = MigrationLoader(connection).project_state(
+        ("complaints", "0012_complaint_contact_and_access_keys")
+    )
+
+    migration.contact_from_customer(state.apps, None)
+
+    complaint.refresh_from_db()
+    assert (complaint.contact_name, complaint.contact_email, complaint.contact_phone) == (
+        "Maria Rossi",
+        MARIA,
+        "+30 210 0001000",
     )
