@@ -1,68 +1,48 @@
 """Messages to the complainant: rendered in their language, with the brand, via the outbox."""
 
-from django.conf import settings
-from django.core import signing
-from django.urls import reverse
-
+from complaints import access
 from complaints.models import Complaint
 from notifications.emails import customer_email_enqueue, customer_email_render
 from notifications.models import Delivery
 from notifications.services import delivery_enqueue
 
-STATUS_LINK_SALT = "complaints.status-link"
-# A link in an email opens the case for a year; after that, reference + email or phone.
-STATUS_LINK_MAX_AGE = 60 * 60 * 24 * 365
-
-
-def status_key(complaint: Complaint) -> str:
-    """The secret in the complainant's status link (signed and dated, so nothing is stored)."""
-    signer = signing.TimestampSigner(salt=STATUS_LINK_SALT)
-    return signer.sign(f"{complaint.tenant_id}:{complaint.pk}")
-
-
-def status_key_matches(complaint: Complaint, key: str) -> bool:
-    try:
-        value = signing.TimestampSigner(salt=STATUS_LINK_SALT).unsign(
-            key, max_age=STATUS_LINK_MAX_AGE
-        )
-    except signing.BadSignature:
-        return False
-    return value == f"{complaint.tenant_id}:{complaint.pk}"
-
-
-def status_url(complaint: Complaint, tenant_slug: str) -> str:
-    path = reverse(
-        "public-complaint-status",
-        kwargs={"tenant_slug": tenant_slug, "reference": complaint.reference},
-    )
-    return f"{settings.SITE_URL.rstrip('/')}{path}?key={status_key(complaint)}"
-
 
 def customer(complaint: Complaint, kind: str, *, key: str | None = None, **context) -> None:
-    """Queue the ``kind`` email (templates/complaints/email/<kind>.txt) to the complainant, and
-    a text message to a complainant who agreed to SMS.
+    """Queue the ``kind`` email (templates/complaints/email/<kind>.txt) to the contact given
+    with the complaint, and a text message to its phone when the customer agreed to SMS.
 
-    The template's first line is the subject. ``key`` makes the message unique (default: the
-    complaint's version, which every change bumps), so a retried step does not send twice.
+    The contact is the complaint's own (``contact_email``, ``contact_phone``, in its language),
+    never another found through its customer: a complaint filed by phone under a customer known
+    by email does not write to that email. The template's first line is the subject. ``key``
+    makes the message unique (default: the complaint's version, which every change bumps), so
+    a retried step does not send twice. Its link carries a new single-use key
+    (``complaints.access``).
     """
     customer = complaint.customer
-    wants_sms = bool(customer.phone and customer.consent_sms)
-    if not customer.email and not wants_sms:
+    wants_sms = bool(complaint.contact_phone and customer.consent_sms)
+    if not complaint.contact_email and not wants_sms:
         return
     brand = complaint.brand
-    link = status_url(complaint, complaint.tenant.slug)
+    link = access.status_link(complaint)
     message = {
         "tenant": complaint.tenant,
         "brand": brand,
-        "language": customer.language,
+        "language": complaint.language,
         "template": f"complaints/email/{kind}",
         # The same words, in the brand's colours, with a button to the status page.
         "html_template": "complaints/email/_html.html",
-        "context": {"complaint": complaint, "customer": customer, "status_url": link, **context},
+        "context": {
+            "complaint": complaint,
+            "contact_name": complaint.contact_name or customer.name,
+            "status_url": link,
+            **context,
+        },
     }
     dedupe_key = f"complaint-{complaint.pk}-{kind}-{key or f'v{complaint.version}'}"
-    if customer.email:
-        email = customer_email_enqueue(recipient=customer.email, dedupe_key=dedupe_key, **message)
+    if complaint.contact_email:
+        email = customer_email_enqueue(
+            recipient=complaint.contact_email, dedupe_key=dedupe_key, **message
+        )
     else:
         email = customer_email_render(**message)
     if wants_sms:
@@ -71,7 +51,7 @@ def customer(complaint: Complaint, kind: str, *, key: str | None = None, **conte
             tenant=complaint.tenant,
             dedupe_key=f"{dedupe_key}-sms",
             channel=Delivery.Channel.SMS,
-            recipient=customer.phone,
+            recipient=complaint.contact_phone,
             sender=brand.name[:11],
             subject="",
             body=f"{brand.name}: {email.subject} {link}",

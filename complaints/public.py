@@ -2,9 +2,12 @@
 
 The tenant comes from the URL's slug, the brand from its slug within that tenant. A complaint
 is reached by reference within the tenant and shown only to a browser session that proved it
-belongs to the complainant: by filing it here, by the signed link in our emails, or by the
-lookup with the email address or phone number they gave. Without that proof a complaint that
-exists looks exactly like one that does not: both lead to the lookup page.
+belongs to the complainant: by filing it here, or by following a single-use link sent to the
+contact given with it (in our emails, or on request from the lookup page: see
+``complaints.access``). A session is granted each complaint on its own: never another through
+a merge or through the customer a complaint was filed under, since anyone can file under
+someone else's email address. Without that proof a complaint that exists looks exactly like
+one that does not: both lead to the lookup page.
 
 Every step the customer takes goes through ``complaints.workflow`` / ``complaints.services``
 with ``actor=None`` (the complainant); these views only parse, call and render.
@@ -14,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -23,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from complaints import notify, services, workflow
+from complaints import access, services, workflow
 from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import Attachment, Channel, Complaint, Message
 from complaints.public_forms import STATUS_FORMS, ComplaintForm, LookupForm
@@ -207,10 +211,12 @@ def how_to_complain(request, tenant_slug, brand_slug):
 
 @require_http_methods(["GET", "POST"])
 def lookup(request, tenant_slug):
-    """Reference + email or phone → this browser may follow the complaint.
+    """Reference + email or phone → a single-use link to the contact on file for it.
 
-    An unknown reference and a wrong email or phone get the same answer, so the form cannot
-    be used to learn which references exist; lookups are rate-limited against guessing.
+    The page never opens the complaint itself, and answers the same whether or not the
+    reference and the contact match one (so it tells no one which references exist or whose
+    they are); lookups are rate-limited against guessing, and each complaint's contact gets a
+    few links per window at most.
     """
     tenant = _tenant_or_404(tenant_slug)
 
@@ -233,16 +239,15 @@ def lookup(request, tenant_slug):
 
     form = LookupForm(request.POST)
     if form.is_valid():
-        complaint = _complaint_or_none(tenant, form.cleaned_data["reference"])
-        if complaint is not None and form.matches(complaint):
-            _grant_access(request, complaint)
-            return redirect(_status_path(tenant, complaint))
-        form.add_error(
-            None,
-            _(
-                "We could not find a complaint with this reference and this email address or "
-                "phone number. Check both and try again."
-            ),
+        access.access_link_send(
+            tenant=tenant,
+            reference=form.cleaned_data["reference"],
+            contact=form.cleaned_data["contact"],
+        )
+        return page(
+            LookupForm(initial={"reference": form.cleaned_data["reference"]}),
+            sent=True,
+            minutes=settings.LOOPDESK_STATUS_LOOKUP_MINUTES,
         )
     return page(form)
 
@@ -348,14 +353,18 @@ def status(request, tenant_slug, reference):
     tenant = _tenant_or_404(tenant_slug)
     complaint = _complaint_or_none(tenant, reference)
     if "key" in request.GET:
-        if complaint is not None and notify.status_key_matches(complaint, request.GET["key"]):
+        if complaint is not None and (
+            _has_access(request, complaint)  # followed again in the browser it opened
+            or access.access_key_redeem(complaint=complaint, key=request.GET["key"])
+        ):
             _grant_access(request, complaint)
             return redirect(request.path)  # the key leaves the address bar (and history)
         messages.error(
             request,
             _(
-                "This link does not work. Enter your complaint reference and the email "
-                "address or phone number you gave us."
+                "This link does not work any more: each link works once, for a limited time. "
+                "Enter your complaint reference and the email address or phone number you "
+                "gave us, and we will send you a new one."
             ),
         )
         return _to_lookup(tenant, reference)
@@ -400,11 +409,6 @@ def status(request, tenant_slug, reference):
         for name in sorted(actions | set(bound_forms))
     }
     entries, loose_files, question = _history(complaint)
-    merged_into = complaint.merged_into if complaint.state == State.MERGED else None
-    if merged_into is not None and merged_into.customer_id != complaint.customer_id:
-        merged_into = None  # another customer's case: never name it
-    if merged_into is not None:
-        _grant_access(request, merged_into)  # the same complainant's case, carried on there
     context = {
         "complaint": complaint,
         "state_sentence": state_sentence(complaint),
@@ -421,7 +425,10 @@ def status(request, tenant_slug, reference):
         "refused_form": next(
             (form for name, form in bound_forms.items() if name not in actions), None
         ),
-        "merged_into": merged_into,
+        # The case it went into is never named nor opened: being filed under the same
+        # customer proves nothing (anyone can type someone's email). Its own complainant
+        # follows it through the links sent to them.
+        "is_merged": complaint.state == State.MERGED,
     }
     return render_public_page(
         request,

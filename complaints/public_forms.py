@@ -12,10 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.attachments import MAX_ATTACHMENTS
 from complaints.forms import MultipleFileField
-from complaints.models import Category, Complaint
+from complaints.models import Category
 from complaints.services import Intake
-from customers.models import Customer
-from customers.services import contact_keys
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
 from tenants.models import Brand, Tenant, Touchpoint
@@ -166,16 +164,6 @@ class LookupForm(PublicForm):
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip().upper()
-
-    def matches(self, complaint: Complaint | None) -> bool:
-        """Whether the contact given is the complainant's email (any case) or phone."""
-        if complaint is None:
-            return False
-        customer: Customer = complaint.customer
-        contact = self.cleaned_data["contact"]
-        given = {"email" if "@" in contact else "phone": contact}
-        keys = contact_keys(tenant=complaint.tenant, **given)
-        return any(value and value == getattr(customer, key) for key, value in keys.items())
 
 
 class VersionedForm(PublicForm):

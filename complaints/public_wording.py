@@ -24,7 +24,10 @@ STATE_SENTENCES = {
     State.REOPENED: _("We have reopened your complaint and are looking into it again."),
     State.REJECTED: _("We could not take this forward as a complaint."),
     State.WITHDRAWN: _("This complaint was withdrawn. We are no longer handling it."),
-    State.MERGED: _("We are handling this together with another complaint of yours."),
+    State.MERGED: _(
+        "We are handling this together with another complaint about the same matter, "
+        "and write about it to the contact given with that one."
+    ),
 }
 
 # What happened at each step; the second wording when the customer took the step themselves.

@@ -223,6 +223,10 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         touchpoint=intake.touchpoint,
         category=intake.category,
         customer=customer,
+        # As typed, whoever the customer found is: the complaint's messages go here.
+        contact_name=intake.name.strip()[:200],
+        contact_email=intake.email.strip(),
+        contact_phone=intake.phone.strip()[:32],
         channel=intake.channel,
         language=intake.language,
         subject=intake.subject.strip()[:200],

@@ -28,6 +28,10 @@ app.conf.update(
             "task": "notifications.tasks.sweep_deliveries_task",
             "schedule": 60.0,
         },
+        "purge-access-keys": {
+            "task": "complaints.tasks.purge_access_keys_task",
+            "schedule": 60.0,
+        },
         "purge-submission-tokens": {
             "task": "tenants.tasks.purge_submission_tokens_task",
             "schedule": 60.0,

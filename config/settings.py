@@ -378,6 +378,10 @@ PERMISSIONS_POLICY = {
 LOOPDESK_MAX_REQUEST_BYTES = int(
     os.environ.get("LOOPDESK_MAX_REQUEST_BYTES", str(51 * 1024 * 1024))
 )
+# How long a link that opens a complaint's status page works (complaints.access): the one in
+# each email about the complaint, and the one the lookup page sends on request. Either works once.
+LOOPDESK_STATUS_LINK_DAYS = int(os.environ.get("LOOPDESK_STATUS_LINK_DAYS", "30"))
+LOOPDESK_STATUS_LOOKUP_MINUTES = int(os.environ.get("LOOPDESK_STATUS_LOOKUP_MINUTES", "30"))
 # Django's own limits, never above ours: the fields of a form (no files) parsed in memory, and
 # the size from which an upload is spooled to a temporary file instead of kept in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, LOOPDESK_MAX_REQUEST_BYTES)

@@ -3,11 +3,13 @@
 Loaded as a pytest plugin by tests/conftest.py, so every test package has these fixtures.
 """
 
+from datetime import timedelta
+
 import pytest
 
-from complaints import workflow
+from complaints import access, workflow
 from complaints.lifecycle import State
-from complaints.models import Category, Channel, RootCause, RoutingRule, Severity
+from complaints.models import AccessKey, Category, Channel, RootCause, RoutingRule, Severity
 from complaints.services import Intake, category_create, complaint_file
 from tenants.models import Department, Touchpoint
 from tests.factories import BrandFactory, TouchpointFactory
@@ -159,3 +161,10 @@ def complaint_in(acme_setup, acme_brand, acme_admin, acme_agent):
         return bring_to(complaint, state, acme_admin)
 
     return make
+
+
+def status_key(complaint) -> str:
+    """A fresh single-use key to ``complaint``'s status page, as an email about it carries."""
+    return access.access_key_issue(
+        complaint=complaint, purpose=AccessKey.Purpose.EMAIL, lifetime=timedelta(days=30)
+    )

@@ -38,6 +38,7 @@ BEAT = {
     "survey-invitations": "surveys.tasks.send_survey_invitations_task",
     "sweep-deliveries": "notifications.tasks.sweep_deliveries_task",
     "purge-submission-tokens": "tenants.tasks.purge_submission_tokens_task",
+    "purge-access-keys": "complaints.tasks.purge_access_keys_task",
 }
 
 

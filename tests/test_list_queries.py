@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints import notify, services
+from complaints import services
 from complaints.corrective_actions import corrective_action_open
 from complaints.lifecycle import State
 from complaints.models import (
@@ -42,7 +42,7 @@ from surveys.sender import invitations_run
 from tenants.audit import audit_record
 from tenants.models import Brand, Department, Role
 from tenants.services import closure_set, membership_grant
-from tests.complaint_fixtures import file_complaint
+from tests.complaint_fixtures import file_complaint, status_key
 from tests.factories import (
     BrandFactory,
     TouchpointFactory,
@@ -263,7 +263,7 @@ def test_the_public_status_page(complaint_in, acme_admin, django_assert_num_quer
             "public-complaint-status",
             kwargs={"tenant_slug": "acme", "reference": complaint.reference},
         )
-        client.get(path, {"key": notify.status_key(complaint)})
+        client.get(path, {"key": status_key(complaint)})
         return client, path
 
     short = complaint_in(State.RECEIVED)

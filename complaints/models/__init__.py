@@ -1,6 +1,7 @@
 """The complaints app's models: ``setup`` (how a tenant handles complaints) and ``case`` (the
 complaints themselves and their record)."""
 
+from complaints.models.access import AccessKey
 from complaints.models.case import (
     Attachment,
     Complaint,
@@ -28,6 +29,7 @@ from complaints.models.setup import (
 
 __all__ = [
     "DEFAULT_PRIORITY_MATRIX",
+    "AccessKey",
     "Attachment",
     "Category",
     "Channel",

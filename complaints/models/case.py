@@ -108,6 +108,12 @@ class Complaint(ComplaintLifecycle, TenantOwned):
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    # The contact typed with this complaint, kept as given: matching may file it under a
+    # customer known by the same email or phone, but its messages go here, and the customer's
+    # other details never replace or hide these (see customers.services).
+    contact_name = models.CharField(_("name given"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("email given"), blank=True)
+    contact_phone = models.CharField(_("phone given"), max_length=32, blank=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 

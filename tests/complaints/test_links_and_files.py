@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from complaints import notify, services
+from complaints import services
 from complaints.lifecycle import State
 from complaints.models import Attachment, Category, ComplaintLink, Message, RoutingRule
 from complaints.services import category_create
 from tenants.errors import ApplicationError
 from tenants.models import AuditEntry, Department
-from tests.complaint_fixtures import file_complaint
+from tests.complaint_fixtures import file_complaint, status_key
 
 
 @pytest.fixture(autouse=True)
@@ -238,7 +238,7 @@ def test_an_internal_file_is_never_served_on_the_public_page(internal_memo):
         "public-complaint-status",
         kwargs={"tenant_slug": "acme", "reference": complaint.reference},
     )
-    assert customer.get(status, {"key": notify.status_key(complaint)}).status_code == 302
+    assert customer.get(status, {"key": status_key(complaint)}).status_code == 302
 
     public_file = reverse(
         "public-complaint-file",

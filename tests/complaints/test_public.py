@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from complaints import notify, services, workflow
+from complaints import services, workflow
 from complaints.lifecycle import State
 from complaints.models import (
     Attachment,
@@ -29,12 +29,12 @@ from customers.models import Customer
 from notifications.models import Delivery
 from tenants import ratelimit
 from tenants.models import Touchpoint
-from tests.complaint_fixtures import file_complaint
+from tests.complaint_fixtures import file_complaint, status_key
 from tests.factories import BrandFactory, UserFactory
 
-NO_MATCH = (
-    "We could not find a complaint with this reference and this email address or phone "
-    "number. Check both and try again."
+SENT = (
+    "If this reference and this email address or phone number match a complaint, we have "
+    "sent a link to it. The link opens your complaint once, within 30 minutes."
 )
 STALE = "Someone changed this complaint while you were looking at it."
 ATHENS = ZoneInfo("Europe/Athens")
@@ -103,7 +103,7 @@ def maria_form(**overrides):
 
 def open_status(client, complaint):
     """Follow the emailed link: the session may see the complaint from now on."""
-    response = client.get(status_url(complaint), {"key": notify.status_key(complaint)})
+    response = client.get(status_url(complaint), {"key": status_key(complaint)})
     assert response.status_code == 302
     assert response["Location"] == status_url(complaint)
     return client.get(status_url(complaint))
@@ -432,25 +432,53 @@ def test_how_to_complain_gives_channels_target_times_and_recourse(client, acme, 
 # --- the lookup ---------------------------------------------------------------------------------
 
 
+def link_in(delivery) -> str:
+    """The status-page address (path and query) in a message we queued."""
+    return re.search(r"https?://[^/\s]+(/c/\S+)", delivery.body).group(1)
+
+
 @pytest.mark.parametrize(
-    "contact",
+    ("contact", "channel", "recipient"),
     [
-        pytest.param("Maria.Rossi@Example.COM", id="email-any-case"),
-        pytest.param(" maria.rossi@example.com ", id="email-with-spaces"),
-        pytest.param("+30 (210) 555-0100", id="phone-written-differently"),
+        pytest.param(
+            "Maria.Rossi@Example.COM",
+            Delivery.Channel.EMAIL,
+            "maria.rossi@example.com",
+            id="email-any-case",
+        ),
+        pytest.param(
+            " maria.rossi@example.com ",
+            Delivery.Channel.EMAIL,
+            "maria.rossi@example.com",
+            id="email-with-spaces",
+        ),
+        pytest.param(
+            "+30 (210) 555-0100",
+            Delivery.Channel.SMS,
+            "+30 210 555 0100",
+            id="phone-written-differently",
+        ),
     ],
 )
-def test_the_lookup_with_reference_and_email_or_phone_gives_access(
-    client, acme_setup, acme_brand, contact
+def test_the_lookup_sends_a_link_to_the_contact_on_file_and_opens_nothing_itself(
+    client, acme_setup, acme_brand, contact, channel, recipient
 ):
     complaint = file_complaint(acme_brand, phone="+30 210 555 0100")
+    deliveries = Delivery.objects.for_tenant(acme_setup).exclude(dedupe_key__endswith="receipt")
 
     response = client.post(
         lookup_url(), {"reference": complaint.reference.lower(), "contact": contact}
     )
 
-    assert response.status_code == 302
-    assert response["Location"] == status_url(complaint)
+    assert response.status_code == 200
+    assert SENT in page_text(response)
+    assert client.get(status_url(complaint)).status_code == 302  # knowing is not enough
+    [delivery] = deliveries
+    assert (delivery.channel, delivery.recipient) == (channel, recipient)
+    link = link_in(delivery)
+    assert link.startswith(f"{status_url(complaint)}?key=")
+    # Following the link sent to that contact opens the complaint in this browser.
+    assert client.get(link)["Location"] == status_url(complaint)
     assert client.get(status_url(complaint)).status_code == 200
 
 
@@ -458,7 +486,11 @@ def test_a_wrong_contact_and_an_unknown_reference_get_the_same_answer(
     client, acme_setup, acme_brand
 ):
     complaint = file_complaint(acme_brand)
+    receipts = Delivery.objects.for_tenant(acme_setup).count()
 
+    right = client.post(
+        lookup_url(), {"reference": complaint.reference, "contact": "maria.rossi@example.com"}
+    )
     wrong_email = client.post(
         lookup_url(), {"reference": complaint.reference, "contact": "someone@example.com"}
     )
@@ -469,11 +501,13 @@ def test_a_wrong_contact_and_an_unknown_reference_get_the_same_answer(
         lookup_url(), {"reference": complaint.reference, "contact": "210 555 0100"}
     )
 
-    for response in (wrong_email, unknown, no_phone_on_file):
+    for response in (right, wrong_email, unknown, no_phone_on_file):
         assert response.status_code == 200
-        assert response.context["form"].non_field_errors() == [NO_MATCH]
-    # Apart from what was typed (and the CSRF token), the two pages are the same.
-    assert without_values(wrong_email) == without_values(unknown)
+        assert SENT in page_text(response)
+    # Apart from the reference typed (and the CSRF token), the pages are the same.
+    assert without_values(right) == without_values(wrong_email) == without_values(unknown)
+    # Only the right contact was sent a link, and no answer opened the complaint.
+    assert Delivery.objects.for_tenant(acme_setup).count() == receipts + 1
     assert client.get(status_url(complaint)).status_code == 302
 
 
@@ -516,10 +550,10 @@ def test_the_status_page_without_access_sends_to_the_lookup(client, acme_setup, 
 def test_the_emailed_key_gives_access_and_a_tampered_key_does_not(client, acme_setup, acme_brand):
     complaint = file_complaint(acme_brand)
     other = file_complaint(acme_brand, email="someone@example.com")
-    key = notify.status_key(complaint)
+    key = status_key(complaint)
 
     tampered = client.get(status_url(complaint), {"key": key[:-2] + "xx"})
-    borrowed = client.get(status_url(complaint), {"key": notify.status_key(other)})
+    borrowed = client.get(status_url(complaint), {"key": status_key(other)})
 
     for response in (tampered, borrowed):
         assert response.status_code == 302
@@ -531,6 +565,12 @@ def test_the_emailed_key_gives_access_and_a_tampered_key_does_not(client, acme_s
     assert response["Location"] == status_url(complaint)
     assert client.get(status_url(complaint)).status_code == 200
     assert client.get(status_url(other)).status_code == 302
+    # Followed again in the same browser it still leads there; in another it works no more.
+    assert client.get(status_url(complaint), {"key": key})["Location"] == status_url(complaint)
+    elsewhere = Client()
+    used = elsewhere.get(status_url(complaint), {"key": key})
+    assert used["Location"] == f"{lookup_url()}?reference={complaint.reference}"
+    assert elsewhere.get(status_url(complaint)).status_code == 302
 
 
 def test_another_tenants_complaint_is_out_of_reach_under_this_tenant(
@@ -546,7 +586,7 @@ def test_another_tenants_complaint_is_out_of_reach_under_this_tenant(
     open_status(client, theirs)  # this browser may follow Globex's complaint, under Globex
     acme_url = status_url(theirs, tenant_slug="acme")
 
-    with_their_key = client.get(acme_url, {"key": notify.status_key(theirs)})
+    with_their_key = client.get(acme_url, {"key": status_key(theirs)})
     without_key = client.get(acme_url)
     withdraw = client.post(
         acme_url, {"action": "withdraw", "expected_version": ours.version, "confirm": "on"}
@@ -655,14 +695,17 @@ def test_files_need_access_to_download(client, acme_setup, acme_brand):
     assert client.get(file_url(complaint, attachment)).status_code == 200
 
 
-def test_a_merged_complaint_names_the_one_it_was_merged_into(client, complaint_in):
+def test_a_merged_complaint_neither_names_nor_opens_the_one_it_was_merged_into(
+    client, complaint_in
+):
     complaint = complaint_in(State.MERGED)
 
     text = page_text(open_status(client, complaint))
 
-    assert f"It was merged into complaint {complaint.merged_into.reference}" in text
-    # The same complainant follows the surviving complaint without a second lookup.
-    assert client.get(status_url(complaint.merged_into)).status_code == 200
+    assert "handling this together with another complaint about the same matter" in text
+    assert complaint.merged_into.reference not in text
+    # Filed under the same customer proves nothing: the other case needs its own link.
+    assert client.get(status_url(complaint.merged_into)).status_code == 302
 
 
 # --- the customer's steps -----------------------------------------------------------------------

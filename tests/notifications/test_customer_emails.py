@@ -75,7 +75,7 @@ def acknowledgement(*, language="en", colour="#1f5fa8", resolve_due_at):
             "complaint": SimpleNamespace(
                 reference="AMO-2026-000001", resolve_due_at=resolve_due_at
             ),
-            "customer": SimpleNamespace(name="Maria Rossi"),
+            "contact_name": "Maria Rossi",
             "status_url": "https://loopdesk.example/c/acme/status/AMO-2026-000001/?key=k",
         },
     )
@@ -126,7 +126,7 @@ def test_the_same_key_queues_one_email_and_returns_it(acme, acme_brand):
             html_template="complaints/email/_html.html",
             context={
                 "complaint": SimpleNamespace(reference="AMO-2026-000001"),
-                "customer": SimpleNamespace(name=name),
+                "contact_name": name,
                 "status_url": "https://loopdesk.example/c/acme/status/AMO-2026-000001/",
             },
             dedupe_key="complaint-1-withdrawn-v3",
