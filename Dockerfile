@@ -21,4 +21,4 @@ RUN useradd --system --home /app loopdesk \
     && mkdir -p /app/var /app/media && chown -R loopdesk /app/var /app/media
 USER loopdesk
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

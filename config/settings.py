@@ -396,19 +396,54 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Request logs name the path, and a customer's link is its own password: the survey token in
+# /s/<token>/ and a status page's ?key= are written "[redacted]" (``config.redaction``). The
+# filter sits on the loggers that write paths (so every handler, and the tests' capture, get
+# the redacted line) and on the console handler for the rest; gunicorn's access log has its
+# own (``config.gunicorn``).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_links": {"()": "config.redaction.RedactLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+        # runserver's access log, as Django's default, with the redaction.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_links"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The file-system broker has no host; kombu warns about that on every connection.
-    "loggers": {"kombu.connection": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"filters": ["redact_links"]},
+        "django.security.csrf": {"filters": ["redact_links"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_links"],
+        },
+        # The file-system broker has no host; kombu warns about that on every connection.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
 
 # --- Loopdesk ---------------------------------------------------------------------------------
 
 # The public address, used in the links of customer emails and printed by seed_demo.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The key of the secret in customers' links (survey tokens: ``notifications.links``). Unset, one
+# is derived from SECRET_KEY for this purpose alone. Changing either breaks the links of emails
+# still waiting in the outbox (sent ones keep working): change it with the outbox empty.
+LOOPDESK_LINK_KEY = os.environ.get("LOOPDESK_LINK_KEY", "")
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For; the
 # public pages' rate limits key on the address the outermost one saw.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -8,8 +8,10 @@ from tenants.admin import TenantOwnedAdmin
 class DeliveryAdmin(TenantOwnedAdmin):
     list_display = ["created_at", "tenant", "channel", "recipient", "subject", "status", "attempts"]
     list_filter = ["tenant", "status", "channel"]
-    search_fields = ["recipient", "subject", "dedupe_key"]
-    readonly_fields = [field.name for field in Delivery._meta.fields]
+    search_fields = ["recipient", "subject", "dedupe_key", "template"]
+    # The nonce is half of a link's secret (``notifications.links``): nobody needs to read it.
+    exclude = ["link_nonce"]
+    readonly_fields = [field.name for field in Delivery._meta.fields if field.name != "link_nonce"]
 
     def has_add_permission(self, request):
         return False

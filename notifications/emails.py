@@ -77,7 +77,8 @@ def customer_email_enqueue(
     brand's sender; a second call with the same ``dedupe_key`` returns the first delivery.
 
     An ``unsubscribe_url`` also goes into the headers (RFC 2369 and RFC 8058), for the
-    unsubscribe button of mail clients, which POSTs there.
+    unsubscribe button of mail clients, which POSTs there. A secret in the links is passed as
+    ``notifications.links.LINK_KEY_SLOT``: the outbox fills it in when it sends.
     """
     email = customer_email_render(
         tenant=tenant,
@@ -103,4 +104,5 @@ def customer_email_enqueue(
         body=email.body,
         html_body=email.html,
         headers=headers,
+        template=template,
     )

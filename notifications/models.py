@@ -11,6 +11,12 @@ class Delivery(TenantOwned):
     ``dedupe_key`` is unique per tenant, so asking twice for the same message sends it once.
     A sender claims a row (pending → sending) before it sends; the sweeper puts back rows whose
     sender died and re-queues those the broker lost.
+
+    A message with a secret link holds a slot where the secret goes, filled in when it is sent
+    from ``link_nonce`` and the server's key (``notifications.links``). Once the row is done
+    with (sent, or failed for good) its text, HTML and headers are emptied: what stays tells
+    staff that a message went out (recipient, subject, template, status, times), not what it
+    said.
     """
 
     class Channel(models.TextChoices):
@@ -31,6 +37,10 @@ class Delivery(TenantOwned):
     body = models.TextField()
     html_body = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # The template it was rendered from (``surveys/email/invitation``); blank: none.
+    template = models.CharField(max_length=200, blank=True)
+    # Random; with the server's link key it gives the secret of the message's links.
+    link_nonce = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

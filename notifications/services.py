@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from notifications import links
 from notifications.events import DeliverySent
 from notifications.models import Delivery, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
@@ -47,8 +48,15 @@ def delivery_enqueue(
     html_body: str = "",
     headers: dict | None = None,
     channel: Delivery.Channel = Delivery.Channel.EMAIL,
+    template: str = "",
 ) -> Delivery:
-    """Write a message to the outbox; a second call with the same key returns the first row."""
+    """Write a message to the outbox; a second call with the same key returns the first row.
+
+    Where ``body``, ``html_body`` or a header holds ``links.LINK_KEY_SLOT``, the message is
+    sent with the row's link key there (:func:`delivery_link_key`): the secret is never stored.
+    """
+    headers = headers or {}
+    has_slot = any(links.LINK_KEY_SLOT in text for text in (body, html_body, *headers.values()))
     delivery, created = Delivery.objects.get_or_create(
         tenant=tenant,
         dedupe_key=dedupe_key,
@@ -59,7 +67,9 @@ def delivery_enqueue(
             "subject": subject,
             "body": body,
             "html_body": html_body,
-            "headers": headers or {},
+            "headers": headers,
+            "template": template,
+            "link_nonce": links.new_nonce() if has_slot else "",
         },
     )
     if created:
@@ -77,6 +87,38 @@ def _dispatch(delivery_id: int) -> None:
     pending = Delivery.objects.unscoped().filter(pk=delivery_id, status=Delivery.Status.PENDING)
     if pending.exists():
         current_app.send_task(SEND_DELIVERY_TASK, args=[delivery_id])
+
+
+def delivery_link_key(delivery: Delivery) -> str:
+    """The secret that fills the slot of ``delivery``'s links: the same on every attempt."""
+    if not delivery.link_nonce:
+        raise ValueError(f"delivery {delivery.pk} has no link key")
+    return links.link_key(delivery_id=delivery.pk, nonce=delivery.link_nonce)
+
+
+class RenderedDelivery(NamedTuple):
+    """What is sent: the stored message with its link key filled in."""
+
+    body: str
+    html_body: str
+    headers: dict[str, str]
+
+
+def delivery_rendered(delivery: Delivery) -> RenderedDelivery:
+    """The message of ``delivery`` as it is sent (the secret in its links), stored nowhere."""
+    if not delivery.link_nonce:
+        return RenderedDelivery(delivery.body, delivery.html_body, dict(delivery.headers))
+    key = delivery_link_key(delivery)
+    return RenderedDelivery(
+        links.link_key_fill(delivery.body, key),
+        links.link_key_fill(delivery.html_body, key),
+        {name: links.link_key_fill(value, key) for name, value in delivery.headers.items()},
+    )
+
+
+# Once a row is done with (sent, or failed for good) its message is emptied: its links and
+# the customer's words are not kept. What stays says that a message went out, to whom, when.
+PURGED = {"body": "", "html_body": "", "headers": {}, "link_nonce": ""}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -107,13 +149,16 @@ def delivery_send(*, delivery_id: int) -> bool:
             status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
             next_attempt_at=timezone.now() + backoff(delivery.attempts),
             last_error=f"{type(error).__name__}: {error}"[:2000],
+            **(PURGED if failed else {}),  # a retry needs its message; the last try does not
         )
         logger.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
         return False
     except SmsError as error:
         # Permanent (a bad number, a rejected request): sending again would fail again.
         Delivery.objects.unscoped().filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+            status=Delivery.Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            **PURGED,
         )
         logger.error("delivery %s refused for good: %s", delivery.pk, error)
         return False
@@ -128,12 +173,13 @@ def delivery_send(*, delivery_id: int) -> bool:
 @transaction.atomic
 def _mark_sent(delivery: Delivery) -> None:
     """SENT, and :class:`~notifications.events.DeliverySent` in the same transaction: what
-    its subscribers write (an invitation's ``accepted_at``) commits with the status."""
+    its subscribers write (an invitation's ``accepted_at``) commits with the status. The
+    message itself is emptied in the same UPDATE (:data:`PURGED`)."""
     sent_at = timezone.now()
     marked = (
         Delivery.objects.unscoped()
         .filter(pk=delivery.pk)
-        .update(status=Delivery.Status.SENT, sent_at=sent_at, last_error="")
+        .update(status=Delivery.Status.SENT, sent_at=sent_at, last_error="", **PURGED)
     )
     if marked:
         publish(
@@ -162,15 +208,16 @@ def _send_email(delivery: Delivery) -> BaseEmailBackend:
     The server has the message once it accepted the DATA; a sender that died during QUIT
     would otherwise leave the row claimed, and the sweeper would send it again.
     """
+    rendered = delivery_rendered(delivery)
     message = EmailMultiAlternatives(
         subject=delivery.subject,
-        body=delivery.body,
+        body=rendered.body,
         from_email=delivery.sender or None,
         to=[delivery.recipient],
-        headers={"Message-ID": delivery_message_id(delivery), **delivery.headers},
+        headers={"Message-ID": delivery_message_id(delivery), **rendered.headers},
     )
-    if delivery.html_body:
-        message.attach_alternative(delivery.html_body, "text/html")
+    if rendered.html_body:
+        message.attach_alternative(rendered.html_body, "text/html")
     connection = get_connection()
     try:
         # Opened here, so send_messages() leaves it open (it closes only what it opened).
@@ -210,7 +257,9 @@ def _hang_up(connection: BaseEmailBackend, delivery: Delivery) -> None:
 
 def _send_sms(delivery: Delivery) -> None:
     get_sms_backend().send(
-        to=delivery.recipient, body=delivery.body, sender=delivery.sender or settings.SMS_SENDER
+        to=delivery.recipient,
+        body=delivery_rendered(delivery).body,
+        sender=delivery.sender or settings.SMS_SENDER,
     )
 
 

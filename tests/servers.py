@@ -1,7 +1,10 @@
 """Real servers for tests: an SMTP sink (aiosmtpd), a Celery worker process and a Redis server."""
 
 import asyncio
+import base64
+import binascii
 import os
+import re
 import shutil
 import socket
 import struct
@@ -305,3 +308,120 @@ class WorkerProcess:
                 self.process.wait()
         if getattr(self, "_log", None):
             self._log.close()
+
+
+class WebProcess:
+    """gunicorn serving the app as deployed (``config.gunicorn``, access log on), in its own
+    process on the test database; everything it logs (access log, Django's logging) goes to
+    one file, :meth:`log`."""
+
+    def __init__(self, *, database_url: str, environment: dict | None = None):
+        self.port = free_port()
+        self.database_url = database_url
+        self.environment = environment or {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(settings.VAR_DIR) / f"web-{os.getpid()}-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": self.database_url,
+            **self.environment,
+        }
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--config",
+                "python:config.gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn not listening after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        if getattr(self, "_log", None) and not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+class BrokerMonitor:
+    """Every command the Redis server runs while it is on (``MONITOR``): what the broker
+    carries (task messages, results), from every process. :meth:`texts` also gives the
+    base64 parts decoded, as Celery encodes a message's body."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.commands: list[str] = []
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def _run(self) -> None:
+        client = redis.Redis.from_url(self.url, socket_timeout=0.5)
+        with client.monitor() as monitor:
+            self._ready.set()
+            while not self._stopping.is_set():
+                try:
+                    self.commands.append(monitor.next_command()["command"])
+                except redis.TimeoutError:
+                    continue
+
+    def __enter__(self) -> "BrokerMonitor":
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._ready.wait(timeout=5)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        time.sleep(0.5)  # the last commands
+        self._stopping.set()
+        self._thread.join(timeout=5)
+
+    def texts(self) -> list[str]:
+        texts = []
+        for command in self.commands:
+            texts.append(command)
+            for chunk in re.findall(r"[A-Za-z0-9+/]{16,}={0,2}", command):
+                try:
+                    texts.append(base64.b64decode(chunk + "=" * (-len(chunk) % 4)).decode())
+                except (binascii.Error, UnicodeDecodeError):
+                    continue
+        return texts

@@ -27,6 +27,7 @@ from tests.notifications import test_outbox_resilience as outbox
 from tests.servers import RedisServer
 from tests.surveys.survey_fixtures import (
     add_rule,
+    as_sent,
     make_customer,
     publish_survey,
     record,
@@ -189,7 +190,7 @@ def test_a_survey_answer_sent_while_redis_is_down_is_stored(
     record(acme_brand, maria, occurred_at=now - timedelta(hours=2), now=now, reference="visit-1")
     invitations_run(now=now)
     email = Delivery.objects.for_tenant(acme).get(recipient="maria@example.com")
-    links, token = score_links(email.body), token_in(email)
+    links, token = score_links(as_sent(email).body), token_in(email)
     questions = {q.kind: q for q in version.questions.all()}
     answers = {f"q{questions['choice'].pk}": "", f"q{questions['text'].pk}": ""}
     # and the cache's Redis down

@@ -22,7 +22,9 @@ def first_emails_write(tenant: Tenant, invitations: list[Invitation], *, bounced
             dedupe_key=outbox_key(invitation_id=invitation.pk, kind="invitation"),
             recipient=invitation.customer.email,
             subject=f"{invitation.interaction.brand.name}: how did we do?",
-            body="A survey invitation of the demo's history (not kept).\n",
+            # Finished rows keep no message (``notifications.services.PURGED``).
+            body="",
+            template="surveys/email/invitation",
             status=Delivery.Status.FAILED if is_bounced else Delivery.Status.SENT,
             attempts=1,
             next_attempt_at=invitation.sent_at,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from notifications.emails import customer_email_enqueue
+from notifications.links import LINK_KEY_SLOT
 from notifications.models import Delivery
 from surveys.invitations import tokens
 from surveys.invitations.consent import may_email, may_email_q
@@ -122,14 +123,15 @@ def _email(invitation: Invitation, *, kind: str) -> Delivery:
     """Queue the ``kind`` email (templates/surveys/email/<kind>.txt/.html) with a new token.
 
     The primary question is in the email: one link per score opens the page with that score
-    chosen (the page records nothing until the customer submits it).
+    chosen (the page records nothing until the customer submits it). The links hold the
+    outbox's slot, which it fills with the row's link key when it sends: that key is the token
+    (``tokens.token_record`` keeps its hash), stored nowhere.
     """
-    token = tokens.token_mint(invitation=invitation)
     tenant = invitation.tenant
-    survey_url = public_url("public-survey", token)
+    survey_url = public_url("public-survey", LINK_KEY_SLOT)
     question = primary_question(list(invitation.version.questions.all()))
     scale = question.scale if question else None
-    return customer_email_enqueue(
+    delivery = customer_email_enqueue(
         tenant=tenant,
         brand=invitation.interaction.brand,
         recipient=invitation.customer.email,
@@ -151,5 +153,7 @@ def _email(invitation: Invitation, *, kind: str) -> Delivery:
             "survey_url": survey_url,
         },
         dedupe_key=outbox_key(invitation_id=invitation.pk, kind=kind),
-        unsubscribe_url=public_url("public-survey-unsubscribe", token),
+        unsubscribe_url=public_url("public-survey-unsubscribe", LINK_KEY_SLOT),
     )
+    tokens.token_record(invitation=invitation, delivery=delivery)
+    return delivery

@@ -1,34 +1,41 @@
-"""Survey link tokens: random, single-use, stored only as their SHA-256.
+"""Survey link tokens: one per email, never stored, found by their SHA-256.
 
-A token is ``secrets.token_urlsafe(32)`` (256 random bits, 43 URL-safe characters), minted for
-each email (the invitation and the reminder), so the plaintext never has to be kept to write
-the second email. The public pages find the invitation — and with it the tenant — by the
-token's hash alone; that lookup is the one place that crosses tenants, and it is explicit.
+A token is the link key of the email's outbox row (``notifications.links``: an HMAC of the
+server's key over the row's id and nonce, 43 URL-safe characters), one for each email (the
+invitation and the reminder). The email is queued with a slot where the token goes; the outbox
+fills it in as it sends, so neither the outbox nor this table holds the token, only its hash
+(:func:`token_record`). Links sent before the tokens were derived this way were random and are
+stored the same way: they keep working.
+
+The public pages find the invitation — and with it the tenant — by the token's hash alone; that
+lookup is the one place that crosses tenants, and it is explicit.
 """
 
-import hashlib
 import re
-import secrets
 from datetime import datetime
 
+from notifications.links import link_key_hash
+from notifications.models import Delivery
+from notifications.services import delivery_link_key
 from surveys.models import Invitation, InvitationToken
 
-TOKEN_BYTES = 32
-# What token_urlsafe(32) produces: anything else is refused before it reaches the database.
+# What a link key (and an older random token) looks like: anything else is refused before it
+# reaches the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return link_key_hash(token)
 
 
-def token_mint(*, invitation: Invitation) -> str:
-    """A new token for ``invitation``; returns the plaintext, which only the email keeps."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    InvitationToken.objects.create(
-        tenant_id=invitation.tenant_id, invitation=invitation, token_hash=token_hash(token)
+def token_record(*, invitation: Invitation, delivery: Delivery) -> InvitationToken:
+    """Let the token of ``delivery``'s links (its link key) open ``invitation``; the token
+    itself is not kept. Recording the same delivery twice records it once."""
+    token_row, _created = InvitationToken.objects.for_tenant(invitation.tenant_id).get_or_create(
+        token_hash=token_hash(delivery_link_key(delivery)),
+        defaults={"tenant_id": invitation.tenant_id, "invitation": invitation},
     )
-    return token
+    return token_row
 
 
 def token_find(token: str) -> InvitationToken | None:

@@ -10,7 +10,13 @@ from notifications.models import Delivery
 from surveys.models import Answer, Invitation, Response
 from surveys.sender import invitations_run
 from tests.factories import BrandFactory
-from tests.surveys.survey_fixtures import add_rule, make_customer, publish_survey, record
+from tests.surveys.survey_fixtures import (
+    add_rule,
+    as_sent,
+    make_customer,
+    publish_survey,
+    record,
+)
 
 
 @pytest.fixture
@@ -25,7 +31,7 @@ def score_link(live_server, settings, acme):
     now = timezone.now()
     record(brand, maria, occurred_at=now - timedelta(minutes=5), now=now, reference="tow-17")
     invitations_run(now=now)
-    body = Delivery.objects.for_tenant(acme).get().body
+    body = as_sent(Delivery.objects.for_tenant(acme).get()).body
     return re.search(rf"{re.escape(live_server.url)}/s/\S+\?score=9", body).group(0)
 
 

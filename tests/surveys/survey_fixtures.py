@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.services import customer_match_or_create
 from notifications.models import Delivery
+from notifications.services import RenderedDelivery, delivery_rendered
 from surveys.interactions.recording import interaction_record
 from surveys.models import Question, Survey, SurveyRule, SurveyVersion
 from surveys.scoring import QuestionKind
@@ -108,5 +109,11 @@ def score_links(body: str) -> dict[int, str]:
     return {int(score): f"{path}?score={score}" for path, _token, score in LINK.findall(body)}
 
 
+def as_sent(delivery: Delivery) -> RenderedDelivery:
+    """The message of an outbox row as the customer gets it: the outbox stores its links with
+    a slot where the token goes, and fills it in when it sends."""
+    return delivery_rendered(delivery)
+
+
 def token_in(delivery: Delivery) -> str:
-    return LINK.search(delivery.body).group(2)
+    return LINK.search(as_sent(delivery).body).group(2)

@@ -32,6 +32,7 @@ from tenants.models import AuditEntry, Department, Tenant
 from tests.factories import TouchpointFactory
 from tests.surveys.survey_fixtures import (
     add_rule,
+    as_sent,
     make_customer,
     publish_survey,
     record,
@@ -78,7 +79,7 @@ def invite(acme, acme_brand, survey):
         invitations_run(now=now)
         delivery = Delivery.objects.for_tenant(acme).filter(recipient=customer.email).latest("pk")
         invitation = Invitation.objects.for_tenant(acme).get(customer=customer)
-        return invitation, score_links(delivery.body), token_in(delivery)
+        return invitation, score_links(as_sent(delivery).body), token_in(delivery)
 
     return make
 
