@@ -19,7 +19,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
+from tenants import rls
 from tenants.models import Role
 from tests.factories import make_department, make_member, make_tenant
 from tests.servers import SmtpSink, WorkerProcess, database_url_of, redis_available
@@ -48,6 +50,71 @@ def pytest_sessionfinish(session, exitstatus):
     if spool:
         for leftover in Path(spool).glob(f"*.{settings.CELERY_TASK_DEFAULT_QUEUE}.msg"):
             leftover.unlink(missing_ok=True)
+
+
+# --- PostgreSQL: the tests connect as the app's role, held by row-level security -------------
+
+
+def _connect_as(connection, credentials: dict) -> None:
+    connection.close()
+    connection.close_pool()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """On PostgreSQL the test databases are created and migrated by the owner
+    (``config.test_settings``): make sure the app role exists, then connect as the owner."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        return
+    _connect_as(connection, settings.TEST_DATABASE_OWNER)
+    if not settings.DATABASE_OWNER_URL:
+        role = sql.Identifier(settings.DATABASE_APP_ROLE)
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            # Idempotent, and safe when another run (or xdist worker) creates it meanwhile.
+            cursor.execute(
+                sql.SQL(
+                    "DO $$ BEGIN CREATE ROLE {} LOGIN; "
+                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                )
+                .format(role)
+                .as_string(cursor.connection)
+            )
+            cursor.execute(
+                sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+                .format(role)
+                .as_string(cursor.connection)
+            )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Once the owner has migrated the test database: every connection of the run (tests, live
+    server, the worker process) is the app role's. TRUNCATE is granted for the tests' flush
+    between transactional tests only; the app role never gets it in production."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}")
+                .format(sql.Identifier(settings.TEST_DATABASE_APP["USER"]))
+                .as_string(cursor.connection)
+            )
+        _connect_as(connection, settings.TEST_DATABASE_APP)
+    yield
+    with django_db_blocker.unblock():
+        _connect_as(connection, settings.TEST_DATABASE_OWNER)  # the owner drops the database
+
+
+@pytest.fixture(autouse=True)
+def _test_code_crosses_tenants():
+    """The tests' own code (factories, assertions) reads and writes every tenant's rows, through
+    the explicit escape hatch; the requests and tasks under test act for their own tenant
+    (``tenants.rls``: a request starts with none)."""
+    with rls.all_tenants():
+        yield
 
 
 @pytest.fixture(autouse=True)
