@@ -24,6 +24,7 @@ from tenants.bulk import insert_new_rows
 from tenants.errors import ApplicationError
 from tenants.events import publish
 from tenants.models import Membership, Tenant
+from tenants.rls import all_tenants
 
 logger = logging.getLogger(__name__)
 
@@ -216,6 +217,7 @@ def _send_sms(delivery: Delivery) -> None:
     )
 
 
+@all_tenants()  # every tenant's outbox; each row is then sent as its own tenant
 def deliveries_due(limit: int = 500) -> dict[int, int]:
     """Put back rows whose sender died; return the rows due to be sent, each id with its
     tenant's."""

@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from notifications.services import deliveries_due, delivery_send
-from tenants.rls import all_tenants
 
 
 # One per message: a stored result nobody reads would be one more Redis key per email.
@@ -13,8 +12,7 @@ def send_delivery_task(delivery_id: int, tenant_id: int | None = None) -> bool:
 @shared_task
 def sweep_deliveries_task() -> int:
     """Re-queue what is due: retries whose back-off is over, and what the broker lost."""
-    with all_tenants():  # every tenant's outbox; each delivery is then sent as its tenant
-        due = deliveries_due()
+    due = deliveries_due()
     for delivery_id, tenant_id in due.items():
         send_delivery_task.delay(delivery_id, tenant_id=tenant_id)
     return len(due)

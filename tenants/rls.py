@@ -106,6 +106,17 @@ def no_tenant() -> Iterator[None]:
         _current.reset(token)
 
 
+def public_tenant_or_404(slug: str):
+    """The active tenant of a public page's slug, which the rest of the request acts for."""
+    from django.shortcuts import get_object_or_404
+
+    from tenants.models import Tenant
+
+    found = get_object_or_404(Tenant, slug=slug, is_active=True)
+    activate(found)
+    return found
+
+
 class TenantContextMiddleware:
     """Each request starts acting for no tenant, and nothing it activates outlives it (a
     worker thread serves the next request with a clean slate)."""
@@ -197,12 +208,12 @@ def app_role() -> str:
 def grant_to_app_role(connection) -> None:
     """Let the app role read and write rows (never own, alter or truncate) of every table the
     connection's role creates from now on, and of those it created already."""
-    role = app_role()
+    app_user = app_role()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
-        if not role or cursor.fetchone()[0] == role:
+        if not app_user or cursor.fetchone()[0] == app_user:
             return  # one role for both: nothing to grant (see README, "Security")
-        quoted = connection.ops.quote_name(role)
+        quoted = connection.ops.quote_name(app_user)
         for statement in (
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",

@@ -91,21 +91,37 @@ def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker
 def django_db_setup(django_db_setup, django_db_blocker):
     """Once the owner has migrated the test database: every connection of the run (tests, live
     server, the worker process) is the app role's. TRUNCATE is granted for the tests' flush
-    between transactional tests only; the app role never gets it in production."""
+    between transactional tests, and UPDATE on sequences for ``tests.tenants.sequences``
+    (``setval``), only here: the app role never gets them in production."""
     if settings.DATABASE_VENDOR != "postgresql":
         yield
         return
     with django_db_blocker.unblock():
+        role = sql.Identifier(settings.TEST_DATABASE_APP["USER"])
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}")
-                .format(sql.Identifier(settings.TEST_DATABASE_APP["USER"]))
-                .as_string(cursor.connection)
-            )
+            for grant in (
+                "GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}",
+                "GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}",
+            ):
+                cursor.execute(sql.SQL(grant).format(role).as_string(cursor.connection))
         _connect_as(connection, settings.TEST_DATABASE_APP)
     yield
     with django_db_blocker.unblock():
         _connect_as(connection, settings.TEST_DATABASE_OWNER)  # the owner drops the database
+
+
+@pytest.fixture
+def as_table_owner(transactional_db):
+    """For the few tests that alter tables or skip triggers (a migration run backwards): the
+    default connection is the tables' owner's for this test (no transaction around it)."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        yield
+        return
+    _connect_as(connection, settings.TEST_DATABASE_OWNER)
+    try:
+        yield
+    finally:
+        _connect_as(connection, settings.TEST_DATABASE_APP)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 
 from surveys.models import Invitation, InvitationToken
+from tenants import rls
 
 TOKEN_BYTES = 32
 # What token_urlsafe(32) produces: anything else is refused before it reaches the database.
@@ -38,17 +39,21 @@ def token_find(token: str) -> InvitationToken | None:
     """
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    return (
-        InvitationToken.objects.unscoped()
-        .select_related(
-            "tenant",
-            "invitation__customer",
-            "invitation__version",
-            "invitation__interaction__brand",
+    with rls.all_tenants():
+        found = (
+            InvitationToken.objects.unscoped()
+            .select_related(
+                "tenant",
+                "invitation__customer",
+                "invitation__version",
+                "invitation__interaction__brand",
+            )
+            .filter(token_hash=token_hash(token))
+            .first()
         )
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    if found is not None:
+        rls.activate(found.tenant_id)  # the rest of the request acts for the link's tenant
+    return found
 
 
 def tokens_use(invitation: Invitation, *, now: datetime) -> None:
