@@ -131,9 +131,20 @@ class TenantContextMiddleware:
 
 # --- the database side ------------------------------------------------------------------------
 
-# Statements that read or write rows; anything else (DDL, SET, VACUUM…) runs as it is, so a
-# statement that cannot run inside a transaction block is never wrapped in one.
-_ROW_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "COPY", "VALUES")
+# Statements that read or write rows (a combined query starts with "("); anything else (DDL,
+# SET, VACUUM…) runs as it is, so a statement that cannot run inside a transaction block is
+# never wrapped in one. One missing here fails closed: run without the setting, it reads nothing.
+_ROW_STATEMENTS = (
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "WITH",
+    "MERGE",
+    "COPY",
+    "VALUES",
+    "EXPLAI",
+)
 _SET_SQL = "SELECT set_config('app.tenant', %s, true)"
 
 
@@ -144,7 +155,7 @@ def _apply(execute, sql, params, many, context):
     raw = connection.connection
     wanted = _current.get()
     if raw.autocommit:
-        if wanted is None or not sql.lstrip()[:6].upper().startswith(_ROW_STATEMENTS):
+        if wanted is None or not sql.lstrip("( \t\n")[:6].upper().startswith(_ROW_STATEMENTS):
             return execute(sql, params, many, context)
         # A transaction of its own, opened by psycopg (Django's state is untouched), for the
         # setting to hold.
@@ -152,9 +163,9 @@ def _apply(execute, sql, params, many, context):
             raw.execute(_SET_SQL, (wanted,))
             return execute(sql, params, many, context)
     # In a transaction: set once per transaction and value. A transaction that has not begun
-    # yet (psycopg begins it with its first statement) has nothing set.
+    # yet (psycopg begins it with its first statement) has nothing set ("").
     if raw.info.transaction_status == TransactionStatus.IDLE:
-        connection.rls_applied = None
+        connection.rls_applied = ""
     if getattr(connection, "rls_applied", None) != (wanted or ""):
         raw.execute(_SET_SQL, (wanted or "",))
         connection.rls_applied = wanted or ""

@@ -79,16 +79,31 @@ def test_every_model_with_a_tenant_has_the_policy_forced(db):
     assert rls.missing_policies(connection) == []
 
 
-def test_raw_sql_for_one_tenant_reads_none_of_the_others_rows(two_tenants):
+UNION = "(SELECT tenant_id FROM tenants_department) UNION ALL (SELECT tenant_id FROM tenants_brand)"
+
+
+def _union_tenant_ids() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(UNION)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_raw_sql_for_one_tenant_reads_none_of_the_others_rows(transactional_db, two_tenants):
     acme, globex = two_tenants
+    with rls.all_tenants():
+        assert _union_tenant_ids() == {acme.pk, globex.pk}
 
     with transaction.atomic(), rls.tenant(acme):
         acme_sees = _tenant_ids("tenants_membership"), _count("tenants_department")
-    with rls.tenant(globex):  # outside a transaction: each statement gets its own
+        acme_union = _union_tenant_ids()
+    with rls.tenant(globex):  # outside a transaction (autocommit): each statement gets its own
         globex_sees = _tenant_ids("tenants_membership"), _count("tenants_department")
+        globex_union = _union_tenant_ids()  # a combined query, which starts with "("
 
     assert acme_sees == ({acme.pk}, 5)
+    assert acme_union == {acme.pk}
     assert globex_sees == ({globex.pk}, 1)
+    assert globex_union == {globex.pk}
 
 
 def test_a_query_with_no_tenant_set_reads_nothing(two_tenants):
