@@ -39,6 +39,8 @@ from django.db.backends.signals import connection_created
 from psycopg.pq import TransactionStatus
 
 ALL_TENANTS = "*"
+# A table with a policy of this name is left as it is: a changed POLICY_EXPRESSION needs a new
+# name (and the old policy dropped), or existing databases keep the old one.
 POLICY_NAME = "loopdesk_tenant_isolation"
 
 # The tenant id (as text), ALL_TENANTS, or None: what the database's app.tenant must say.
