@@ -72,16 +72,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker
         role = sql.Identifier(settings.DATABASE_APP_ROLE)
         with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
             # Idempotent, and safe when another run (or xdist worker) creates it meanwhile.
+            # An existing role is left as it is: tests/tenants/test_rls.py fails if it is a
+            # superuser or bypasses RLS.
             cursor.execute(
                 sql.SQL(
-                    "DO $$ BEGIN CREATE ROLE {} LOGIN; "
-                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                    "DO $$ BEGIN CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+                    "NOCREATEROLE; EXCEPTION WHEN duplicate_object OR unique_violation THEN "
+                    "NULL; END $$"
                 )
-                .format(role)
-                .as_string(cursor.connection)
-            )
-            cursor.execute(
-                sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
                 .format(role)
                 .as_string(cursor.connection)
             )
