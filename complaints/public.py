@@ -20,7 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from complaints.models import Attachment, Channel, Complaint, Message
 from complaints.public_forms import STATUS_FORMS, ComplaintForm, LookupForm
 from complaints.public_wording import DONE, state_sentence, transition_sentence
 from complaints.selectors import complaint_by_reference_or_404, complaint_settings, customer_history
-from tenants import ratelimit
+from tenants import ratelimit, rls
 from tenants.branding import render_public_page
 from tenants.errors import ApplicationError
 from tenants.idempotency import new_token, once
@@ -52,7 +52,7 @@ LOOKUPS_PER_WINDOW = 10  # per IP and tenant: enough for typos, too few to guess
 
 
 def _tenant_or_404(slug: str) -> Tenant:
-    return get_object_or_404(Tenant, slug=slug, is_active=True)
+    return rls.public_tenant_or_404(slug)  # the request acts for it (row-level security)
 
 
 def _brand_or_404(tenant: Tenant, slug: str) -> Brand:

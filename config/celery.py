@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("loopdesk")
+# Every task runs for the tenant of its ``tenant_id`` argument, or for none (tenants.rls).
+app = Celery("loopdesk", task_cls="tenants.rls:TenantTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_acks_late=True,

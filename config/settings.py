@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # An over-limit body is refused before anything (health check included) reads it.
     "tenants.limits.RequestSizeMiddleware",
     "config.health.HealthCheckMiddleware",
+    # Each request starts acting for no tenant (PostgreSQL row-level security: tenants.rls).
+    "tenants.rls.TenantContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (settings.CONTENT_SECURITY_POLICY) on every page.
     "csp.middleware.CSPMiddleware",
@@ -129,6 +131,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'loopdesk.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 DATABASE_VENDOR = "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"] else "sqlite"
+# PostgreSQL: the app connects (DATABASE_URL) as a role that neither owns the tables nor has
+# BYPASSRLS, so row-level security holds it (tenants.rls); `migrate` connects as the tables'
+# owner (DATABASE_OWNER_URL, the "owner" alias) and grants the app role what it needs.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
 
 if DATABASE_VENDOR == "postgresql":
     # Django's psycopg 3 pool: one pool per process, connections reused across requests.
@@ -140,6 +147,8 @@ if DATABASE_VENDOR == "postgresql":
             "timeout": 10,
         }
     }
+    if DATABASE_OWNER_URL:
+        DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)
 else:
     # WAL lets the web process read while the worker writes; IMMEDIATE transactions take the
     # write lock up front, so two writers queue for it instead of failing with "locked".

@@ -36,3 +36,21 @@ else:
 if DATABASE_VENDOR == "sqlite":  # noqa: F405
     # One file per run, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-loopdesk-{os.getpid()}.sqlite3")  # noqa: F405
+
+if DATABASE_VENDOR == "postgresql":  # noqa: F405
+    # The tests connect like the app in production: as a role that neither owns the tables nor
+    # has BYPASSRLS, so PostgreSQL's row-level security really holds them (tenants.rls). The
+    # owner (DATABASE_OWNER_URL, else DATABASE_URL's user) creates and migrates the test
+    # databases; without DATABASE_OWNER_URL the app role is "<database name>_app", created by
+    # tests/conftest.py (roles belong to the whole server: one per database name, harmless to
+    # create twice).
+    _owner = DATABASES.pop("owner", None) or DATABASES["default"]  # noqa: F405
+    TEST_DATABASE_OWNER = {"USER": _owner.get("USER", ""), "PASSWORD": _owner.get("PASSWORD", "")}
+    if not DATABASE_OWNER_URL:  # noqa: F405
+        DATABASE_APP_ROLE = f"{DATABASES['default']['NAME']}_app"  # noqa: F405
+        DATABASES["default"]["USER"] = DATABASE_APP_ROLE  # noqa: F405
+        DATABASES["default"]["PASSWORD"] = ""  # noqa: F405
+    TEST_DATABASE_APP = {
+        "USER": DATABASES["default"]["USER"],  # noqa: F405
+        "PASSWORD": DATABASES["default"].get("PASSWORD", ""),  # noqa: F405
+    }

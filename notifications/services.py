@@ -25,6 +25,7 @@ from tenants.bulk import insert_new_rows
 from tenants.errors import ApplicationError
 from tenants.events import publish
 from tenants.models import Membership, Tenant
+from tenants.rls import all_tenants
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def delivery_enqueue(
     )
     if created:
         # robust: if the broker is down the row stays pending and the sweeper sends it.
-        transaction.on_commit(lambda: _dispatch(delivery.pk), robust=True)
+        transaction.on_commit(lambda: _dispatch(delivery.pk, tenant.pk), robust=True)
     return delivery
 
 
@@ -82,11 +83,13 @@ def delivery_enqueue(
 SEND_DELIVERY_TASK = "notifications.tasks.send_delivery_task"
 
 
-def _dispatch(delivery_id: int) -> None:
-    """Hand a committed, still pending delivery to a worker."""
+def _dispatch(delivery_id: int, tenant_id: int) -> None:
+    """Hand a committed, still pending delivery to a worker, which sends it as its tenant."""
     pending = Delivery.objects.unscoped().filter(pk=delivery_id, status=Delivery.Status.PENDING)
     if pending.exists():
-        current_app.send_task(SEND_DELIVERY_TASK, args=[delivery_id])
+        current_app.send_task(
+            SEND_DELIVERY_TASK, args=[delivery_id], kwargs={"tenant_id": tenant_id}
+        )
 
 
 def delivery_link_key(delivery: Delivery) -> str:
@@ -263,17 +266,19 @@ def _send_sms(delivery: Delivery) -> None:
     )
 
 
-def deliveries_due(limit: int = 500) -> list[int]:
-    """Put back rows whose sender died; return the ids of rows due to be sent."""
+@all_tenants()  # every tenant's outbox; each row is then sent as its own tenant
+def deliveries_due(limit: int = 500) -> dict[int, int]:
+    """Put back rows whose sender died; return the rows due to be sent, each id with its
+    tenant's."""
     now = timezone.now()
     Delivery.objects.unscoped().filter(
         status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     ).update(status=Delivery.Status.PENDING)
-    return list(
+    return dict(
         Delivery.objects.unscoped()
         .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "tenant_id")[:limit]
     )
 
 

@@ -5,7 +5,7 @@ from notifications.services import deliveries_due, delivery_send
 
 # One per message: a stored result nobody reads would be one more Redis key per email.
 @shared_task(acks_late=True, ignore_result=True)
-def send_delivery_task(delivery_id: int) -> bool:
+def send_delivery_task(delivery_id: int, tenant_id: int | None = None) -> bool:
     return delivery_send(delivery_id=delivery_id)
 
 
@@ -13,6 +13,6 @@ def send_delivery_task(delivery_id: int) -> bool:
 def sweep_deliveries_task() -> int:
     """Re-queue what is due: retries whose back-off is over, and what the broker lost."""
     due = deliveries_due()
-    for delivery_id in due:
-        send_delivery_task.delay(delivery_id)
+    for delivery_id, tenant_id in due.items():
+        send_delivery_task.delay(delivery_id, tenant_id=tenant_id)
     return len(due)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from surveys.invitations.sending import SCAN_LIMIT, invitations_remind, invitations_send_due
 from surveys.invitations.status import invitations_expire
 from surveys.responses.submitting import invitations_settle
+from tenants.rls import all_tenants
 
 # The beat runs every minute; a busy minute takes scan after scan for this long, then leaves
 # the rest to the next minute (so two runs seldom overlap; when they do, the compare-and-set
@@ -16,6 +17,7 @@ from surveys.responses.submitting import invitations_settle
 RUN_FOR_SECONDS = 45.0
 
 
+@all_tenants()  # every tenant's invitations that are due
 def invitations_run(
     *, now: datetime | None = None, run_for: float = RUN_FOR_SECONDS
 ) -> dict[str, int]:

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from tenants.navigation import navigation_for
-from tenants.selectors import memberships_of_user
+from tenants.selectors import workspaces_of
 
 
 def workspace(request) -> dict:
@@ -17,5 +17,5 @@ def workspace(request) -> dict:
         # Read with the membership (``member_required``); a view that set ``request.member``
         # some other way gets them on demand.
         "workspaces": getattr(request, "workspaces", None)
-        or SimpleLazyObject(lambda: list(memberships_of_user(request.user))),
+        or SimpleLazyObject(lambda: workspaces_of(request.user)),
     }

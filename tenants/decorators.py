@@ -8,13 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from tenants import rls
 from tenants.permissions import Action, must_use_two_factor, require
 from tenants.selectors import membership_for_request_or_404
 from tenants.two_factor import is_verified
 
 
 def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
-    """Resolve the tenant from the URL's ``tenant_slug`` through the user's membership.
+    """Resolve the tenant from the URL's ``tenant_slug`` through the user's membership, and act
+    for it (``tenants.rls``) for the rest of the request.
 
     Sets ``request.member``, ``request.tenant`` and ``request.workspaces`` (the top bar's
     switcher, read in the same query) and shows times in the tenant's time zone.
@@ -43,6 +45,8 @@ def member_required(action: Action = Action.VIEW_WORKSPACE) -> Callable:
             request.member = member
             request.workspaces = workspaces
             request.tenant = member.tenant
+            # The database shows this request this tenant's rows only (PostgreSQL).
+            rls.activate(member.tenant_id)
             # Times are stored in UTC and shown in the tenant's time zone.
             with timezone.override(member.tenant.time_zone):
                 response = view(request, *args, **kwargs)

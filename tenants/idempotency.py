@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tenants.models import SubmissionToken
+from tenants.rls import all_tenants
 
 FIELD = "submission"
 MAX_LENGTH = 64
@@ -72,6 +73,7 @@ def earlier_result(request, tenant, kind: str) -> dict | None:
     return row.result if row is not None else None
 
 
+@all_tenants()  # every tenant's tokens, by age
 def purge_old(now=None) -> int:
     """Delete tokens older than ``KEEP_DAYS`` (every tenant's; cheap, by the age index)."""
     cutoff = (now or timezone.now()) - timedelta(days=KEEP_DAYS)

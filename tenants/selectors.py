@@ -7,6 +7,7 @@ from django.http import Http404
 from tenants.models import Brand, Department, Membership, Touchpoint
 from tenants.paging import Page, page_or_404
 from tenants.permissions import visible_to
+from tenants.rls import all_tenants
 
 
 def memberships_of_user(user: AbstractBaseUser) -> QuerySet[Membership]:
@@ -22,6 +23,12 @@ def memberships_of_user(user: AbstractBaseUser) -> QuerySet[Membership]:
     )
 
 
+def workspaces_of(user: AbstractBaseUser) -> list[Membership]:
+    """:func:`memberships_of_user`, read: a list across tenants (on purpose, see there)."""
+    with all_tenants():
+        return list(memberships_of_user(user))
+
+
 def membership_for_request_or_404(
     user: AbstractBaseUser, tenant_slug: str
 ) -> tuple[Membership, list[Membership]]:
@@ -31,7 +38,8 @@ def membership_for_request_or_404(
     membership of the URL's tenant is one of them. A tenant the user does not belong to
     answers exactly like a tenant that does not exist.
     """
-    workspaces = list(memberships_of_user(user).select_related("department"))
+    with all_tenants():  # the user's own rows, one per workspace (see memberships_of_user)
+        workspaces = list(memberships_of_user(user).select_related("department"))
     for membership in workspaces:
         if membership.tenant.slug == tenant_slug:
             membership.user = user  # the request's user: no second copy, no join

@@ -11,7 +11,7 @@ from tenants.permissions import Action
 @login_required
 def workspace_picker(request):
     """After login: straight into the only workspace, or a choice between several."""
-    memberships = list(selectors.memberships_of_user(request.user))
+    memberships = selectors.workspaces_of(request.user)
     if len(memberships) == 1:
         return redirect("home", tenant_slug=memberships[0].tenant.slug)
     return render(request, "tenants/picker.html", {"memberships": memberships})

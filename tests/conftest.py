@@ -19,7 +19,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
+from tenants import rls
 from tests.factories import make_acme, make_globex, make_persona
 from tests.servers import SmtpSink, WorkerProcess, database_url_of, redis_available
 
@@ -47,6 +49,85 @@ def pytest_sessionfinish(session, exitstatus):
     if spool:
         for leftover in Path(spool).glob(f"*.{settings.CELERY_TASK_DEFAULT_QUEUE}.msg"):
             leftover.unlink(missing_ok=True)
+
+
+# --- PostgreSQL: the tests connect as the app's role, held by row-level security -------------
+
+
+def _connect_as(connection, credentials: dict) -> None:
+    connection.close()
+    connection.close_pool()
+    connection.settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """On PostgreSQL the test databases are created and migrated by the owner
+    (``config.test_settings``): make sure the app role exists, then connect as the owner."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        return
+    _connect_as(connection, settings.TEST_DATABASE_OWNER)
+    if not settings.DATABASE_OWNER_URL:
+        role = sql.Identifier(settings.DATABASE_APP_ROLE)
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            # Idempotent, and safe when another run (or xdist worker) creates it meanwhile.
+            # An existing role is left as it is: tests/tenants/test_rls.py fails if it is a
+            # superuser or bypasses RLS.
+            cursor.execute(
+                sql.SQL(
+                    "DO $$ BEGIN CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+                    "NOCREATEROLE; EXCEPTION WHEN duplicate_object OR unique_violation THEN "
+                    "NULL; END $$"
+                )
+                .format(role)
+                .as_string(cursor.connection)
+            )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Once the owner has migrated the test database: every connection of the run (tests, live
+    server, the worker process) is the app role's. TRUNCATE is granted for the tests' flush
+    between transactional tests, and UPDATE on sequences for ``tests.tenants.sequences``
+    (``setval``), only here: the app role never gets them in production."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        role = sql.Identifier(settings.TEST_DATABASE_APP["USER"])
+        with connection.cursor() as cursor:
+            for grant in (
+                "GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {}",
+                "GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}",
+            ):
+                cursor.execute(sql.SQL(grant).format(role).as_string(cursor.connection))
+        _connect_as(connection, settings.TEST_DATABASE_APP)
+    yield
+    with django_db_blocker.unblock():
+        _connect_as(connection, settings.TEST_DATABASE_OWNER)  # the owner drops the database
+
+
+@pytest.fixture
+def as_table_owner(transactional_db):
+    """For the few tests that alter tables or skip triggers (a migration run backwards): the
+    default connection is the tables' owner's for this test (no transaction around it)."""
+    if settings.DATABASE_VENDOR != "postgresql":
+        yield
+        return
+    _connect_as(connection, settings.TEST_DATABASE_OWNER)
+    try:
+        yield
+    finally:
+        _connect_as(connection, settings.TEST_DATABASE_APP)
+
+
+@pytest.fixture(autouse=True)
+def _test_code_crosses_tenants():
+    """The tests' own code (factories, assertions) reads and writes every tenant's rows, through
+    the explicit escape hatch; the requests and tasks under test act for their own tenant
+    (``tenants.rls``: a request starts with none)."""
+    with rls.all_tenants():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -102,3 +102,24 @@ def test_the_demo_seed_refuses_to_run_in_production_mode():
 
     assert result.returncode != 0
     assert "needs --force" in result.stderr
+
+
+def test_the_app_connects_as_its_own_role_and_only_the_migrating_web_knows_the_owner():
+    """Row-level security holds the app only if it is neither the owner nor a superuser: the
+    image's POSTGRES_USER is both, so it is the owner `migrate` uses, never the app's login."""
+    services = compose()["services"]
+    owner = services["postgres"]["environment"]["POSTGRES_USER"]
+    init_scripts = services["postgres"]["volumes"]
+    role_script = (ROOT / "deploy/postgres/10-app-role.sh").read_text()
+
+    for name in ("web", "worker", "beat"):
+        app_url = services[name]["environment"]["DATABASE_URL"]
+        assert app_url.startswith("postgres://loopdesk_app:")
+    assert services["web"]["environment"]["DATABASE_OWNER_URL"].startswith(f"postgres://{owner}:")
+    assert "DATABASE_OWNER_URL" not in services["worker"]["environment"]
+    assert "DATABASE_OWNER_URL" not in services["beat"]["environment"]
+    assert any(
+        volume.endswith(":/docker-entrypoint-initdb.d/10-app-role.sh:ro") for volume in init_scripts
+    )
+    assert "CREATE ROLE loopdesk_app LOGIN" in role_script
+    assert "NOBYPASSRLS" in role_script

@@ -18,6 +18,7 @@ from notifications.links import link_key_hash
 from notifications.models import Delivery
 from notifications.services import delivery_link_key
 from surveys.models import Invitation, InvitationToken
+from tenants import rls
 
 # What a link key (and an older random token) looks like: anything else is refused before it
 # reaches the database.
@@ -45,17 +46,21 @@ def token_find(token: str) -> InvitationToken | None:
     """
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    return (
-        InvitationToken.objects.unscoped()
-        .select_related(
-            "tenant",
-            "invitation__customer",
-            "invitation__version",
-            "invitation__interaction__brand",
+    with rls.all_tenants():
+        found = (
+            InvitationToken.objects.unscoped()
+            .select_related(
+                "tenant",
+                "invitation__customer",
+                "invitation__version",
+                "invitation__interaction__brand",
+            )
+            .filter(token_hash=token_hash(token))
+            .first()
         )
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    if found is not None:
+        rls.activate(found.tenant_id)  # the rest of the request acts for the link's tenant
+    return found
 
 
 def tokens_use(invitation: Invitation, *, now: datetime) -> None:

@@ -36,6 +36,7 @@ from surveys.models import (
     primary_question,
 )
 from surveys.scoring import QuestionKind, is_critic
+from tenants import rls
 from tenants.models import Membership, Role, Tenant
 from tests.factories import BrandFactory, make_department, make_tenant
 from tests.surveys.survey_fixtures import make_customer
@@ -62,7 +63,7 @@ def other_tenants_rows(tenant) -> dict:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), rls.all_tenants():
         # Another tenant with a brand, a department and a customer of its own, so a seed that
         # reached across tenants would have something to reach.
         globex = make_tenant(slug="globex", name="Globex Assistance")

@@ -19,6 +19,7 @@ from notifications.events import DeliverySent
 from notifications.models import Delivery
 from notifications.services import CLAIM_TIMEOUT, deliveries_due, delivery_message_id
 from tenants import events as bus
+from tenants import rls
 from tests.servers import ControlledSmtpSink
 
 
@@ -86,9 +87,10 @@ def test_a_delivery_is_marked_sent_while_the_server_has_not_answered_quit(
     monkeypatch.setattr(services, "QUIT_TIMEOUT", 2, raising=False)
     results: list[bool] = []
 
-    def send() -> None:
+    def send() -> None:  # a worker's thread, acting for the delivery's tenant like its task
         try:
-            results.append(services.delivery_send(delivery_id=delivery.pk))
+            with rls.tenant(delivery.tenant_id):
+                results.append(services.delivery_send(delivery_id=delivery.pk))
         finally:
             connections.close_all()
 

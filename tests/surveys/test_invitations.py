@@ -25,6 +25,7 @@ from surveys.models import Interaction, Invitation, InvitationToken, SurveyVersi
 from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
+from tenants import rls
 from tenants.models import Tenant
 from tests.factories import BrandFactory, TouchpointFactory
 from tests.surveys.survey_fixtures import (
@@ -261,9 +262,10 @@ def test_two_events_of_one_customer_at_once_make_one_invitation(acme, acme_brand
     def post(reference):
         try:
             barrier.wait()
-            interaction = record(
-                acme_brand, maria, occurred_at=NOW - HOUR, now=NOW, reference=reference
-            )
+            with rls.tenant(acme):  # as a request of Acme's would
+                interaction = record(
+                    acme_brand, maria, occurred_at=NOW - HOUR, now=NOW, reference=reference
+                )
             decisions.append(interaction.decision)
         except Exception as error:  # reported below
             errors.append(error)

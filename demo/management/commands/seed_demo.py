@@ -11,6 +11,7 @@ from django.urls import reverse
 from demo.complaints import seed_demo_complaints
 from demo.surveys import seed_demo_surveys
 from demo.tenant import PEOPLE, seed_demo_tenant
+from tenants.rls import all_tenants
 
 
 class Command(BaseCommand):
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             help="How many demo service interactions over the last year (default 3000).",
         )
 
+    @all_tenants()  # it creates a tenant and fills it (tenants.rls)
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
