@@ -32,6 +32,7 @@ from notifications.services import delivery_enqueue
 from tenants import ratelimit
 from tenants.audit import audit_record
 from tenants.models import Tenant
+from tenants.rls import all_tenants
 
 KEY_BYTES = 32
 # A complainant's inbox or phone gets at most this many lookup links per window, whoever asks.
@@ -182,6 +183,7 @@ def _sms_text(complaint: Complaint, link: str) -> str:
         }
 
 
+@all_tenants()  # every tenant's expired keys
 def access_keys_purge(now=None) -> int:
     """Delete expired keys of every tenant (by age: crossing tenants on purpose)."""
     deleted, _rows = (

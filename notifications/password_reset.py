@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from notifications.services import delivery_enqueue
-from tenants import ratelimit
+from tenants import ratelimit, rls
+from tenants.rls import all_tenants
 from tenants.selectors import memberships_of_user
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ def password_reset_send(*, email: str, language: str) -> int:
             subject, body = _render(
                 email=user.email, user_pk=user.pk, token=default_token_generator.make_token(user)
             )
-            membership = memberships_of_user(user).first()
+            with all_tenants():  # the account's own workspaces, across tenants on purpose
+                membership = memberships_of_user(user).first()
             if membership is None:
                 logger.warning(
                     "Password reset for user %s, who has no workspace: not sent.", user.pk
@@ -83,13 +85,14 @@ def password_reset_send(*, email: str, language: str) -> int:
                 continue
             # One email a minute at most: a double-click does not send two links.
             minute = int(time.time() // 60)
-            delivery_enqueue(
-                tenant=membership.tenant,
-                dedupe_key=f"password-reset-{user.pk}-{minute}",
-                recipient=user.email,
-                subject=subject,
-                body=body,
-            )
+            with rls.tenant(membership.tenant):
+                delivery_enqueue(
+                    tenant=membership.tenant,
+                    dedupe_key=f"password-reset-{user.pk}-{minute}",
+                    recipient=user.email,
+                    subject=subject,
+                    body=body,
+                )
             queued += 1
     return queued
 

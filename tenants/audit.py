@@ -3,7 +3,9 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
+from tenants import rls
 from tenants.models import AuditEntry, Membership, Tenant
+from tenants.rls import all_tenants
 
 
 def audit_record(
@@ -44,5 +46,8 @@ def account_audit(*, user: AbstractBaseUser, action: str) -> None:
     in the audit trail of each of their workspaces: an account is no one tenant's, and each
     tenant's admins see what happened to their members' sign-in."""
     # Deliberately across tenants: the user's own memberships, one audit row in each.
-    for membership in Membership.objects.unscoped().filter(user=user).select_related("tenant"):
-        audit_record(tenant=membership.tenant, actor=user, action=action, target=user)
+    with all_tenants():
+        memberships = list(Membership.objects.unscoped().filter(user=user).select_related("tenant"))
+    for membership in memberships:
+        with rls.tenant(membership.tenant):
+            audit_record(tenant=membership.tenant, actor=user, action=action, target=user)

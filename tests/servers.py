@@ -395,14 +395,13 @@ class BrokerMonitor:
         self._ready = threading.Event()
 
     def _run(self) -> None:
-        client = redis.Redis.from_url(self.url, socket_timeout=0.5)
+        # A blocking read: redis-py drops the connection on a read timeout, which would end
+        # the monitoring silently. ``__exit__`` wakes the read with a command of its own.
+        client = redis.Redis.from_url(self.url)
         with client.monitor() as monitor:
             self._ready.set()
             while not self._stopping.is_set():
-                try:
-                    self.commands.append(monitor.next_command()["command"])
-                except redis.TimeoutError:
-                    continue
+                self.commands.append(monitor.next_command()["command"])
 
     def __enter__(self) -> "BrokerMonitor":
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -413,6 +412,7 @@ class BrokerMonitor:
     def __exit__(self, *exc_info) -> None:
         time.sleep(0.5)  # the last commands
         self._stopping.set()
+        redis.Redis.from_url(self.url).ping()  # wakes the monitor's read, which then stops
         self._thread.join(timeout=5)
 
     def texts(self) -> list[str]:

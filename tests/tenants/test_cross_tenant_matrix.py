@@ -54,6 +54,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from complaints.public import ACCESS_SESSION_KEY
 from surveys.interactions.importing import ImportRun, run_keep
+from tenants import rls
 from tenants.models import Membership
 from tests.tenants.cross_tenant_worlds import ACME_ROLES, World, Worlds, build_worlds
 
@@ -72,7 +73,9 @@ def worlds(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=media_root),
         transaction.atomic(),
     ):
-        yield build_worlds(media_root)
+        with rls.all_tenants():  # the setup writes both tenants' rows, as the factories do
+            built = build_worlds(media_root)
+        yield built
         transaction.set_rollback(True)
 
 
