@@ -21,6 +21,7 @@ from http.cookiejar import CookieJar
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from config.redaction import redact
@@ -34,6 +35,8 @@ from tests.surveys.survey_fixtures import add_rule, make_customer, publish_surve
 HOUR = timedelta(hours=1)
 # Any link of a survey email: /s/<token>/ (with ?score=n) or /s/unsubscribe/<token>/.
 SURVEY_LINK = re.compile(r"https?://[^/\s]+/s/(?:unsubscribe/)?([A-Za-z0-9_-]{43})/")
+# A complaint's status link: /c/<tenant>/<reference>/?key=<key>.
+STATUS_LINK = re.compile(r"https?://[^/\s]+(/c/\S+?)\?key=([A-Za-z0-9_-]{43})")
 
 
 class Browser:
@@ -198,6 +201,76 @@ def test_a_whole_survey_journey_leaves_no_link_token_at_rest(
     assert "Conflict: /s/[redacted]/" in access  # django.request's warning
     assert any("notifications.tasks.send_delivery_task" in text for text in broker_texts)
     assert tables_holding("maria@example.com") != []
+
+
+def texts_of(message) -> str:
+    return "\n".join(
+        part.get_content()
+        for part in message.walk()
+        if part.get_content_type() in {"text/plain", "text/html"}
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.worker
+def test_a_complaints_status_keys_are_at_rest_only_as_hashes(
+    celery_worker, _smtp_sink, acme_setup, acme_brand, caplog
+):
+    caplog.set_level(logging.INFO)
+    form_url = reverse(
+        "public-complaint-form", kwargs={"tenant_slug": "acme", "brand_slug": acme_brand.slug}
+    )
+    lookup_url = reverse("public-complaint-lookup", kwargs={"tenant_slug": "acme"})
+    web = WebProcess(
+        database_url=database_url_of(connection.settings_dict),
+        environment={"CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE},
+    )
+    web.start()
+    try:
+        with BrokerMonitor(settings.REDIS_URL) as broker:
+            # given a complaint filed on the public form, its receipt sent by the worker
+            filer = Browser(web.url)
+            filer.get(form_url)
+            form = {
+                "name": "Maria Rossi",
+                "email": "maria@example.com",
+                "language": "en",
+                "subject": "Windscreen claim not paid",
+                "description": "I claimed for a broken windscreen on 3 March.",
+                "website": "",
+                "csrfmiddlewaretoken": filer.csrf(),
+            }
+            assert filer.post(form_url, form)[0] == 200
+            [receipt] = _smtp_sink.wait_for(1, timeout=30)
+            [(status_path, used_key)] = set(STATUS_LINK.findall(texts_of(receipt)))
+            # when Maria opens its link in another browser (the key is spent)...
+            status, page = Browser(web.url).get(f"{status_path}?key={used_key}")
+            assert status == 200 and "Windscreen claim not paid" in page
+            # ...and asks the lookup for a new link, which she does not open
+            reference = status_path.rstrip("/").rsplit("/", 1)[1]
+            asker = Browser(web.url)
+            asker.get(lookup_url)
+            lookup = {"reference": reference, "contact": "maria@example.com"}
+            assert asker.post(lookup_url, {**lookup, "csrfmiddlewaretoken": asker.csrf()})[0] == 200
+            _receipt, link_email = _smtp_sink.wait_for(2, timeout=30)
+            [(_path, unused_key)] = set(STATUS_LINK.findall(texts_of(link_email)))
+    finally:
+        web.stop()
+
+    # then neither key is in a table, a log or the broker's traffic...
+    logs = {"test process": caplog.text, "worker": celery_worker.log(), "web": web.log()}
+    broker_texts = broker.texts()
+    for key in (used_key, unused_key):
+        assert tables_holding(key) == [], key
+        assert [name for name, text in logs.items() if key in text] == [], key
+        assert [text for text in broker_texts if key in text] == [], key
+    # ...the unused one only as its hash, the spent one not at all
+    assert tables_holding(hashlib.sha256(unused_key.encode()).hexdigest()) == [
+        "public.complaints_accesskey.key_hash"
+    ]
+    assert tables_holding(hashlib.sha256(used_key.encode()).hexdigest()) == []
+    assert "?key=[redacted]" in web.log()  # the scan of the access log saw the request
 
 
 @pytest.fixture
