@@ -17,12 +17,13 @@ class NavItem:
     label: str | Promise
     url_name: str
     action: Action
-    position: int  # lower first: home 0, complaints 10-19, surveys 30-39, team 90
+    position: int  # lower first: home 0, complaints 10-19, surveys 30-39, team 90, settings 95
 
 
 NAVIGATION = [
     NavItem(_("Home"), "home", Action.VIEW_WORKSPACE, 0),
     NavItem(_("Team"), "team", Action.VIEW_TEAM, 90),
+    NavItem(_("Settings"), "settings", Action.VIEW_SETTINGS, 95),
 ]
 
 

@@ -27,6 +27,8 @@ from tenants.models import Department, Membership, Role
 class Action(StrEnum):
     VIEW_WORKSPACE = "view_workspace"
     VIEW_TEAM = "view_team"
+    # Read the workspace's settings pages (managers); change them (MANAGE_TENANT: admins).
+    VIEW_SETTINGS = "view_settings"
     MANAGE_TENANT = "manage_tenant"
     VIEW_COMPLAINTS = "view_complaints"
     # Work on complaints: file them, take the steps of the ones they handle, write on them.
@@ -70,6 +72,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_SURVEYS,
             Action.VIEW_OWN_RATING,
             Action.DECIDE_DISPUTES,
+            Action.VIEW_SETTINGS,
         }
     ),
     Role.AGENT: frozenset(

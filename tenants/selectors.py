@@ -1,10 +1,14 @@
 """Tenant-scoped reads for the workspace pages."""
 
+from datetime import date
+
+import holidays
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
 
-from tenants.models import Brand, Department, Membership, Touchpoint
+from tenants.models import Brand, Closure, Department, Membership, Touchpoint
 from tenants.paging import Page, page_or_404
 from tenants.permissions import visible_to
 from tenants.rls import all_tenants
@@ -76,3 +80,25 @@ def brands(member: Membership) -> QuerySet[Brand]:
 
 def touchpoints(member: Membership) -> QuerySet[Touchpoint]:
     return Touchpoint.objects.for_tenant(member.tenant_id).filter(is_active=True).order_by("name")
+
+
+def closures(member: Membership, *, year: int) -> QuerySet[Closure]:
+    """The tenant's own closed days in ``year``, by day."""
+    return Closure.objects.for_tenant(member.tenant_id).filter(day__year=year).order_by("day")
+
+
+def public_holidays(member: Membership, *, year: int) -> list[tuple[date, str]]:
+    """The public holidays of the tenant's country in ``year`` (the ``holidays`` package's
+    names, in the reader's language where it has them), by day; none for a country it does
+    not know."""
+    try:
+        supported = holidays.country_holidays(member.tenant.country).supported_languages
+    except NotImplementedError:
+        return []
+    reader = translation.get_language() or "en"
+    language = next(
+        (code for code in supported if code.split("_")[0] == reader.split("-")[0]),
+        "en_US" if "en_US" in supported else None,
+    )
+    days = holidays.country_holidays(member.tenant.country, years=year, language=language)
+    return sorted(days.items())

@@ -1,15 +1,17 @@
 """Writes to the tenant structure: departments, memberships and the calendar's closures.
 Each one is audited."""
 
-from datetime import date
+from datetime import date, time
 
+import holidays
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenants.audit import audit_record, field_changes
+from tenants.calendar import parse_hours
 from tenants.errors import ApplicationError
-from tenants.models import Closure, Department, Membership, Role, Tenant
+from tenants.models import Closure, Department, Membership, Role, Tenant, known_time_zones
 from tenants.permissions import role_sees_whole_tenant
 from tenants.trees import tree_node_create
 
@@ -155,3 +157,77 @@ def closure_remove(*, tenant: Tenant, actor: AbstractBaseUser | None, day: date)
     )
     Closure.objects.for_tenant(tenant).filter(pk=closure.pk).delete()
     return True
+
+
+ORGANISATION_FIELDS = (
+    "name",
+    "time_zone",
+    "country",
+    "default_language",
+    "working_hours",
+    "require_two_factor_for_managers",
+)
+
+
+def _working_hours_problems(working_hours: dict) -> list[str]:
+    problems = []
+    try:
+        hours = parse_hours(working_hours)
+    except (ValueError, AttributeError, TypeError):
+        return [_("Write each span as 09:00-17:00, spans separated by commas.")]
+    for day, spans in sorted(hours.items()):
+        if not 0 <= day <= 6:
+            problems.append(_("Weekdays are numbered 0 (Monday) to 6 (Sunday)."))
+        for opening, closing in spans:
+            if closing != time(0) and closing <= opening:
+                problems.append(
+                    _("%(opening)s-%(closing)s ends before it starts.")
+                    % {"opening": opening.strftime("%H:%M"), "closing": closing.strftime("%H:%M")}
+                )
+    if not problems and not any(hours.values()):
+        problems.append(_("Give at least one working span: SLA clocks count working time."))
+    return problems
+
+
+@transaction.atomic
+def organisation_update(*, actor: Membership, **values) -> Tenant:
+    """Change the organisation's name, zone, country, language, working hours or two-factor
+    rule (``ORGANISATION_FIELDS``); audited with what changed. Clocks already running keep
+    their due times."""
+    unknown = set(values) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"not organisation settings: {sorted(unknown)}")
+    problems: dict[str, list] = {}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            problems["name"] = [_("Give the organisation a name.")]
+    if "time_zone" in values and values["time_zone"] not in known_time_zones():
+        problems["time_zone"] = [
+            _("%(value)s is not a known time zone.") % {"value": values["time_zone"]}
+        ]
+    if "country" in values:
+        values["country"] = (values["country"] or "").upper()
+        if values["country"] not in holidays.list_supported_countries():
+            problems["country"] = [_("No public holidays are known for this country code.")]
+    if "working_hours" in values:
+        hour_problems = _working_hours_problems(values["working_hours"])
+        if hour_problems:
+            problems["working_hours"] = hour_problems
+    if problems:
+        raise ApplicationError(_("Some settings are not valid."), fields=problems)
+    tenant = Tenant.objects.select_for_update().get(pk=actor.tenant_id)
+    before = {name: getattr(tenant, name) for name in values}
+    for name, value in values.items():
+        setattr(tenant, name, value)
+    changes = field_changes(before, values)
+    if changes:
+        tenant.save(update_fields=list(changes))
+        audit_record(
+            tenant=tenant,
+            actor=actor.user,
+            action="organisation.changed",
+            target=tenant,
+            changes=changes,
+        )
+    return tenant

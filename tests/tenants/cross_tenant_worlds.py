@@ -20,8 +20,8 @@ from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
 from tenants.audit import audit_record
-from tenants.models import AuditEntry, Department, Membership, Role, Tenant
-from tenants.services import membership_grant
+from tenants.models import AuditEntry, Closure, Department, Membership, Role, Tenant
+from tenants.services import closure_set, membership_grant
 from tests.complaint_fixtures import file_complaint
 from tests.factories import (
     PERSONAS,
@@ -59,6 +59,7 @@ class World:
     touchpoint: object
     department: Department
     handler: Membership
+    closure: Closure
     # Complaints stopped on the way (acknowledged, assessed, investigating), for the steps' forms.
     complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
@@ -182,6 +183,11 @@ def build_world(
         touchpoint=touchpoint,
         department=department,
         handler=handler,
+        # On a day of its own (Acme the 4th, Globex the 6th): another tenant's day in an
+        # address must name nothing.
+        closure=closure_set(
+            tenant=tenant, actor=None, day=date(2027, 1, len(tenant.slug)), name="Inventory"
+        ),
         complaints_in=complaints_in,
     )
     for member in {member.pk: member for member in [*members.values(), admin]}.values():

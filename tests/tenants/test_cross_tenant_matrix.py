@@ -132,6 +132,7 @@ FILL: dict[str, Fill] = {
     "brand_slug": Fill(lambda w, m: w.brand.slug, missing="no-such-brand"),
     "number": Fill(lambda w, m: 1, is_object=False),  # a version's number within its survey
     "name": Fill(lambda w, m: "acknowledge", is_object=False),  # a step's name
+    "day": Fill(lambda w, m: w.closure.day.isoformat(), missing="2099-01-01"),  # a closed day
 }
 
 # Addresses with parameters that name no tenant's object, and why they are not in the matrix.
