@@ -1,4 +1,5 @@
-"""Secrets out of the logs: the token of a survey link and a status page's ``?key=``.
+"""Secrets out of the logs: the token of a survey link (and of a member's invitation link,
+``/accounts/invitation/<token>/``) and a status page's ``?key=``.
 
 A customer's link is its own password: ``/s/<token>/`` (the survey, its score, thanks and
 ``/s/unsubscribe/<token>/``) and ``…?key=…``. A log line that kept it would let anyone who reads
@@ -14,8 +15,13 @@ import re
 REDACTED = "[redacted]"
 
 # The token is a whole path segment after /s/ (or /s/unsubscribe/), percent-encoded or not.
-_SURVEY_PATH = re.compile(r"(/s/(?:unsubscribe/)?)[^/?#\s\"'<>]+", re.IGNORECASE)
-_ENCODED_SURVEY_PATH = re.compile(r"(%2Fs%2F(?:unsubscribe%2F)?)[^%?#&\s\"'<>]+", re.IGNORECASE)
+# A member's invitation link, /accounts/invitation/<token>/, the same way.
+_SURVEY_PATH = re.compile(
+    r"(/s/(?:unsubscribe/)?|/accounts/invitation/)[^/?#\s\"'<>]+", re.IGNORECASE
+)
+_ENCODED_SURVEY_PATH = re.compile(
+    r"(%2Fs%2F(?:unsubscribe%2F)?|%2Faccounts%2Finvitation%2F)[^%?#&\s\"'<>]+", re.IGNORECASE
+)
 # ?key=… or &key=…, also inside an encoded ?next= (%3Fkey%3D…).
 _KEY_PARAMETER = re.compile(r"([?&]key=)[^&#\s\"'<>]+", re.IGNORECASE)
 _ENCODED_KEY_PARAMETER = re.compile(r"((?:%3F|%26)key%3D)[^&#\s\"'<>%]+", re.IGNORECASE)

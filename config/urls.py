@@ -4,7 +4,7 @@ from django.urls import include, path
 from config import api_docs
 from notifications.password_reset import password_reset_request
 from surveys import urls as survey_urls
-from tenants import account_views
+from tenants import account_views, invitation_views
 from tenants.views import workspace_picker
 
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/",
         account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/invitation/<str:token>/",
+        invitation_views.invitation_accept,
+        name="invitation-accept",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tenants.audit import audit_record
 from tenants.models import (
@@ -12,6 +13,7 @@ from tenants.models import (
     Touchpoint,
     time_zone_choices,
 )
+from tenants.onboarding import tenant_create, tenant_problems
 from tenants.scoping import TenantManager
 from tenants.services import closure_remove, closure_set, department_create
 
@@ -65,14 +67,71 @@ class TenantOwnedAdmin(AuditedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class TenantCreateForm(forms.ModelForm):
+    """A new tenant and its first admin's address (``tenants.onboarding.tenant_create``)."""
+
+    admin_email = forms.EmailField(
+        label=_("First admin's email"),
+        help_text=_("They are sent an invitation to choose a password and sign in."),
+    )
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "slug", "country", "time_zone", "default_language"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            problems = tenant_problems(
+                name=data["name"].strip(),
+                slug=data["slug"],
+                admin_email=data["admin_email"],
+                country=data["country"].upper(),
+                time_zone=data["time_zone"],
+                language=data["default_language"],
+            )
+            for field, messages in problems.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return data
+
+
 @admin.register(Tenant)
 class TenantAdmin(AuditedAdmin):
     list_display = ["name", "slug", "country", "time_zone", "default_language", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    add_fields = [*TenantCreateForm.Meta.fields, "admin_email"]
 
     def tenant_of(self, obj):
         return obj
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs.update(form=TenantCreateForm, fields=self.add_fields)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": self.add_fields})]
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # The same service as ``manage.py tenant_create``: the tenant, its admin, the email.
+        data = form.cleaned_data
+        tenant, _invitation = tenant_create(
+            actor=request.user,
+            name=data["name"],
+            slug=data["slug"],
+            admin_email=data["admin_email"],
+            country=data["country"],
+            time_zone=data["time_zone"],
+            language=data["default_language"],
+        )
+        obj.pk = tenant.pk
+        obj._state.adding = False
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
@@ -134,7 +193,16 @@ class MembershipAdmin(TenantOwnedAdmin):
     list_filter = ["tenant", "role", "is_active"]
     list_select_related = ["user", "tenant", "department"]
     search_fields = ["user__email", "user__username", "external_code"]
-    raw_id_fields = ["user", "department"]
+    raw_id_fields = ["user"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            # A member's department is one of their tenant's (a list across every tenant, or
+            # a raw id looked up without a tenant, would not do).
+            departments = Department.objects.for_tenant(obj.tenant_id).order_by("path")
+            form.base_fields["department"].queryset = departments
+        return form
 
 
 @admin.register(AuditEntry)

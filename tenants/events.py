@@ -11,6 +11,7 @@ external goes through the outbox or ``transaction.on_commit``.
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 _subscribers: dict[type, list[Callable]] = defaultdict(list)
 
@@ -25,3 +26,17 @@ def publish(event) -> None:
     """Call every subscriber of the event's type, in the current transaction."""
     for handler in list(_subscribers[type(event)]):
         handler(event)
+
+
+# --- the events tenants announces -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberInvited:
+    """An invitation (``tenants.models.MemberInvitation``) is to be emailed, in its ``round``
+    (1, then one more per resend). ``notifications`` subscribes: it queues the email in the
+    outbox and records the link's token with ``tenants.members.invitation_token_record``."""
+
+    tenant_id: int
+    invitation_id: int
+    round: int

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantManager
@@ -422,3 +423,55 @@ class SubmissionToken(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.token[:8]}…"
+
+
+class MemberInvitation(TenantOwned):
+    """An invitation to join the tenant as ``role`` (in ``department``), sent by email.
+
+    The link's token is the outbox row's link key (``notifications.links``): only its SHA-256
+    is kept here, and a resend (``round`` + 1) replaces it, so the older link opens nothing.
+    Open until accepted (once), withdrawn or past ``expires_at``. Only ``tenants.members``
+    writes rows.
+    """
+
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, blank=True)
+    round = models.PositiveSmallIntegerField(default=1)  # 1 + resends: the email's outbox key
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # The public page finds the invitation (and so the tenant) by the token alone.
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                condition=~models.Q(token_hash=""),
+                name="member_invitation_token_all_tenants",
+            ),
+            # One open invitation per address: a second is a resend.
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=models.Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="member_invitation_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="member_invitation_list")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -35,6 +35,7 @@ class SettingsSection:
 
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection(_("Organisation"), "settings-organisation", 0),
+    SettingsSection(_("Members"), "settings-members", 10),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import settings_views
+from tenants import member_views, settings_views
 
 urlpatterns = [
     path("", settings_views.settings_index, name="settings"),
@@ -10,5 +10,32 @@ urlpatterns = [
         "organisation/closures/<str:day>/remove/",
         settings_views.closure_remove,
         name="settings-closure-remove",
+    ),
+]
+
+# Members (tenants.member_views)
+urlpatterns += [
+    path("members/", member_views.members_list, name="settings-members"),
+    path("members/invite/", member_views.member_invite, name="settings-member-invite"),
+    path("members/<int:membership_id>/", member_views.member_detail, name="settings-member"),
+    path(
+        "members/<int:membership_id>/deactivate/",
+        member_views.member_deactivate,
+        name="settings-member-deactivate",
+    ),
+    path(
+        "members/<int:membership_id>/reactivate/",
+        member_views.member_reactivate,
+        name="settings-member-reactivate",
+    ),
+    path(
+        "members/invitations/<int:invitation_id>/resend/",
+        member_views.invitation_resend,
+        name="settings-invitation-resend",
+    ),
+    path(
+        "members/invitations/<int:invitation_id>/withdraw/",
+        member_views.invitation_withdraw,
+        name="settings-invitation-withdraw",
     ),
 ]
