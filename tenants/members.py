@@ -194,11 +194,10 @@ def invitation_resend(*, actor: Membership, invitation: MemberInvitation) -> Mem
 
 @transaction.atomic
 def invitation_withdraw(*, actor: Membership, invitation: MemberInvitation) -> None:
-    """Withdraw an open invitation: its link opens nothing."""
+    """Withdraw an open invitation: its link says so and opens nothing."""
     invitation = _open_invitation_locked(actor, invitation)
     invitation.withdrawn_at = timezone.now()
-    invitation.token_hash = ""
-    invitation.save(update_fields=["withdrawn_at", "token_hash"])
+    invitation.save(update_fields=["withdrawn_at"])
     audit_record(
         tenant=actor.tenant, actor=actor.user, action="invitation.withdrawn", target=invitation
     )
@@ -298,9 +297,9 @@ def invitation_accept(
                 "department": [None, membership.department_id],
             },
         )
+    # The hash stays: the link, opened again, says it was used (a resend replaces it).
     invitation.accepted_at = timezone.now()
-    invitation.token_hash = ""
-    invitation.save(update_fields=["accepted_at", "token_hash"])
+    invitation.save(update_fields=["accepted_at"])
     audit_record(
         tenant=invitation.tenant, actor=user, action="invitation.accepted", target=invitation
     )
@@ -322,12 +321,7 @@ def _refuse_losing_the_last_admin(actor: Membership, membership: Membership, mes
 
 
 def _locked(actor: Membership, membership: Membership) -> Membership:
-    return (
-        Membership.objects.for_tenant(actor.tenant_id)
-        .select_for_update()
-        .select_related("department")
-        .get(pk=membership.pk)
-    )
+    return Membership.objects.for_tenant(actor.tenant_id).select_for_update().get(pk=membership.pk)
 
 
 @transaction.atomic
