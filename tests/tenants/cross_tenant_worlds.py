@@ -20,6 +20,7 @@ from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
 from tenants.audit import audit_record
+from tenants.members import member_invite
 from tenants.models import AuditEntry, Closure, Department, Membership, Role, Tenant
 from tenants.services import closure_set, membership_grant
 from tests.complaint_fixtures import file_complaint
@@ -63,6 +64,7 @@ class World:
     # Complaints stopped on the way (acknowledged, assessed, investigating), for the steps' forms.
     complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
+    member_invitation: object = None  # an open invitation to join the tenant
 
     def membership_of(self, member: Membership | None) -> Membership | None:
         """The asker's own membership in this tenant (the same user), if they have one."""
@@ -189,6 +191,9 @@ def build_world(
             tenant=tenant, actor=None, day=date(2027, 1, len(tenant.slug)), name="Inventory"
         ),
         complaints_in=complaints_in,
+    )
+    world.member_invitation = member_invite(
+        actor=admin, email=f"newcomer@{tenant.slug}.example", role=Role.ANALYST, department=None
     )
     for member in {member.pk: member for member in [*members.values(), admin]}.values():
         world.notifications[member.pk] = notification_create(

@@ -133,6 +133,8 @@ FILL: dict[str, Fill] = {
     "number": Fill(lambda w, m: 1, is_object=False),  # a version's number within its survey
     "name": Fill(lambda w, m: "acknowledge", is_object=False),  # a step's name
     "day": Fill(lambda w, m: w.closure.day.isoformat(), missing="2099-01-01"),  # a closed day
+    "membership_id": Fill(lambda w, m: w.handler.pk),
+    "invitation_id": Fill(lambda w, m: w.member_invitation.pk),
 }
 
 # Addresses with parameters that name no tenant's object, and why they are not in the matrix.
@@ -145,6 +147,8 @@ NOT_CROSS_TENANT = {
     "public-survey-unsubscribe": "the token names the tenant",
     # A user account's reset link, checked by Django's token generator; no tenant's object.
     "password_reset_confirm": "a user account, not a tenant's object",
+    # A member's invitation: its token alone finds the tenant, like a survey's.
+    "invitation-accept": "the token names the tenant",
 }
 # The Django admin (/admin/) is for superusers, who see every tenant on purpose.
 EXCLUDED_NAMESPACES = {admin_site.name: "superusers only, across tenants by design"}
