@@ -20,10 +20,11 @@ urlpatterns = [
         account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/invitation/", invitation_views.invitation_accept, name="invitation-accept"),
     path(
         "accounts/invitation/<str:token>/",
-        invitation_views.invitation_accept,
-        name="invitation-accept",
+        invitation_views.invitation_link,
+        name="invitation-link",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

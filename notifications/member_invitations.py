@@ -35,7 +35,7 @@ def member_invitation_email(event: MemberInvited) -> Delivery:
         .get(pk=event.invitation_id)
     )
     tenant = invitation.tenant
-    path = reverse("invitation-accept", kwargs={"token": LINK_KEY_SLOT})
+    path = reverse("invitation-link", kwargs={"token": LINK_KEY_SLOT})
     inviter = invitation.invited_by
     with translation.override(tenant.default_language), timezone.override(tenant.time_zone):
         context = {

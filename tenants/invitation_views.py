@@ -1,9 +1,12 @@
-"""The invitation's page (``/accounts/invitation/<token>/``, no sign-in needed): the invitee
-gives their name and chooses a password, then is signed in and lands in the workspace. Someone
-whose address has an account already signs in with it and joins with one click.
+"""The invitation's page (no sign-in needed): the invitee gives their name and chooses a
+password, then is signed in and lands in the workspace. Someone whose address has an account
+already signs in with it and joins with one click.
 
-The address carries the token, so the page has the public pages' private headers (no cache, no
-Referer to another site, no index: ``tenants.branding.private``).
+The email's link, ``/accounts/invitation/<token>/``, only remembers the token's hash in the
+session and moves on to ``/accounts/invitation/``, as Django's password reset does: the page,
+its form and the sign-in then happen at an address without the token, so neither a Referer, a
+log nor the sign-in's access record (django-axes stores the path) ever holds it. Both answers
+carry the public pages' private headers (``tenants.branding.private``).
 """
 
 from urllib.parse import urlencode
@@ -22,12 +25,20 @@ from tenants.forms import show_application_error
 from tenants.member_forms import InvitationAcceptForm
 
 BACKEND = "tenants.auth.EmailOrUsernameBackend"
+SESSION_KEY = "loopdesk_invitation"
+
+
+@never_cache
+def invitation_link(request, token: str):
+    """The email's link: remember which invitation (its token's hash), drop the token."""
+    request.session[SESSION_KEY] = members.invitation_token_hash(token)
+    return private(redirect("invitation-accept"))
 
 
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
-def invitation_accept(request, token: str):
-    invitation = members.invitation_find(token)
+def invitation_accept(request):
+    invitation = members.invitation_find(request.session.get(SESSION_KEY, ""))
     if invitation is None:
         return _closed(request, _("This invitation link is not valid."), status=404)
     if invitation.accepted_at is not None:
@@ -90,6 +101,7 @@ def _join_with_account(request, invitation, account, context):
 
 
 def _enter(request, membership):
+    request.session.pop(SESSION_KEY, None)
     if request.user.pk != membership.user_id:
         login(request, membership.user, backend=BACKEND)
     return redirect("home", tenant_slug=membership.tenant.slug)

@@ -203,19 +203,20 @@ def invitation_withdraw(*, actor: Membership, invitation: MemberInvitation) -> N
     )
 
 
-def invitation_find(token: str) -> MemberInvitation | None:
-    """The invitation a link's token opens (open or not), with its tenant; None when unknown.
+def invitation_find(token_hash: str) -> MemberInvitation | None:
+    """The invitation whose link's token has this hash (:func:`invitation_token_hash`), open or
+    not, with its tenant; None when unknown.
 
     Crosses tenants on purpose: the token is what tells which tenant it belongs to. The rest of
     the request then acts for that tenant.
     """
-    if not token or len(token) > 100:
+    if not token_hash:
         return None
     with rls.all_tenants():
         found = (
             MemberInvitation.objects.unscoped()
             .select_related("tenant")
-            .filter(token_hash=invitation_token_hash(token))
+            .filter(token_hash=token_hash)
             .first()
         )
     if found is not None:

@@ -5,6 +5,11 @@ and read an invitation's link from the outbox as its email will carry it.
     create_tenant(name="Initech", slug="initech", admin_email="boss@initech.example")
     link = invitation_link("initech", "boss@initech.example")  # http://…/accounts/invitation/…/
     path = invitation_path(link)  # /accounts/invitation/…/, for a client or a live server
+    accept_invitation(client, link, first_name="Bill", password="…")  # → 302 to /initech/
+
+Opening the link remembers the invitation in the session and redirects to
+``/accounts/invitation/`` (``ACCEPT_PATH``), where the form is: a browser follows on its own; a
+test client posts the form there after opening the link.
 """
 
 import io
@@ -44,8 +49,26 @@ def invitation_link(tenant_slug: str, email: str) -> str:
     return LINK.search(delivery_rendered(delivery).body).group(0)
 
 
+ACCEPT_PATH = "/accounts/invitation/"
+
+
 def invitation_path(link: str) -> str:
     return link.removeprefix(settings.SITE_URL.rstrip("/"))
+
+
+def accept_invitation(client, link: str, *, first_name: str, password: str, last_name: str = ""):
+    """Open the link and send the invitation's form with the client (Django's test client):
+    the answer is a redirect to the workspace, the client signed in."""
+    client.get(invitation_path(link))
+    return client.post(
+        ACCEPT_PATH,
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
 
 
 def invitation_link_in_email(message) -> str:

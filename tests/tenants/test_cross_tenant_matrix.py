@@ -148,7 +148,7 @@ NOT_CROSS_TENANT = {
     # A user account's reset link, checked by Django's token generator; no tenant's object.
     "password_reset_confirm": "a user account, not a tenant's object",
     # A member's invitation: its token alone finds the tenant, like a survey's.
-    "invitation-accept": "the token names the tenant",
+    "invitation-link": "the token names the tenant",
 }
 # The Django admin (/admin/) is for superusers, who see every tenant on purpose.
 EXCLUDED_NAMESPACES = {admin_site.name: "superusers only, across tenants by design"}

@@ -2,6 +2,8 @@
 admin's add form); the admin's invitation goes through the outbox and its link lets them choose
 a password and land in the workspace."""
 
+import hashlib
+
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.management import CommandError
@@ -11,13 +13,16 @@ from notifications.models import Delivery
 from tenants.models import AuditEntry, MemberInvitation, Membership, Tenant
 from tests.factories import UserFactory
 from tests.tenants.invitation_links import (
+    accept_invitation,
     create_tenant,
     invitation_link,
     invitation_link_in_email,
     invitation_path,
 )
+from tests.test_secrets_at_rest import tables_holding
 
 PASSWORD = "a long and new passphrase"
+ACCEPT = "/accounts/invitation/"
 
 
 def test_the_command_creates_the_tenant_its_admin_and_one_invitation_email(db):
@@ -57,9 +62,10 @@ def test_the_first_admin_follows_the_link_chooses_a_password_and_lands_in_the_wo
     create_tenant(name="Initech", slug="initech", admin_email="boss@initech.example")
     path = invitation_path(invitation_link("initech", "boss@initech.example"))
 
-    page = client.get(path)
+    opened = client.get(path)
+    page = client.get(ACCEPT)
     joined = client.post(
-        path,
+        ACCEPT,
         {
             "first_name": "Bill",
             "last_name": "Lumbergh",
@@ -68,6 +74,7 @@ def test_the_first_admin_follows_the_link_chooses_a_password_and_lands_in_the_wo
         },
     )
 
+    assert opened["Location"] == ACCEPT  # the token leaves the address at once
     assert page.status_code == 200
     assert "Join Initech" in page.content.decode()
     assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
@@ -82,7 +89,7 @@ def test_the_first_admin_follows_the_link_chooses_a_password_and_lands_in_the_wo
     assert client.get("/initech/settings/members/").status_code == 200
     # the link works once
     client.logout()
-    again = client.get(path)
+    again = client.get(path, follow=True)
     assert again.status_code == 410
     assert "This invitation was accepted already" in again.content.decode()
 
@@ -91,8 +98,9 @@ def test_a_password_the_validators_refuse_is_shown_and_nothing_changes(db, clien
     create_tenant(name="Initech", slug="initech", admin_email="boss@initech.example")
     path = invitation_path(invitation_link("initech", "boss@initech.example"))
 
+    client.get(path)
     refused = client.post(
-        path,
+        ACCEPT,
         {"first_name": "Bill", "last_name": "", "new_password1": "1234", "new_password2": "1234"},
     )
 
@@ -108,19 +116,26 @@ def test_a_password_the_validators_refuse_is_shown_and_nothing_changes(db, clien
     assert SESSION_KEY not in client.session
 
 
-def test_the_worker_sends_the_email_and_its_link_works(celery_worker, _smtp_sink, db, client):
+@pytest.mark.postgres
+def test_the_worker_sends_the_email_its_link_works_and_the_token_is_nowhere_at_rest(
+    celery_worker, _smtp_sink, db, client
+):
     create_tenant(name="Initech", slug="initech", admin_email="boss@initech.example")
 
     [message] = _smtp_sink.wait_for(1, timeout=30)
     link = invitation_link_in_email(message)
-    joined = client.post(
-        invitation_path(link),
-        {"first_name": "Bill", "new_password1": PASSWORD, "new_password2": PASSWORD},
-    )
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    joined = accept_invitation(client, link, first_name="Bill", password=PASSWORD)
 
     assert message["To"] == "boss@initech.example"
     assert message["Subject"] == "You are invited to Initech on Loopdesk"
     assert joined["Location"] == "/initech/"
+    # the standard of tests/test_secrets_at_rest.py: only the token's hash is kept
+    assert len(token) == 43
+    assert tables_holding(token) == []
+    assert tables_holding(hashlib.sha256(token.encode()).hexdigest()) == [
+        "public.tenants_memberinvitation.token_hash"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from tests.tenants.invitation_links import invitation_link, invitation_path
 
 URL = "/acme/settings/members/"
 NEW_PASSWORD = "a long and new passphrase"
+ACCEPT = "/accounts/invitation/"
 
 
 def _department(tenant, code):
@@ -38,8 +39,10 @@ def _actions(tenant, prefix):
 
 
 def _accept(client, path, **overrides):
+    """Open the emailed link (which moves on to ACCEPT, without the token) and send the form."""
+    client.get(path, follow=True)
     return client.post(
-        path,
+        ACCEPT,
         {
             "first_name": "Nora",
             "last_name": "Keel",
@@ -94,10 +97,10 @@ def test_someone_with_an_account_signs_in_and_joins_with_one_click(
     client.logout()
     path = invitation_path(invitation_link("acme", "charlie@globex.example"))
 
-    stranger = client.get(path)
+    stranger = client.get(path, follow=True)
     refused = _accept(client, path)
     client.force_login(globex_agent.user)
-    joined = client.post(path)
+    joined = client.post(ACCEPT)
 
     assert "has a Loopdesk account already. Sign in with it" in stranger.content.decode()
     assert SESSION_KEY not in refused.wsgi_request.session
@@ -156,9 +159,9 @@ def test_a_resend_mails_a_new_link_and_the_old_one_opens_nothing(acme_admin, cli
     assert resent["Location"] == URL
     assert second != first
     assert Delivery.objects.for_tenant(acme_admin.tenant).count() == 2
-    assert client.get(first).status_code == 404
-    assert "This invitation link is not valid." in client.get(first).content.decode()
-    assert client.get(second).status_code == 200
+    assert client.get(first, follow=True).status_code == 404
+    assert "This invitation link is not valid." in client.get(first, follow=True).content.decode()
+    assert client.get(second, follow=True).status_code == 200
     assert _actions(acme_admin.tenant, "invitation.") == ["invitation.created", "invitation.resent"]
 
 
@@ -171,7 +174,7 @@ def test_an_expired_link_says_so_and_a_resend_brings_it_back(acme_admin, client_
     )
     admin.logout()
 
-    expired = client.get(path)
+    expired = client.get(path, follow=True)
     refused = _accept(client, path)
 
     assert expired.status_code == 410
@@ -197,7 +200,7 @@ def test_a_used_link_works_once(acme_admin, client_of, client):
 
 
 def test_an_unknown_token_gets_a_clear_page(client, db):
-    response = client.get("/accounts/invitation/" + "x" * 43 + "/")
+    response = client.get("/accounts/invitation/" + "x" * 43 + "/", follow=True)
 
     assert response.status_code == 404
     assert "This invitation link is not valid." in response.content.decode()
@@ -211,7 +214,7 @@ def test_a_withdrawn_invitation_opens_nothing(acme_admin, client_of, client):
 
     admin.post(f"{URL}invitations/{invitation.pk}/withdraw/")
     admin.logout()
-    page = client.get(path)
+    page = client.get(path, follow=True)
 
     assert page.status_code == 410
     assert "This invitation was withdrawn." in page.content.decode()
