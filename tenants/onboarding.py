@@ -27,6 +27,9 @@ from tenants.models import (
 )
 from tenants.services import membership_grant
 
+# What the first member is: the one who may manage the tenant (data granted, not a check).
+FIRST_ROLE = Role.ADMIN
+
 
 def tenant_problems(*, name, slug, admin_email, country, time_zone, language) -> dict:
     """Field errors of a new tenant's values (empty: fine); the admin's add form shows them."""
@@ -96,8 +99,8 @@ def tenant_create(
             target=tenant,
             changes={"slug": [None, slug], "name": [None, name], "admin": [None, admin_email]},
         )
-        membership_grant(tenant=tenant, actor=actor, user=user, role=Role.ADMIN)
+        membership_grant(tenant=tenant, actor=actor, user=user, role=FIRST_ROLE)
         invitation = invitation_issue(
-            tenant=tenant, actor=actor, email=admin_email, role=Role.ADMIN, department=None
+            tenant=tenant, actor=actor, email=admin_email, role=FIRST_ROLE, department=None
         )
     return tenant, invitation
