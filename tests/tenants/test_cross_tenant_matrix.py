@@ -753,6 +753,20 @@ FIELD_PROBES = [
     ],
     FieldProbe("corrective-action-list", "owner", lambda w: w.handler.pk, verb="GET"),
     FieldProbe("team", "department", lambda w: w.department.pk, verb="GET"),
+    # The members' settings: a member's or an invitee's department.
+    FieldProbe(
+        "settings-member-invite",
+        "department",
+        lambda w: w.department.pk,
+        lambda w: {"email": "probe@example.com", "role": "agent"},
+    ),
+    FieldProbe(
+        "settings-member",
+        "department",
+        lambda w: w.department.pk,
+        lambda w: {"role": "agent"},
+        lambda w: {"membership_id": w.handler.pk},
+    ),
     # The public pages: the form's lists, and the lookup's reference + contact.
     *[
         FieldProbe(
