@@ -75,13 +75,23 @@ def settings_page(view: Callable) -> Callable:
     return wrapper
 
 
-def render_settings(request, template: str, context: dict | None = None, *, status: int = 200):
-    """Render a settings page with the section list and whether the reader may write."""
+def render_settings(
+    request,
+    template: str,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    section: str | None = None,
+):
+    """Render a settings page with the section list and whether the reader may write.
+    ``section``: the url name of the section a page belongs to, if not its own (one member's
+    page is in "Members")."""
+    current = section or request.resolver_match.url_name
     return render(
         request,
         template,
         {
-            "settings_sections": sections_for(request.member, request.resolver_match.url_name),
+            "settings_sections": sections_for(request.member, current),
             "can_edit": request.can_edit,
             **(context or {}),
         },

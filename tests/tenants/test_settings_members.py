@@ -302,6 +302,7 @@ def test_a_manager_reads_the_page_but_cannot_write(acme_manager, acme_agent, cli
     ]
 
     assert page.status_code == 200 and member_page.status_code == 200
+    assert f'<a href="{URL}" aria-current="page">Members</a>' in member_page.content.decode()
     assert "<fieldset disabled>" in page.content.decode()
     assert "Deactivate</button>" not in page.content.decode()
     assert refused == [403, 403, 403]
