@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tenants import selectors
 from tenants.brand_services import brand_save
-from tenants.branding import contrast_ratio, ink_on
+from tenants.branding import accent_of, contrast_ratio, ink_on
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
 from tenants.models import Brand, Department, Touchpoint
@@ -44,8 +44,8 @@ def _own(model, request, pk: int):
 def brands(request):
     rows = list(selectors.settings_brands(request.member))
     for brand in rows:
-        brand.ink = ink_on(brand.colour)
-        brand.contrast = contrast_ratio(brand.colour, brand.ink)
+        brand.colour = accent_of(brand)  # a row written around validation draws the default
+        brand.contrast = contrast_ratio(brand.colour, ink_on(brand.colour))
     return render_settings(request, "settings/brands.html", {"brands": rows})
 
 
