@@ -7,6 +7,8 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from complaints.guards import open_complaints_refusal, reference_prefix_refusal
+        from tenants.guards import department_close_check_add, reference_prefix_check_add
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
 
@@ -14,3 +16,7 @@ class ComplaintsConfig(AppConfig):
             NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS, 10),
             NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS, 11),
         )
+        # A department that owns open complaints stays open; a prefix other brands' references
+        # start with is not taken again.
+        department_close_check_add(open_complaints_refusal)
+        reference_prefix_check_add(reference_prefix_refusal)

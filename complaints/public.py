@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -39,6 +40,7 @@ from tenants.errors import ApplicationError
 from tenants.idempotency import new_token, once
 from tenants.limits import DiscardUploads
 from tenants.models import Brand, Tenant
+from tenants.selectors import brand_how_to_complain
 
 # The session remembers which complaints this browser has proved it may see.
 ACCESS_SESSION_KEY = "complaint_access"
@@ -201,7 +203,10 @@ def how_to_complain(request, tenant_slug, brand_slug):
         "complaints/public/how_to.html",
         tenant=tenant,
         brand=brand,
-        context={"settings": complaint_settings(tenant.pk)},
+        context={
+            "settings": complaint_settings(tenant.pk),
+            "brand_text": brand_how_to_complain(brand, translation.get_language()),
+        },
         is_private=False,  # how to complain is public information (ISO 10002: accessible)
     )
 

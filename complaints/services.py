@@ -125,7 +125,8 @@ def pick_assignee(department: Department, strategy: str) -> Membership | None:
 
 
 def route_for(complaint: Complaint) -> Route:
-    """The first active rule that matches picks the department, then the handler in it.
+    """The first active rule that matches, and whose department is open, picks the
+    department, then the handler in it.
 
     With no matching rule the complaint goes, unassigned, to the top of the department tree,
     where head office sees it in the "unassigned" queue.
@@ -137,7 +138,8 @@ def route_for(complaint: Complaint) -> Route:
         .order_by("order", "pk")
     )
     for rule in rules:
-        if _rule_matches(rule, complaint):
+        # A closed department receives nothing: its rules are passed over.
+        if rule.department.is_active and _rule_matches(rule, complaint):
             return Route(
                 department=rule.department,
                 assignee=pick_assignee(rule.department, rule.strategy),

@@ -5,7 +5,7 @@ from config import api_docs
 from notifications.password_reset import password_reset_request
 from surveys import urls as survey_urls
 from tenants import account_views, invitation_views
-from tenants.views import workspace_picker
+from tenants.views import brand_logo, workspace_picker
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", api_docs.schema, name="api-schema"),
     path("api/docs/", api_docs.docs, name="api-docs"),
+    path("c/<slug:tenant_slug>/<slug:brand_slug>/logo/", brand_logo, name="public-brand-logo"),
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
     path("s/", include(survey_urls.public_urlpatterns)),
     path("", workspace_picker, name="workspace-picker"),

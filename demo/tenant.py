@@ -17,7 +17,7 @@ BRANDS = [
     ("aegean-insurance", "Aegean Insurance", "AIN", "+30 210 000 1000",
      "Aegean Insurance Care", "care@aegean-insurance.example", "#1f5fa8"),
     ("aegean-direct", "Aegean Direct", "ADI", "+30 210 000 2000",
-     "Aegean Direct", "hello@aegean-direct.example", "#0f8b6f"),
+     "Aegean Direct", "hello@aegean-direct.example", "#0b7a61"),
     ("aegean-road", "Aegean Road Assist", "ARA", "+30 210 000 3000",
      "Aegean Road Assist", "help@aegean-road.example", "#d9731a"),
 ]  # fmt: skip

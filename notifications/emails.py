@@ -74,7 +74,8 @@ def customer_email_enqueue(
     unsubscribe_url: str = "",
 ) -> Delivery:
     """Render an email (:func:`customer_email_render`) and write it to the outbox, from the
-    brand's sender; a second call with the same ``dedupe_key`` returns the first delivery.
+    brand's sender (replies to its reply-to address, if it has one); a second call with the
+    same ``dedupe_key`` returns the first delivery.
 
     An ``unsubscribe_url`` also goes into the headers (RFC 2369 and RFC 8058), for the
     unsubscribe button of mail clients, which POSTs there. A secret in the links is passed as
@@ -90,8 +91,10 @@ def customer_email_enqueue(
         unsubscribe_url=unsubscribe_url,
     )
     headers = {}
+    if brand.reply_to_email:  # the customer's reply goes to the desk that reads it
+        headers["Reply-To"] = brand.reply_to_email
     if unsubscribe_url:
-        headers = {
+        headers |= {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }

@@ -178,8 +178,12 @@ class TreeNodeAdmin(TenantOwnedAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(TreeNodeAdmin):
-    list_display = ["name", "code", "parent", "tenant"]
+    list_display = ["name", "code", "parent", "tenant", "is_active"]
     search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Closed only through tenants.structure.department_close, which checks its complaints.
+        return [*super().get_readonly_fields(request, obj), "is_active"]
 
     def create_node(self, request, obj):
         return department_create(

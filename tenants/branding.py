@@ -22,16 +22,38 @@ def accent_of(brand: Brand | None) -> str:
     return colour if COLOUR.fullmatch(colour or "") else DEFAULT_ACCENT
 
 
-def ink_on(colour: str) -> str:
-    """White or dark text on ``colour``, whichever contrasts more (WCAG relative luminance)."""
+# WCAG 2.1 AA for normal text (1.4.3): what a brand's buttons and selected scores must reach.
+MINIMUM_CONTRAST = 4.5
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of ``#rrggbb``: 0 for black, 1 for white."""
 
     def channel(hex_pair: str) -> float:
         value = int(hex_pair, 16) / 255
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
 
     red, green, blue = (channel(colour[index : index + 2]) for index in (1, 3, 5))
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return LIGHT_INK if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else DARK_INK
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours, from 1 (none) to 21 (black on white)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink_on(colour: str) -> str:
+    """The ink (``LIGHT_INK`` or ``DARK_INK``) that contrasts more with ``colour``: measured
+    against the inks as they are drawn, not against pure black and white (a dark ink lighter
+    than black reads worse than black would)."""
+    return max((LIGHT_INK, DARK_INK), key=lambda ink: contrast_ratio(colour, ink))
+
+
+def colour_is_readable(colour: str) -> bool:
+    """Whether text in the ink :func:`ink_on` picks reaches WCAG AA (4.5:1) on ``colour``: a
+    brand colour must, to be saved."""
+    return contrast_ratio(colour, ink_on(colour)) >= MINIMUM_CONTRAST
 
 
 def private(response):

@@ -172,8 +172,19 @@ class Brand(TenantOwned):
         help_text=_("Starts the brand's complaint references, e.g. AIN-2026-000123."),
     )
     phone = models.CharField(_("customer phone line"), max_length=32, blank=True)
+    contact_email = models.EmailField(
+        _("public contact address"),
+        blank=True,
+        help_text=_("Shown to customers on how to complain; empty: the sender address."),
+    )
+    postal_address = models.TextField(_("postal address"), max_length=500, blank=True)
     sender_name = models.CharField(_("sender name"), max_length=200)
     sender_email = models.EmailField(_("sender address"))
+    reply_to_email = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_("Where customers' replies to the brand's emails go; empty: the sender."),
+    )
     colour = models.CharField(
         _("colour"), max_length=7, default="#1f5fa8", validators=[colour_validator]
     )
@@ -181,8 +192,9 @@ class Brand(TenantOwned):
         _("logo"),
         upload_to="brands/",
         blank=True,
-        # No SVG: it can carry script.
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"])],
+        # PNG or JPEG only (checked by content in tenants.brand_services): no SVG, which can
+        # carry script.
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -200,6 +212,29 @@ class Brand(TenantOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BrandText(TenantOwned):
+    """A brand's own words in one language: what its how-to-complain page says first."""
+
+    brand = models.ForeignKey(
+        Brand, on_delete=models.CASCADE, related_name="texts", verbose_name=_("brand")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    how_to_complain = models.TextField(_("how to complain"), max_length=4000)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "brand", "language"], name="brand_text_unique_language"
+            )
+        ]
+        verbose_name = _("brand text")
+        verbose_name_plural = _("brand texts")
+
+    def __str__(self) -> str:
+        return f"{self.brand_id} ({self.language})"
 
 
 class Department(TenantOwned):
@@ -221,6 +256,9 @@ class Department(TenantOwned):
         verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, editable=False)
+    # A closed department receives no routed complaints and no new sub-departments; it is
+    # closed only once it owns no open complaint (tenants.structure.department_close).
+    is_active = models.BooleanField(_("open"), default=True)
 
     class Meta:
         ordering = ["path"]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 
-from tenants.models import Brand, Closure, Department, Membership, Touchpoint
+from tenants.models import Brand, BrandText, Closure, Department, Membership, Touchpoint
 from tenants.paging import Page, page_or_404
 from tenants.permissions import visible_to
 from tenants.rls import all_tenants
@@ -102,3 +102,36 @@ def public_holidays(member: Membership, *, year: int) -> list[tuple[date, str]]:
     )
     days = holidays.country_holidays(member.tenant.country, years=year, language=language)
     return sorted(days.items())
+
+
+# --- the settings pages' lists (whole tenant: only admins and managers read them) ------------
+
+
+def settings_brands(member: Membership) -> QuerySet[Brand]:
+    """Every brand of the tenant, active or not, by name."""
+    return Brand.objects.for_tenant(member.tenant_id).order_by("-is_active", "name", "pk")
+
+
+def settings_touchpoints(member: Membership) -> QuerySet[Touchpoint]:
+    """Every touchpoint, active or not, with its owning department (one query)."""
+    return (
+        Touchpoint.objects.for_tenant(member.tenant_id)
+        .select_related("owner_department")
+        .order_by("-is_active", "name", "pk")
+    )
+
+
+def settings_departments(member: Membership) -> QuerySet[Department]:
+    """Every department, open or closed, in tree order."""
+    return Department.objects.for_tenant(member.tenant_id).order_by("path")
+
+
+def brand_how_to_complain(brand: Brand, language: str) -> str:
+    """The brand's own how-to-complain text in ``language`` ("" when it wrote none)."""
+    text = (
+        BrandText.objects.for_tenant(brand.tenant_id)
+        .filter(brand=brand, language=language)
+        .values_list("how_to_complain", flat=True)
+        .first()
+    )
+    return text or ""

@@ -36,6 +36,9 @@ class SettingsSection:
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection(_("Organisation"), "settings-organisation", 0),
     SettingsSection(_("Members"), "settings-members", 10),
+    SettingsSection(_("Brands"), "settings-brands", 12),
+    SettingsSection(_("Touchpoints"), "settings-touchpoints", 14),
+    SettingsSection(_("Departments"), "settings-departments", 16),
 ]
 
 

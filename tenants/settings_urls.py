@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenants import member_views, settings_views
+from tenants import member_views, settings_views, structure_views
 
 urlpatterns = [
     path("", settings_views.settings_index, name="settings"),
@@ -10,6 +10,33 @@ urlpatterns = [
         "organisation/closures/<str:day>/remove/",
         settings_views.closure_remove,
         name="settings-closure-remove",
+    ),
+    path("brands/", structure_views.brands, name="settings-brands"),
+    path("brands/new/", structure_views.brand_add, name="settings-brand-add"),
+    path("brands/<int:brand_id>/", structure_views.brand_edit, name="settings-brand-edit"),
+    path("touchpoints/", structure_views.touchpoints, name="settings-touchpoints"),
+    path("touchpoints/new/", structure_views.touchpoint_add, name="settings-touchpoint-add"),
+    path(
+        "touchpoints/<int:touchpoint_id>/",
+        structure_views.touchpoint_edit,
+        name="settings-touchpoint-edit",
+    ),
+    path("departments/", structure_views.departments, name="settings-departments"),
+    path("departments/new/", structure_views.department_new, name="settings-department-add"),
+    path(
+        "departments/<int:department_id>/",
+        structure_views.department_edit,
+        name="settings-department-edit",
+    ),
+    path(
+        "departments/<int:department_id>/move/",
+        structure_views.department_relocate,
+        name="settings-department-move",
+    ),
+    path(
+        "departments/<int:department_id>/close/",
+        structure_views.department_shut,
+        name="settings-department-close",
     ),
 ]
 

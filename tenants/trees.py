@@ -6,14 +6,16 @@ makes ``ORDER BY path`` the tree order with siblings in id (creation) order: unp
 sorts before ``/1/99/`` as text, and the order a user saw changed with the id sequence. A subtree
 is one indexed prefix query (``path__startswith``). Every path is built by :func:`tree_path`;
 read its ids with :func:`tree_path_ids` and its depth with :func:`tree_depth` rather than
-splitting it (a count of slashes stays right, as the padding adds none). Nodes are only added
-through :func:`tree_node_create`; moving a node would have to rewrite its subtree and is not
-offered.
+splitting it (a count of slashes stays right, as the padding adds none). Nodes are added
+through :func:`tree_node_create` and moved, with their whole subtree, by
+:func:`tree_node_move` (one UPDATE rewrites every path below).
 """
 
 from collections.abc import Iterable
 
 from django.db import models
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat, Substr
 
 # Ten digits: ids up to 9 999 999 999; a 255-character path then holds 23 levels.
 PATH_SEGMENT_WIDTH = 10
@@ -49,6 +51,33 @@ def tree_node_create(model: type[models.Model], *, tenant: models.Model, parent,
     node.path = tree_path([*(tree_path_ids(parent.path) if parent else []), node.pk])
     model.objects.for_tenant(tenant).filter(pk=node.pk).update(path=node.path)
     return node
+
+
+def tree_node_move(model: type[models.Model], *, tenant: models.Model, node, parent) -> int:
+    """Move ``node`` and its subtree under ``parent``; the number of paths rewritten.
+
+    Call in a transaction that has locked the tree against other moves. The node's parent link
+    changes and every path of its subtree gets the new prefix in one UPDATE (in SQL, so a
+    subtree of thousands is one statement). Refuses (``ValueError``) a parent inside the
+    subtree, which would make a cycle, and a path longer than the column.
+    """
+    old_prefix = node.path
+    if parent is not None and parent.path.startswith(old_prefix):
+        raise ValueError("A node cannot move under itself or one of its own descendants.")
+    new_prefix = tree_path([*(tree_path_ids(parent.path) if parent else []), node.pk])
+    nodes = model.objects.for_tenant(tenant)
+    subtree = nodes.filter(path__startswith=old_prefix)
+    longest = max(len(path) for path in subtree.values_list("path", flat=True))
+    if longest - len(old_prefix) + len(new_prefix) > model._meta.get_field("path").max_length:
+        raise ValueError("The tree would be deeper than its paths can hold.")
+    nodes.filter(pk=node.pk).update(parent=parent)
+    moved = subtree.update(
+        path=Concat(
+            Value(new_prefix), Substr("path", len(old_prefix) + 1), output_field=CharField()
+        )
+    )
+    node.parent, node.path = parent, new_prefix
+    return moved
 
 
 def tree_paths_rebuild(model: type[models.Model], *, width: int = PATH_SEGMENT_WIDTH) -> int:

@@ -55,7 +55,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from complaints.public import ACCESS_SESSION_KEY
 from surveys.interactions.importing import ImportRun, run_keep
 from tenants import rls
-from tenants.models import Membership
+from tenants.models import Department, Membership
 from tests.tenants.cross_tenant_worlds import ACME_ROLES, World, Worlds, build_worlds
 
 pytestmark = pytest.mark.postgres  # the "nothing changed" check reads PostgreSQL's counters
@@ -135,6 +135,10 @@ FILL: dict[str, Fill] = {
     "day": Fill(lambda w, m: w.closure.day.isoformat(), missing="2099-01-01"),  # a closed day
     "membership_id": Fill(lambda w, m: w.handler.pk),
     "invitation_id": Fill(lambda w, m: w.member_invitation.pk),
+    # The settings pages' brands, touchpoints and departments.
+    "brand_id": Fill(lambda w, m: w.brand.pk),
+    "touchpoint_id": Fill(lambda w, m: w.touchpoint.pk),
+    "department_id": Fill(lambda w, m: w.department.pk),
 }
 
 # Addresses with parameters that name no tenant's object, and why they are not in the matrix.
@@ -752,6 +756,27 @@ FIELD_PROBES = [
         ]
     ],
     FieldProbe("corrective-action-list", "owner", lambda w: w.handler.pk, verb="GET"),
+    # The settings pages' department choices.
+    FieldProbe(
+        "settings-touchpoint-add",
+        "owner_department",
+        lambda w: w.department.pk,
+        lambda w: {"code": "new-desk", "name": "New desk", "kind": "branch", "is_active": "on"},
+    ),
+    FieldProbe(
+        "settings-department-add",
+        "parent",
+        lambda w: w.department.pk,
+        lambda w: {"code": "new-desk", "name": "New desk"},
+    ),
+    FieldProbe(
+        "settings-department-move",
+        "parent",
+        lambda w: w.department.pk,
+        target=lambda w: {
+            "department_id": Department.objects.for_tenant(w.tenant).get(code="south-branch").pk
+        },
+    ),
     FieldProbe("team", "department", lambda w: w.department.pk, verb="GET"),
     # The members' settings: a member's or an invitee's department.
     FieldProbe(

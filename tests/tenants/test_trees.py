@@ -86,3 +86,40 @@ def test_the_migration_pads_old_paths_and_its_reverse_restores_them(acme):
 
     paths = dict(Department.objects.for_tenant(acme).values_list("code", "path"))
     assert {code: paths[code] for code in old} == old
+
+
+def test_a_move_rewrites_only_its_own_subtree_and_refuses_a_cycle_or_a_path_too_long(acme):
+    from django.db import transaction
+
+    from tenants.trees import tree_node_move
+
+    nodes = Department.objects.for_tenant(acme)
+    head, north, south = (nodes.get(code=code) for code in ("head-office", "north", "south"))
+    before = dict(nodes.values_list("code", "path"))
+
+    with transaction.atomic():
+        moved = tree_node_move(Department, tenant=acme, node=south, parent=north)
+
+    after = dict(nodes.values_list("code", "path"))
+    assert moved == 2  # south and its branch
+    assert after == {
+        **before,
+        "south": tree_path([head.pk, north.pk, south.pk]),
+        "south-branch": tree_path([head.pk, north.pk, south.pk, nodes.get(code="south-branch").pk]),
+    }
+    with pytest.raises(ValueError, match="under itself"):
+        tree_node_move(Department, tenant=acme, node=north, parent=nodes.get(code="south-branch"))
+    # 20 levels below the north branch (23 from the top, as deep as paths go): under the
+    # south branch, 4 from the top, it would not fit.
+    parent = nodes.get(code="north-branch")
+    for level in range(20):
+        parent = make_department(acme, f"level-{level}", f"Level {level}", parent=parent)
+    deep_before = dict(nodes.values_list("code", "path"))
+    with pytest.raises(ValueError, match="deeper"):
+        tree_node_move(
+            Department,
+            tenant=acme,
+            node=nodes.get(code="north-branch"),
+            parent=nodes.get(code="south-branch"),
+        )
+    assert dict(nodes.values_list("code", "path")) == deep_before
