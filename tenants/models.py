@@ -72,19 +72,6 @@ class Tenant(models.Model):
         default=default_working_hours,
         help_text=_('Per weekday (0 = Monday), e.g. {"0": ["09:00-13:00", "14:00-18:00"]}.'),
     )
-    survey_throttle_days = models.PositiveSmallIntegerField(
-        _("survey throttle (days)"),
-        default=30,
-        help_text=_("A customer gets at most one survey in this many days."),
-    )
-    follow_up_critics_without_comment = models.BooleanField(
-        _("follow up critics without a comment"),
-        default=True,
-        help_text=_(
-            "A critic who left a comment is always called back; this decides for a critic "
-            "who only gave a low score."
-        ),
-    )
     require_two_factor_for_managers = models.BooleanField(
         _("require two-factor sign-in for admins and managers"),
         default=False,
