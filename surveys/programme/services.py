@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from surveys.models import SurveySettings, survey_settings_for
+from surveys.models import SurveySettings
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
 from tenants.models import Membership
@@ -73,16 +73,17 @@ def survey_settings_update(*, actor: Membership, **values) -> SurveySettings:
     unknown = set(values) - set(PROGRAMME_FIELDS)
     if unknown:
         raise TypeError(f"not survey programme settings: {sorted(unknown)}")
-    current = survey_settings_for(actor.tenant_id)
-    merged = {**programme_values(current), **values}
-    problems = _problems(merged)
-    if problems:
-        raise ApplicationError(_("The survey programme was not saved: see below."), fields=problems)
+    # Locked first (a refusal rolls back the row it may have created): the values not given
+    # are checked together with the given ones as they are now.
     programme, _created = (
         SurveySettings.objects.for_tenant(actor.tenant_id)
         .select_for_update()
         .get_or_create(tenant_id=actor.tenant_id)
     )
+    merged = {**programme_values(programme), **values}
+    problems = _problems(merged)
+    if problems:
+        raise ApplicationError(_("The survey programme was not saved: see below."), fields=problems)
     changes = field_changes(programme_values(programme), merged)
     if changes:
         for name, value in merged.items():
