@@ -71,7 +71,7 @@ class Delivery(TenantOwned):
             models.Index(
                 fields=["priority", "next_attempt_at"],
                 condition=models.Q(status__in=["pending", "sending"]),
-                name="delivery_due_by_priority",
+                name="delivery_priority_all_tenants",
             ),
         ]
         verbose_name = _("delivery")

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status__in", ["pending", "sending"])),
                 fields=["priority", "next_attempt_at"],
-                name="delivery_due_by_priority",
+                name="delivery_priority_all_tenants",
             ),
         ),
         migrations.RunPython(survey_mail_is_bulk, migrations.RunPython.noop),
