@@ -72,9 +72,13 @@ class Worker:
             "ALLOWED_HOSTS": "127.0.0.1",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp_port),
+            "CELERY_QUEUE": self.queue,
+            "CELERY_BULK_QUEUE": f"{self.queue}-bulk",
         }
         command = [sys.executable, "-m", "celery", "-A", "config", "worker"]
-        command += [f"--concurrency={self.concurrency}", "--loglevel=INFO", "-Q", self.queue]
+        # The queue and its bulk mail's twin (survey emails), served in that order as deployed.
+        queues = f"{self.queue},{self.queue}-bulk"
+        command += [f"--concurrency={self.concurrency}", "--loglevel=INFO", "-Q", queues]
         command += ["--hostname=bench-invitations@%h"]
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(

@@ -54,6 +54,7 @@ os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6
 os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"]
 os.environ["CELERY_RESULT_BACKEND"] = os.environ["REDIS_URL"]
 os.environ["CELERY_QUEUE"] = "loopdesk-bench-invitations"
+os.environ["CELERY_BULK_QUEUE"] = "loopdesk-bench-invitations-bulk"
 
 import django
 

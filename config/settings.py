@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -207,8 +208,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A broker out of reach (packets dropped, not refused) must not hold a request that hands
     # it a task after commit: connect within 2 s; the sweeper sends what was not handed over.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        # A worker takes from its queues in the order of CELERY_TASK_QUEUES, the first one
+        # first whenever it holds a message (Redis' default would take turns).
+        "queue_order_strategy": "priority",
+    }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "loopdesk")
+# Bulk customer mail (survey invitations and reminders) waits in a queue of its own, so a
+# receipt or a decision never waits behind a few thousand of them (notifications.services).
+OUTBOX_BULK_QUEUE = os.environ.get("CELERY_BULK_QUEUE") or f"{CELERY_TASK_DEFAULT_QUEUE}-bulk"
+
+
+def celery_queues(*names: str) -> list[Queue]:
+    """The queues a worker consumes unless told otherwise (``-Q``), in the order it serves
+    them: each its own direct exchange and routing key, as Celery makes a queue it meets."""
+    return [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in names]
+
+
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE, OUTBOX_BULK_QUEUE)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- auth --------------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Settings for the test run: the environment's settings with a fast password hasher.
 
 Each run (each pytest-xdist worker is one) has an id of its own. Tasks go to a queue named after
-it, so a development worker on the same broker never takes them; the tests' worker process
-consumes exactly that queue. The cache keeps its keys under a prefix named after it and clears
-only that prefix (``tests.cache.RunRedisCache``), so the suite never empties a Redis database
-that the broker, another run or a developer's stack also uses.
+it (bulk mail to its ``-bulk`` twin), so a development worker on the same broker never takes
+them; the tests' worker process consumes exactly those queues. The cache keeps its keys under a
+prefix named after it and clears only that prefix (``tests.cache.RunRedisCache``), so the suite
+never empties a Redis database that the broker, another run or a developer's stack also uses.
 """
 
 import os
@@ -15,6 +15,8 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RUN_ID = uuid.uuid4().hex[:8]
 CELERY_TASK_DEFAULT_QUEUE = f"loopdesk-test-{RUN_ID}"
+OUTBOX_BULK_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-bulk"
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE, OUTBOX_BULK_QUEUE)  # noqa: F405
 
 if REDIS_URL:  # noqa: F405
     CACHES = {

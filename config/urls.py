@@ -34,6 +34,7 @@ urlpatterns = [
     path("c/<slug:tenant_slug>/", include("complaints.public_urls")),
     path("s/", include(survey_urls.public_urlpatterns)),
     path("", workspace_picker, name="workspace-picker"),
+    path("<slug:tenant_slug>/settings/surveys/", include("surveys.programme.urls")),
     path("<slug:tenant_slug>/settings/", include("tenants.settings_urls")),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),

@@ -97,7 +97,6 @@ def seed_demo_tenant() -> DemoTenant:
             "country": "GR",
             "time_zone": "Europe/Athens",
             "default_language": "el",
-            "survey_throttle_days": 30,
             "is_active": True,
         },
     )

@@ -6,8 +6,17 @@ from tenants.admin import TenantOwnedAdmin
 
 @admin.register(Delivery)
 class DeliveryAdmin(TenantOwnedAdmin):
-    list_display = ["created_at", "tenant", "channel", "recipient", "subject", "status", "attempts"]
-    list_filter = ["tenant", "status", "channel"]
+    list_display = [
+        "created_at",
+        "tenant",
+        "channel",
+        "priority",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+    ]
+    list_filter = ["tenant", "status", "channel", "priority"]
     search_fields = ["recipient", "subject", "dedupe_key", "template"]
     # The nonce is half of a link's secret (``notifications.links``): nobody needs to read it.
     exclude = ["link_nonce"]

@@ -72,10 +72,12 @@ def customer_email_enqueue(
     dedupe_key: str,
     html_template: str = "",
     unsubscribe_url: str = "",
+    priority: Delivery.Priority = Delivery.Priority.TRANSACTIONAL,
 ) -> Delivery:
     """Render an email (:func:`customer_email_render`) and write it to the outbox, from the
     brand's sender (replies to its reply-to address, if it has one); a second call with the
-    same ``dedupe_key`` returns the first delivery.
+    same ``dedupe_key`` returns the first delivery. ``priority`` BULK: mail sent by the
+    thousand, which must not delay the rest (``notifications.services.delivery_enqueue``).
 
     An ``unsubscribe_url`` also goes into the headers (RFC 2369 and RFC 8058), for the
     unsubscribe button of mail clients, which POSTs there. A secret in the links is passed as
@@ -108,4 +110,5 @@ def customer_email_enqueue(
         html_body=email.html,
         headers=headers,
         template=template,
+        priority=priority,
     )

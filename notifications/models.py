@@ -17,6 +17,10 @@ class Delivery(TenantOwned):
     with (sent, or failed for good) its text, HTML and headers are emptied: what stays tells
     staff that a message went out (recipient, subject, template, status, times), not what it
     said.
+
+    ``priority`` says which queue a worker serves first: transactional mail (a receipt, a
+    decision, a status update, a password reset) before bulk mail (survey invitations and
+    reminders), which is sent from a queue of its own and never delays it.
     """
 
     class Channel(models.TextChoices):
@@ -28,6 +32,11 @@ class Delivery(TenantOwned):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+
+    class Priority(models.IntegerChoices):
+        # Lower first: the sweeper re-queues in this order too.
+        TRANSACTIONAL = 0, _("Transactional")
+        BULK = 1, _("Bulk")
 
     dedupe_key = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
@@ -42,6 +51,9 @@ class Delivery(TenantOwned):
     # Random; with the server's link key it gives the secret of the message's links.
     link_nonce = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.TRANSACTIONAL
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -54,11 +66,12 @@ class Delivery(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "dedupe_key"], name="delivery_unique_key"),
         ]
         indexes = [
-            # The sweeper's scan crosses tenants: only unfinished rows, by due time.
+            # The sweeper's scan crosses tenants: only unfinished rows, transactional first,
+            # by due time.
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["priority", "next_attempt_at"],
                 condition=models.Q(status__in=["pending", "sending"]),
-                name="delivery_due_all_tenants",
+                name="delivery_priority_all_tenants",
             ),
         ]
         verbose_name = _("delivery")

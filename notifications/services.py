@@ -50,8 +50,13 @@ def delivery_enqueue(
     headers: dict | None = None,
     channel: Delivery.Channel = Delivery.Channel.EMAIL,
     template: str = "",
+    priority: Delivery.Priority = Delivery.Priority.TRANSACTIONAL,
 ) -> Delivery:
     """Write a message to the outbox; a second call with the same key returns the first row.
+
+    ``priority``: BULK for mail sent by the thousand (survey invitations and reminders), which
+    then waits in a queue of its own (:func:`delivery_queue`); everything a customer or a
+    member is waiting for stays TRANSACTIONAL, served first.
 
     Where ``body``, ``html_body`` or a header holds ``links.LINK_KEY_SLOT``, the message is
     sent with the row's link key there (:func:`delivery_link_key`): the secret is never stored.
@@ -71,11 +76,14 @@ def delivery_enqueue(
             "headers": headers,
             "template": template,
             "link_nonce": links.new_nonce() if has_slot else "",
+            "priority": priority,
         },
     )
     if created:
         # robust: if the broker is down the row stays pending and the sweeper sends it.
-        transaction.on_commit(lambda: _dispatch(delivery.pk, tenant.pk), robust=True)
+        transaction.on_commit(
+            lambda: _dispatch(delivery.pk, tenant.pk, delivery.priority), robust=True
+        )
     return delivery
 
 
@@ -83,12 +91,24 @@ def delivery_enqueue(
 SEND_DELIVERY_TASK = "notifications.tasks.send_delivery_task"
 
 
-def _dispatch(delivery_id: int, tenant_id: int) -> None:
+def delivery_queue(priority: int) -> str:
+    """The Celery queue that sends a delivery of ``priority``: bulk mail has a queue of its
+    own, which workers serve only while the default queue is empty (``CELERY_TASK_QUEUES``'s
+    order), so a receipt queued behind 2,500 invitations goes out next, not after them."""
+    if priority == Delivery.Priority.BULK:
+        return settings.OUTBOX_BULK_QUEUE
+    return settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def _dispatch(delivery_id: int, tenant_id: int, priority: int) -> None:
     """Hand a committed, still pending delivery to a worker, which sends it as its tenant."""
     pending = Delivery.objects.unscoped().filter(pk=delivery_id, status=Delivery.Status.PENDING)
     if pending.exists():
         current_app.send_task(
-            SEND_DELIVERY_TASK, args=[delivery_id], kwargs={"tenant_id": tenant_id}
+            SEND_DELIVERY_TASK,
+            args=[delivery_id],
+            kwargs={"tenant_id": tenant_id},
+            queue=delivery_queue(priority),
         )
 
 
@@ -266,20 +286,27 @@ def _send_sms(delivery: Delivery) -> None:
     )
 
 
+class DueDelivery(NamedTuple):
+    tenant_id: int
+    priority: int
+
+
 @all_tenants()  # every tenant's outbox; each row is then sent as its own tenant
-def deliveries_due(limit: int = 500) -> dict[int, int]:
-    """Put back rows whose sender died; return the rows due to be sent, each id with its
-    tenant's."""
+def deliveries_due(limit: int = 500) -> dict[int, DueDelivery]:
+    """Put back rows whose sender died; return up to ``limit`` rows due to be sent, each id
+    with its tenant and priority: transactional ones first, then by due time (a backlog of
+    bulk mail never keeps a receipt out of the sweep)."""
     now = timezone.now()
     Delivery.objects.unscoped().filter(
         status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     ).update(status=Delivery.Status.PENDING)
-    return dict(
+    due = (
         Delivery.objects.unscoped()
         .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", "tenant_id")[:limit]
+        .order_by("priority", "next_attempt_at")
+        .values_list("pk", "tenant_id", "priority")[:limit]
     )
+    return {pk: DueDelivery(tenant_id, priority) for pk, tenant_id, priority in due}
 
 
 # --- in-app notifications -------------------------------------------------------------------

@@ -14,6 +14,7 @@ class SurveysConfig(AppConfig):
         from tenants.events import subscribe
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+        from tenants.settings_pages import SettingsSection, settings_section_add
 
         subscribe(ComplaintClosed, on_complaint_closed)
         subscribe(DeliverySent, invitation_accepted_stamp)
@@ -23,3 +24,4 @@ class SurveysConfig(AppConfig):
             NavItem(_("Follow-ups"), "follow-up-list", Action.VIEW_SURVEYS, 32),
             NavItem(_("Interactions"), "interaction-list", Action.VIEW_SURVEYS, 33),
         )
+        settings_section_add(SettingsSection(_("Survey programme"), "settings-surveys", 40))

@@ -35,7 +35,7 @@ class Interaction(TenantOwned):
         THROTTLED = "throttled", _("Surveyed recently")
         OPTED_OUT = "opted_out", _("Customer opted out")
         NO_EMAIL = "no_email", _("No email address")
-        TOO_OLD = "too_old", _("Event older than 24 hours")
+        TOO_OLD = "too_old", _("Event older than the maximum age")
         NOT_ELIGIBLE = "not_eligible", _("Complaint rejected, withdrawn or merged")
 
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")
@@ -163,9 +163,76 @@ class Question(TenantOwned):
         return None
 
 
-# DESIGN: a survey goes out no later than a day after the event. An older event is not
-# surveyed, and a rule's delay is at most this long (``interactions.decision``, the builder).
-MAX_EVENT_AGE = timedelta(hours=24)
+class SurveySettings(TenantOwned):
+    """The tenant's survey programme: how often a customer may be asked, how old an event may
+    be, whether a critic without a comment is called back, and the norms the dashboards compare
+    the figures with. One row per tenant, written only by ``surveys.programme.services``; until
+    an admin first saves the page there is none and the defaults hold
+    (:func:`survey_settings_for`, the one reader)."""
+
+    # DESIGN: at most one survey a month, sent within a day of the event, response rate 5–15 %.
+    throttle_days = models.PositiveSmallIntegerField(
+        _("survey throttle (days)"),
+        default=30,
+        help_text=_("A customer gets at most one survey in this many days; 0: no limit."),
+    )
+    max_event_age_hours = models.PositiveSmallIntegerField(
+        _("maximum age of an event (hours)"),
+        default=24,
+        help_text=_(
+            "An older event is not surveyed, and a survey goes out at the latest this long "
+            "after its event (a rule's delay is at most this long)."
+        ),
+    )
+    follow_up_critics_without_comment = models.BooleanField(
+        _("follow up critics without a comment"),
+        default=True,
+        help_text=_(
+            "A critic who left a comment is always called back; this decides for a critic "
+            "who only gave a low score."
+        ),
+    )
+    response_rate_low_percent = models.PositiveSmallIntegerField(
+        _("response rate norm: lowest (%)"), default=5
+    )
+    response_rate_high_percent = models.PositiveSmallIntegerField(
+        _("response rate norm: highest (%)"), default=15
+    )
+    csat_target_percent = models.PositiveSmallIntegerField(_("CSAT target (%)"), default=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="survey_settings_one_per_tenant"),
+            models.CheckConstraint(
+                condition=models.Q(max_event_age_hours__gte=1),
+                name="survey_settings_event_age_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    response_rate_low_percent__lt=models.F("response_rate_high_percent"),
+                    response_rate_high_percent__lte=100,
+                    csat_target_percent__lte=100,
+                ),
+                name="survey_settings_percentages",
+            ),
+        ]
+        verbose_name = _("survey programme settings")
+        verbose_name_plural = _("survey programme settings")
+
+    def __str__(self) -> str:
+        return f"survey settings of tenant {self.tenant_id}"
+
+    @property
+    def max_event_age(self) -> timedelta:
+        return timedelta(hours=self.max_event_age_hours)
+
+
+def survey_settings_for(tenant) -> SurveySettings:
+    """The survey programme of ``tenant`` (a Tenant or its id): its saved row, or the defaults
+    (unsaved) while it has none. Every rule of the programme reads it here."""
+    tenant_id = getattr(tenant, "pk", tenant)
+    saved = SurveySettings.objects.for_tenant(tenant_id).first()
+    return saved if saved is not None else SurveySettings(tenant_id=tenant_id)
 
 
 class SurveyRule(TenantOwned):

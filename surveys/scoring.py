@@ -104,7 +104,8 @@ def follow_up_required(
     *, kind: str, score: int | None, comment: str, critics_without_comment: bool
 ) -> bool:
     """Whether a response opens a follow-up: always for a critic who left a comment; for a
-    critic without one when the tenant says so (``Tenant.follow_up_critics_without_comment``);
+    critic without one when the tenant's survey programme says so
+    (``SurveySettings.follow_up_critics_without_comment``);
     never for anyone else (praise with a comment is read, not called back)."""
     if not is_critic(kind, score):
         return False

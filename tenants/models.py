@@ -1,6 +1,4 @@
-import functools
 import logging
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,47 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantManager
 from tenants.trees import tree_depth
-
-# First path segments the site itself uses; a tenant may not take one as its slug.
-RESERVED_SLUGS = frozenset(
-    {"accounts", "admin", "api", "c", "healthz", "i18n", "media", "s", "static", "workspaces"}
+from tenants.validators import (  # noqa: F401 (migrations name them as tenants.models.*)
+    RESERVED_BRAND_SLUGS,
+    RESERVED_SLUGS,
+    default_working_hours,
+    known_time_zones,
+    time_zone_choices,
+    validate_brand_slug,
+    validate_tenant_slug,
+    validate_time_zone,
 )
-# Brand slugs share /c/<tenant>/ with the status pages.
-RESERVED_BRAND_SLUGS = frozenset({"status"})
-
 
 logger = logging.getLogger(__name__)
-
-
-@functools.cache
-def known_time_zones() -> frozenset[str]:
-    """The zones of this machine's tz database (read from disk once per process)."""
-    return frozenset(zoneinfo.available_timezones())
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in known_time_zones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every zone this machine's tz database knows, for the admin's select (not the model's
-    ``choices``: a tzdata update would otherwise change a migration)."""
-    return [(name, name) for name in sorted(known_time_zones())]
-
-
-def validate_tenant_slug(value: str) -> None:
-    if value in RESERVED_SLUGS:
-        raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
-
-
-def default_working_hours() -> dict:
-    return {str(day): ["09:00-17:00"] for day in range(5)}
-
-
-def validate_brand_slug(value: str) -> None:
-    if value in RESERVED_BRAND_SLUGS:
-        raise ValidationError(_("“%(value)s” is reserved."), params={"value": value})
 
 
 class Tenant(models.Model):
@@ -72,19 +41,6 @@ class Tenant(models.Model):
         _("working hours"),
         default=default_working_hours,
         help_text=_('Per weekday (0 = Monday), e.g. {"0": ["09:00-13:00", "14:00-18:00"]}.'),
-    )
-    survey_throttle_days = models.PositiveSmallIntegerField(
-        _("survey throttle (days)"),
-        default=30,
-        help_text=_("A customer gets at most one survey in this many days."),
-    )
-    follow_up_critics_without_comment = models.BooleanField(
-        _("follow up critics without a comment"),
-        default=True,
-        help_text=_(
-            "A critic who left a comment is always called back; this decides for a critic "
-            "who only gave a low score."
-        ),
     )
     require_two_factor_for_managers = models.BooleanField(
         _("require two-factor sign-in for admins and managers"),

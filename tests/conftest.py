@@ -47,8 +47,9 @@ def pytest_sessionfinish(session, exitstatus):
     # Messages this run queued but no worker took stay in the file-system broker's spool.
     spool = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
     if spool:
-        for leftover in Path(spool).glob(f"*.{settings.CELERY_TASK_DEFAULT_QUEUE}.msg"):
-            leftover.unlink(missing_ok=True)
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.OUTBOX_BULK_QUEUE):
+            for leftover in Path(spool).glob(f"*.{queue}.msg"):
+                leftover.unlink(missing_ok=True)
 
 
 # --- PostgreSQL: the tests connect as the app's role, held by row-level security -------------

@@ -231,7 +231,9 @@ def database_url_of(settings_dict: dict) -> str:
 
 
 class WorkerProcess:
-    """``celery worker`` in its own process, consuming one queue, on the test database."""
+    """``celery worker`` in its own process, on the test database, consuming ``queue`` and
+    then its bulk mail's queue (``<queue>-bulk``, as the test settings name it), in that order
+    as in production."""
 
     def __init__(
         self,
@@ -242,6 +244,7 @@ class WorkerProcess:
         log_path: Path | None = None,
     ):
         self.queue = queue
+        self.bulk_queue = f"{queue}-bulk"
         self.database_url = database_url
         self.environment = environment or {}
         self.process: subprocess.Popen | None = None
@@ -253,6 +256,7 @@ class WorkerProcess:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": self.database_url,
             "CELERY_QUEUE": self.queue,
+            "CELERY_BULK_QUEUE": self.bulk_queue,
             **self.environment,
         }
         self._log = self.log_path.open("w")
@@ -271,7 +275,7 @@ class WorkerProcess:
                 f"--hostname=test-{self.queue}@%h",
                 "--loglevel=INFO",
                 "-Q",
-                self.queue,
+                f"{self.queue},{self.bulk_queue}",
             ],
             cwd=ROOT,
             env=env,

@@ -32,6 +32,7 @@ CHAIN = [
 SURVEYS_BASE = {"surveys.models", "surveys.scoring", "surveys.metrics"}
 SURVEYS_MAY_IMPORT = {
     "builder": set(),
+    "programme": set(),
     "invitations": set(),
     "interactions": {"invitations"},
     "followups": {"invitations"},

@@ -33,6 +33,7 @@ from surveys.models import (
     Response,
     SurveyVersion,
     primary_question,
+    survey_settings_for,
 )
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.calendar import calendar_for
@@ -76,6 +77,7 @@ class History:
         # Who a critic's follow-up goes to, per touchpoint: as follow_up_owner picks them.
         self.owners: dict[int, Membership | None] = {}
         self.calendar = calendar_for(tenant)
+        self.programme = survey_settings_for(tenant)
         self.customers: list[Customer] = []  # the demo's own
         self.complaint_customers: list[Customer] = []  # of the demo complaints
         self.last_invited: dict[int, datetime] = {}  # customer id → latest first send time
@@ -249,7 +251,8 @@ class History:
                 customer=customer,
                 now=event.recorded_at,
                 last_invited_at=self.last_invited.get(customer.pk),
-                throttle_days=self.tenant.survey_throttle_days,
+                throttle_days=self.programme.throttle_days,
+                max_event_age=self.programme.max_event_age,
             )
             decision = verdict.decision
             self.decisions.setdefault(decision, []).append(interaction.pk)
@@ -327,7 +330,7 @@ class History:
             kind=response.primary_kind,
             score=response.primary_score,
             comment=response.comment,
-            critics_without_comment=self.tenant.follow_up_critics_without_comment,
+            critics_without_comment=self.programme.follow_up_critics_without_comment,
         )
 
     def _invitation(self, interaction, customer, version, send_at, purpose, event) -> Invitation:

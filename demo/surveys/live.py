@@ -27,7 +27,7 @@ def record_live_events(history: History, count: int) -> None:
         and not throttled(
             history.last_invited.get(customer.pk),
             send_at=now,
-            throttle_days=tenant.survey_throttle_days,
+            throttle_days=history.programme.throttle_days,
         )
     ]
     for number in range(count):

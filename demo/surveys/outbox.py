@@ -25,6 +25,7 @@ def first_emails_write(tenant: Tenant, invitations: list[Invitation], *, bounced
             # Finished rows keep no message (``notifications.services.PURGED``).
             body="",
             template="surveys/email/invitation",
+            priority=Delivery.Priority.BULK,
             status=Delivery.Status.FAILED if is_bounced else Delivery.Status.SENT,
             attempts=1,
             next_attempt_at=invitation.sent_at,

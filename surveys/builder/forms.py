@@ -12,7 +12,7 @@ from surveys.builder.checks import (
     NAME_MAX_LENGTH,
     TEXT_MAX_LENGTH,
 )
-from surveys.builder.rules import MAX_DELAY_MINUTES, MAX_ORDER, rule_fields
+from surveys.builder.rules import MAX_ORDER, max_delay_minutes, rule_fields
 from surveys.models import Interaction, Question, Survey
 from surveys.scoring import QuestionKind
 from tenants.models import Brand, Touchpoint
@@ -177,9 +177,7 @@ class RuleForm(forms.Form):
     delay_minutes = forms.IntegerField(
         label=_("Send after (minutes)"),
         min_value=0,
-        max_value=MAX_DELAY_MINUTES,
         initial=60,
-        help_text=_("At most 1440 (a day): surveys go out within a day of the event."),
     )
     sample_percent = forms.IntegerField(
         label=_("Sample (%)"),
@@ -202,6 +200,13 @@ class RuleForm(forms.Form):
         self.fields["survey"].queryset = Survey.objects.for_tenant(tenant).order_by("name", "id")
         self.fields["brand"].queryset = Brand.objects.for_tenant(tenant).order_by("name")
         self.fields["touchpoint"].queryset = Touchpoint.objects.for_tenant(tenant).order_by("name")
+        # The service checks the upper bound: the tenant's programme decides it.
+        longest = max_delay_minutes(tenant)
+        self.fields["delay_minutes"].widget.attrs["max"] = longest
+        self.fields["delay_minutes"].help_text = _(
+            "At most %(minutes)s: surveys go out within %(hours)s hours of the event (the "
+            "survey programme's maximum age of an event)."
+        ) % {"minutes": longest, "hours": longest // 60}
 
     @staticmethod
     def initial_for(rule) -> dict:

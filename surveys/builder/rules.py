@@ -8,13 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from surveys.builder.publishing import require_manager
-from surveys.models import MAX_EVENT_AGE, Interaction, Survey, SurveyRule
+from surveys.models import Interaction, Survey, SurveyRule, survey_settings_for
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError
 from tenants.models import Brand, Membership, Touchpoint
 from tenants.permissions import Action, require
 
-MAX_DELAY_MINUTES = int(MAX_EVENT_AGE.total_seconds()) // 60
 MAX_ORDER = 32767
 
 
@@ -41,8 +40,9 @@ def _clean_rule(
     source = source or ""
     if source and source not in Interaction.Source.values:
         errors["source"] = [_("Unknown source.")]
+    max_delay = max_delay_minutes(tenant_id)
     checks = (
-        ("delay_minutes", delay_minutes, 0, MAX_DELAY_MINUTES),
+        ("delay_minutes", delay_minutes, 0, max_delay),
         ("sample_percent", sample_percent, 0, 100),
         ("order", order, 0, MAX_ORDER),
     )
@@ -51,7 +51,11 @@ def _clean_rule(
             errors[name] = [_("Between %(low)s and %(high)s.") % {"low": low, "high": high}]
     if "delay_minutes" in errors:
         errors["delay_minutes"].append(
-            _("Surveys go out no later than a day (1440 minutes) after the event.")
+            _(
+                "Surveys go out no later than %(hours)s hours (%(minutes)s minutes) after the "
+                "event: the survey programme's maximum age of an event."
+            )
+            % {"hours": max_delay // 60, "minutes": max_delay}
         )
     if errors:
         raise ApplicationError(_("The rule was not saved: see below."), fields=errors)
@@ -65,6 +69,12 @@ def _clean_rule(
         "order": order,
         "is_active": bool(is_active),
     }
+
+
+def max_delay_minutes(tenant) -> int:
+    """A rule's longest delay: the programme's maximum age of an event (a longer one would
+    only be cut to it by the decision)."""
+    return survey_settings_for(tenant).max_event_age_hours * 60
 
 
 def _rule_state(fields: dict) -> dict:

@@ -11,8 +11,8 @@ Two steps, so nothing is written before a manager has seen what the file holds:
 2. ``import_start`` checks the file again (brands, touchpoints or members may have changed
    meanwhile) and ``import_step`` records its valid rows, a batch per call, each through
    ``recording.interaction_record`` with source IMPORT, so the survey decision is taken exactly
-   as for an API event: an event older than 24 hours is TOO_OLD. The last batch writes one
-   audit entry with the import's counts; the summary page reads it back.
+   as for an API event: an event older than the programme's maximum age is TOO_OLD. The last
+   batch writes one audit entry with the import's counts; the summary page reads it back.
 
 Between the check and the import the file's text, and between two batches the import under
 way, wait in the cache (Redis in production, the file cache of the embedded default: both are

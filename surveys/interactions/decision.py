@@ -7,12 +7,16 @@ The rules, in order:
    survey → NO_RULE;
 3. the customer opted out of surveys or does not agree to email → OPTED_OUT;
 4. no email address → NO_EMAIL (3 and 4: ``invitations.consent``, the one rule);
-5. the event is more than 24 hours old when it is recorded → TOO_OLD;
+5. the event is older than the programme's maximum age (``max_event_age``, 24 hours unless
+   the tenant changed it) when it is recorded → TOO_OLD;
 6. the customer has a first invitation (not cancelled) whose sending time is less than the
-   tenant's throttle (``survey_throttle_days``) before this one's → THROTTLED;
+   programme's throttle (``throttle_days``) before this one's → THROTTLED;
 7. the interaction falls outside the rule's sample (a stable hash of its id) → NOT_SAMPLED;
 8. otherwise INVITED: the invitation goes out ``rule.delay_minutes`` after the event, but
-   never later than 24 hours after it.
+   never later than the maximum age after it.
+
+Both limits are the tenant's survey programme (``SurveySettings``, read by
+``surveys.models.survey_settings_for``), passed in by the caller.
 
 ``interactions.recording`` gathers the facts from the database and applies the verdict; the
 demo's year of history decides thousands of interactions with the same function.
@@ -24,7 +28,7 @@ from datetime import datetime, timedelta
 
 from complaints.lifecycle import State
 from surveys.invitations.consent import survey_email_refusal
-from surveys.models import MAX_EVENT_AGE, Interaction
+from surveys.models import Interaction
 
 Decision = Interaction.Decision
 
@@ -59,12 +63,14 @@ def decide(
     now: datetime,
     last_invited_at: datetime | None,
     throttle_days: int,
+    max_event_age: timedelta,
 ) -> Verdict:
     """The decision for ``interaction`` recorded at ``now``.
 
     ``rule`` is the matching survey rule (None: none matches), ``customer`` the interaction's
     customer as it is now, ``last_invited_at`` the latest sending time of the customer's first
-    invitations that were not cancelled (None: never invited).
+    invitations that were not cancelled (None: never invited); ``throttle_days`` and
+    ``max_event_age`` the tenant's programme.
     """
     if complaint_state is not None and complaint_state != State.CLOSED:
         return Verdict(Decision.NOT_ELIGIBLE)
@@ -73,9 +79,9 @@ def decide(
     refusal = survey_email_refusal(customer)
     if refusal is not None:
         return Verdict(refusal)
-    if now - interaction.occurred_at > MAX_EVENT_AGE:
+    if now - interaction.occurred_at > max_event_age:
         return Verdict(Decision.TOO_OLD)
-    send_at = interaction.occurred_at + min(timedelta(minutes=rule.delay_minutes), MAX_EVENT_AGE)
+    send_at = interaction.occurred_at + min(timedelta(minutes=rule.delay_minutes), max_event_age)
     if throttled(last_invited_at, send_at=send_at, throttle_days=throttle_days):
         return Verdict(Decision.THROTTLED)
     if sample_bucket(interaction) >= rule.sample_percent:

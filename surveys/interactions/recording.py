@@ -17,7 +17,7 @@ from complaints.models import Complaint
 from customers.models import Customer
 from surveys.interactions.decision import decide
 from surveys.invitations.scheduling import invitation_schedule, last_invited_at
-from surveys.models import Interaction, SurveyRule, SurveyVersion
+from surveys.models import Interaction, SurveyRule, SurveyVersion, survey_settings_for
 from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 
@@ -109,6 +109,7 @@ def matching_rule(interaction: Interaction) -> tuple[SurveyRule, SurveyVersion] 
 def _decide(interaction: Interaction, *, tenant: Tenant, customer: Customer, now: datetime):
     """Take the decision (``interactions.decision``) and keep it; schedule the invitation."""
     match = matching_rule(interaction)
+    programme = survey_settings_for(tenant)
     verdict = decide(
         interaction=interaction,
         complaint_state=interaction.complaint.state if interaction.complaint_id else None,
@@ -116,7 +117,8 @@ def _decide(interaction: Interaction, *, tenant: Tenant, customer: Customer, now
         customer=customer,
         now=now,
         last_invited_at=last_invited_at(customer=customer),
-        throttle_days=tenant.survey_throttle_days,
+        throttle_days=programme.throttle_days,
+        max_event_age=programme.max_event_age,
     )
     if verdict.decision == Interaction.Decision.INVITED:
         invitation_schedule(

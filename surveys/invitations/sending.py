@@ -154,6 +154,8 @@ def _email(invitation: Invitation, *, kind: str) -> Delivery:
         },
         dedupe_key=outbox_key(invitation_id=invitation.pk, kind=kind),
         unsubscribe_url=public_url("public-survey-unsubscribe", LINK_KEY_SLOT),
+        # Sent by the thousand after an import: a receipt must not wait behind them.
+        priority=Delivery.Priority.BULK,
     )
     tokens.token_record(invitation=invitation, delivery=delivery)
     return delivery

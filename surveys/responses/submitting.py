@@ -22,6 +22,7 @@ from surveys.models import (
     Question,
     Response,
     primary_question,
+    survey_settings_for,
 )
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.errors import ApplicationError, Conflict
@@ -119,7 +120,7 @@ def _needs_follow_up(response: Response, tenant) -> bool:
         kind=response.primary_kind,
         score=response.primary_score,
         comment=response.comment,
-        critics_without_comment=tenant.follow_up_critics_without_comment,
+        critics_without_comment=survey_settings_for(tenant).follow_up_critics_without_comment,
     )
 
 

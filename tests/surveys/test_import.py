@@ -195,7 +195,7 @@ def test_a_file_is_checked_then_imported_with_each_rows_survey_decision(
 
     summary = client.get(done.url).content.decode()
     assert "Import done." in summary
-    for label in ("Invited", "No email address", "Event older than 24 hours"):
+    for label in ("Invited", "No email address", "Event older than the maximum age"):
         assert label in summary
 
 
@@ -657,7 +657,7 @@ def test_the_list_is_newest_first_and_filters_by_decision(
     too_old = client_of(acme_agent).get(LIST + "?decision=too_old").content.decode()
 
     assert page.index("Maria Rossi") < page.index("Luca Bianchi")
-    assert "Invited" in page and "Event older than 24 hours" in page and "Bob" in page
+    assert "Invited" in page and "Event older than the maximum age" in page and "Bob" in page
     assert "Luca Bianchi" in too_old and "Maria Rossi" not in too_old
     too_old_only = InteractionFilterSet(
         {"decision": "too_old"},

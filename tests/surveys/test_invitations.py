@@ -22,11 +22,11 @@ from surveys.interactions.decision import sample_bucket
 from surveys.invitations.opt_out import customer_opt_out_of_surveys
 from surveys.invitations.scheduling import last_invited_at
 from surveys.models import Interaction, Invitation, InvitationToken, SurveyVersion
+from surveys.programme.services import survey_settings_update
 from surveys.responses.submitting import response_submit
 from surveys.scoring import QuestionKind
 from surveys.sender import invitations_run
 from tenants import rls
-from tenants.models import Tenant
 from tests.factories import BrandFactory, TouchpointFactory
 from tests.surveys.survey_fixtures import (
     add_rule,
@@ -164,10 +164,9 @@ def test_an_event_older_than_a_day_is_not_surveyed(acme, acme_brand, rule, maria
     [(30, 29, D.THROTTLED), (30, 31, D.INVITED), (7, 6, D.THROTTLED), (7, 8, D.INVITED)],
 )
 def test_one_survey_per_customer_in_the_throttle_window(
-    acme, acme_brand, rule, maria, throttle_days, days_since, decision
+    acme, acme_admin, acme_brand, rule, maria, throttle_days, days_since, decision
 ):
-    Tenant.objects.filter(pk=acme.pk).update(survey_throttle_days=throttle_days)
-    acme.refresh_from_db()
+    survey_settings_update(actor=acme_admin, throttle_days=throttle_days)
     earlier = NOW - days_since * DAY
     assert event(acme_brand, maria, now=earlier).decision == D.INVITED
 

@@ -24,6 +24,7 @@ from surveys.models import (
     Response,
     localized,
 )
+from surveys.programme.services import survey_settings_update
 from surveys.public.views import HOLDS_PER_WINDOW, SUBMISSIONS_PER_WINDOW
 from surveys.responses.submitting import response_submit, score_hold
 from surveys.scoring import QuestionKind
@@ -706,9 +707,9 @@ def test_who_counts_as_a_critic(
     ],
 )
 def test_a_tenant_may_leave_critics_without_a_comment_uncalled(
-    client, acme, survey, maria, invite, comment, follow_up, thanks
+    client, acme, acme_admin, survey, maria, invite, comment, follow_up, thanks
 ):
-    Tenant.objects.filter(pk=acme.pk).update(follow_up_critics_without_comment=False)
+    survey_settings_update(actor=acme_admin, follow_up_critics_without_comment=False)
     _invitation, links, _token = invite(maria)
 
     sent = client.post(links[2], form_data(survey, nps=2, comment=comment))

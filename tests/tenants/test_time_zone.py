@@ -81,7 +81,6 @@ def test_the_admin_offers_the_known_zones_and_refuses_others(admin_client, acme)
             "time_zone": "Mars/Base",
             "default_language": "en",
             "working_hours": "{}",
-            "survey_throttle_days": 30,
         },
     )
 
