@@ -7,8 +7,11 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from complaints.notices import register_messages
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+
+        register_messages()
 
         navigation_add(
             NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS, 10),
