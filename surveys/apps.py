@@ -9,12 +9,14 @@ class SurveysConfig(AppConfig):
 
         from complaints.events import ComplaintClosed
         from notifications.events import DeliverySent
+        from surveys.followups.notices import register_messages
         from surveys.interactions.recording import on_complaint_closed
         from surveys.invitations.status import invitation_accepted_stamp
         from tenants.events import subscribe
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
 
+        register_messages()
         subscribe(ComplaintClosed, on_complaint_closed)
         subscribe(DeliverySent, invitation_accepted_stamp)
         navigation_add(
