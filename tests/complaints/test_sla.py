@@ -1,10 +1,12 @@
 """SLA clocks: due times from policies in working time, pauses, and the scan's alerts."""
 
+import importlib
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone, translation
 
 from complaints import services, sla_scan, workflow
@@ -437,3 +439,66 @@ def test_an_assessment_that_changes_the_severity_changes_the_targets(claim, acme
     assert assessed.first_response_due_at == athens(3, 14)  # 4 working hours from Tue 10:00
     assert assessed.resolve_due_at == athens(5, 10)  # 16 working hours → Thu 10:00
     assert assessed.acknowledge_due_at == athens(4, 10)  # stopped clocks keep their due time
+
+
+def test_the_migration_gives_old_sla_texts_their_keys_and_reads_a_breached_warning(
+    claim, acme_agent, north_manager
+):
+    # given the scan's notifications as they were stored before keys: text in the tenant's
+    # language, unread; the warning's clock has been breached since
+    sla_scan.sla_scan(now=athens(3, 16, 30))
+    sla_scan.sla_scan(now=athens(4, 10, 30))
+    rows = Notification.objects.for_tenant(claim.tenant_id)
+    old = {row.pk: row.text for row in rows}
+    for pk, text in old.items():
+        rows.filter(pk=pk).update(message="text", params={"text": text}, read_at=None)
+    rows.create(
+        tenant_id=claim.tenant_id,
+        recipient=acme_agent,
+        message="text",
+        params={"text": "Welcome aboard"},
+        dedupe_key="welcome",
+    )
+    migration = importlib.import_module("complaints.migrations.0013_sla_notification_messages")
+    state = MigrationLoader(connection).project_state(
+        ("complaints", "0013_sla_notification_messages")
+    )
+
+    migration.sla_text_to_keys(state.apps, None)
+
+    stored = sorted(
+        (row.recipient.user.username, row.message, row.params, row.read_at is None)
+        for row in rows.select_related("recipient__user")
+    )
+    due = claim.acknowledge_due_at.isoformat()
+    reference = claim.reference
+    assert [
+        (who, message, {k: v for k, v in params.items() if k != "text"}, unread)
+        for who, message, params, unread in stored
+    ] == [
+        (
+            "bob@acme.example",
+            "sla.breach",
+            {"reference": reference, "clock": "acknowledgement"},
+            True,
+        ),
+        (
+            "bob@acme.example",
+            "sla.warning",
+            {"reference": reference, "clock": "acknowledgement", "due": due},
+            False,
+        ),
+        ("bob@acme.example", "text", {}, True),
+        (
+            "nora@acme.example",
+            "sla.breach",
+            {"reference": reference, "clock": "acknowledgement"},
+            True,
+        ),
+    ]
+    assert notified(claim) == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+        ("bob@acme.example", "Welcome aboard"),
+        ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+    ]
