@@ -8,9 +8,12 @@ class ComplaintsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from complaints.guards import open_complaints_refusal, reference_prefix_refusal
+        from complaints.notices import register_messages
         from tenants.guards import department_close_check_add, reference_prefix_check_add
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+
+        register_messages()
 
         navigation_add(
             NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS, 10),

@@ -25,6 +25,7 @@ from complaints.selectors import (
     routable_departments,
     visible_complaints,
 )
+from complaints.transfers import offered_handlers, transfer_departments
 from tenants.models import Membership
 
 CLOCK_LABELS = {
@@ -140,8 +141,14 @@ def _related(complaint: Complaint, member: Membership):
 
 class CaseLists:
     """The lists the case page's forms offer, read once and only when a form shows one: active
-    categories, active root causes, the departments the member may route to, and the handlers
-    they may give a complaint to — one ``UNION ALL``, in the orders the forms used."""
+    categories, active root causes, the departments the member may route to, the handlers
+    they may give a complaint to, and the departments they may transfer to — one
+    ``UNION ALL``, in the orders the forms used.
+
+    The transfer form (``offers = "transfer"``) lists the departments of
+    ``transfers.transfer_departments`` and only the handlers of the department it shows
+    (``transfers.offered_handlers``); its handler list is reloaded when the department changes
+    (``views.transfer_handlers``)."""
 
     def __init__(self, member: Membership):
         self.member = member
@@ -178,36 +185,64 @@ class CaseLists:
                 F("user__last_name"),
                 F("department__name"),
             ),
+            part(transfer_departments(member), 4, F("name"), F("path")),
             all=True,
         )
-        lists = {"categories": [], "root_causes": [], "departments": [], "handlers": []}
+        lists = {
+            "categories": [],
+            "root_causes": [],
+            "departments": [],
+            "handlers": [],
+            "transfer_departments": [],
+        }
         names = list(lists)
-        for kind, pk, label, _a, _b, _c, extra in rows.order_by(
+        for kind, pk, label, sort_a, _b, _c, extra in rows.order_by(
             "list_kind", "sort_a", "sort_b", "sort_c"
         ):
-            lists[names[kind]].append((pk, label, extra))
+            # (id, label, the handler's department name, the department's or handler's path)
+            lists[names[kind]].append((pk, label, extra, sort_a))
         return lists
 
     def choices(self, field_name: str) -> list[tuple[int, str]] | None:
         """The ``(id, label)`` choices of a form field of that name; ``None`` for other fields."""
         if field_name == "category":
-            return [(pk, label) for pk, label, _ in self._rows["categories"]]
+            return [(pk, label) for pk, label, _, _ in self._rows["categories"]]
         if field_name == "root_cause":
-            return [(pk, label) for pk, label, _ in self._rows["root_causes"]]
+            return [(pk, label) for pk, label, _, _ in self._rows["root_causes"]]
         if field_name == "department":
-            return [(pk, label) for pk, label, _ in self._rows["departments"]]
+            return [(pk, label) for pk, label, _, _ in self._rows["departments"]]
         if field_name == "assignee":
-            return [(pk, f"{label} · {dept}") for pk, label, dept in self._rows["handlers"]]
+            return [(pk, f"{label} · {dept}") for pk, label, dept, _ in self._rows["handlers"]]
         if field_name == "owner":
-            return [(pk, label) for pk, label, _ in self._rows["handlers"]]
+            return [(pk, label) for pk, label, _, _ in self._rows["handlers"]]
         return None
+
+    def transfer_choices(self, field_name: str, department_id) -> list[tuple[int, str]] | None:
+        """The transfer form's lists: the departments it may go to, and the handlers offered
+        in the one chosen (``department_id``; none for a department not in the list)."""
+        departments = self._rows["transfer_departments"]
+        if field_name == "department":
+            return [(pk, label) for pk, label, _, _ in departments]
+        if field_name != "assignee":
+            return self.choices(field_name)
+        path = next(
+            (path for pk, _l, _e, path in departments if str(pk) == str(department_id)), None
+        )
+        handlers = self._rows["handlers"]
+        offered = set(offered_handlers(self.member, path, [(pk, p) for pk, _l, _e, p in handlers]))
+        return [(pk, f"{label} · {dept}") for pk, label, dept, _ in handlers if pk in offered]
 
     def fill(self, form) -> None:
         """Give the form's list fields these choices (validation still uses their querysets)."""
+        is_transfer = getattr(form, "offers", None) == "transfer"
+        department_id = form["department"].value() if is_transfer else None
         for name, field in form.fields.items():
             if not hasattr(field, "queryset"):
                 continue
-            choices = self.choices(name)
+            if is_transfer:
+                choices = self.transfer_choices(name, department_id)
+            else:
+                choices = self.choices(name)
             if choices is not None:
                 empty = [] if field.empty_label is None else [("", field.empty_label)]
                 field.choices = empty + choices

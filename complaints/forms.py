@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import selectors
 from complaints.attachments import ALLOWED_ATTACHMENT_TYPES
 from complaints.models import Channel, Level, Severity
+from complaints.transfers import transfer_departments
 from tenants.models import Brand, Department, Membership, Touchpoint
 
 ACCEPTED_EXTENSIONS = ",".join(sorted(set().union(*ALLOWED_ATTACHMENT_TYPES.values())))
@@ -190,7 +191,26 @@ class MergeForm(StepForm):
 
 
 class TransferForm(AssignForm):
-    pass
+    """Hand an open complaint to a department (``complaints.transfers``) and maybe a handler
+    of it. Changing the department reloads the handler list (htmx, from ``handlers_url``)."""
+
+    offers = "transfer"  # ``case_file.CaseLists`` fills its lists for a transfer
+
+    def __init__(self, *args, member, handlers_url: str = "", **kwargs):
+        super().__init__(*args, member=member, **kwargs)
+        self.fields["department"].queryset = transfer_departments(member)
+        self.fields["assignee"].help_text = _(
+            "Only handlers of the department chosen; none to hand it over unassigned."
+        )
+        if handlers_url:
+            self.fields["department"].widget.attrs.update(
+                {
+                    "hx-get": handlers_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#transfer-handlers",
+                    "hx-swap": "outerHTML",
+                }
+            )
 
 
 class MessageForm(forms.Form):

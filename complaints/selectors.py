@@ -99,13 +99,15 @@ def queue_page(
     ``complaints.filters.QueueFilterSet``) as printable rows: one query, "overdue" annotated;
     ``lists`` (``queue_lists``) name the rows' brands and departments. No COUNT
     (``tenants.paging``); a page past the end is a 404."""
-    rows = complaints.with_overdue(timezone.now()).values(*queue_rows.FIELDS)
+    now = timezone.now()
+    rows = complaints.with_overdue(now).values(*queue_rows.FIELDS)
     page = page_or_404(rows, number=number, size=PAGE_SIZE)
     page.rows = queue_rows.queue_rows(
         page.rows,
         tenant_slug=tenant.slug,
         brands=lists.brand_names,
         departments=lists.department_names,
+        now=now,
     )
     return page
 

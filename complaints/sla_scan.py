@@ -12,18 +12,21 @@ between them (``SKIP LOCKED``).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from complaints.lifecycle import OPEN_STATES
 from complaints.models import Complaint, ComplaintSettings, SlaAlert, SlaCheck
+from complaints.notices import sla_message
 from complaints.selectors import complaint_settings
 from complaints.sla import CLOCKS, Event, events_of, next_check
-from notifications.services import NewNotification, notifications_create_bulk
+from notifications.services import (
+    NewNotification,
+    notifications_create_bulk,
+    notifications_supersede,
+)
 from tenants.bulk import insert_new_rows
 from tenants.business_time import BusinessCalendar
 from tenants.calendar import calendar_for
@@ -44,9 +47,6 @@ class TenantContext:
     managers: dict[int, list[Membership]]  # by department
     admins: list[Membership]
     link: str  # the case page's path, with "{reference}" to fill in
-    texts: dict[int, str]  # message per level (0 warning, 1 breach, 2 escalation)
-    clocks: dict[str, str]  # clock labels in the tenant's language
-    zone: ZoneInfo
 
 
 def _context(tenant: Tenant) -> TenantContext:
@@ -61,13 +61,6 @@ def _context(tenant: Tenant) -> TenantContext:
     for member in members.values():
         if supervises_department(member):
             managers.setdefault(member.department_id, []).append(member)
-    with translation.override(tenant.default_language):
-        texts = {
-            0: _("%(reference)s: %(clock)s is due %(due)s."),
-            1: _("%(reference)s: %(clock)s is overdue."),
-            2: _("%(reference)s: %(clock)s is still overdue; escalated to you."),
-        }
-        clocks = {str(clock): str(clock.label) for clock in SlaAlert.Clock}
     link = reverse(
         "complaint-detail", kwargs={"tenant_slug": tenant.slug, "reference": "REFERENCE"}
     )
@@ -80,9 +73,6 @@ def _context(tenant: Tenant) -> TenantContext:
         managers=managers,
         admins=[member for member in members.values() if member_can(member, Action.MANAGE_TENANT)],
         link=link.replace("REFERENCE", "{reference}"),
-        texts=texts,
-        clocks=clocks,
-        zone=ZoneInfo(tenant.time_zone),
     )
 
 
@@ -171,6 +161,7 @@ def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
         tenants = Tenant.objects.in_bulk({complaint.tenant_id for complaint in complaints})
         contexts = {pk: _context(tenant) for pk, tenant in tenants.items()}
         alerts, notifications, next_checks = [], [], []
+        superseded: dict[int, list[str]] = {}  # by tenant: warnings a breach replaces
         for complaint in complaints:
             context = contexts[complaint.tenant_id]
             chain = _levels_above(context.departments.get(complaint.department_id), context)
@@ -194,11 +185,21 @@ def sla_scan(*, now: datetime | None = None, limit: int = 5000) -> int:
                         event.due_at,
                     )
                 )
+                if event.level == 0 and event.due_at <= now:
+                    # The deadline has passed (the scan was late): a warning is old news, the
+                    # breach says it. The alert row is kept, so it is not raised again.
+                    continue
                 _notify(complaint, event, chain, context, notifications)
+                if event.level == 1:
+                    superseded.setdefault(complaint.tenant_id, []).extend(
+                        _warning_keys(complaint, event, chain, context)
+                    )
             next_checks.append((next_check(events, now), complaint.pk))
         # A scan racing this one may have inserted some of these: the unique keys keep one.
         insert_new_rows(SlaAlert, fields=ALERT_FIELDS, rows=alerts, same={"created_at": now})
         notifications_create_bulk(notifications=notifications, created_at=now)
+        for tenant_id, keys in superseded.items():
+            notifications_supersede(tenant_id=tenant_id, dedupe_keys=keys, now=now)
         _store_next_checks(next_checks)
     return len(alerts)
 
@@ -220,22 +221,34 @@ def _store_next_checks(rows: list[tuple]) -> None:
             cursor.executemany(update + " SET next_check_at = %s WHERE complaint_id = %s", rows)
 
 
+def _key(complaint, event: Event) -> str:
+    return f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
+
+
+def _warning_keys(complaint, breach: Event, chain, context: TenantContext) -> list[str]:
+    """The keys of the warning notifications a breach makes old news: the unread warning of
+    the same clock and round is marked read, so the bell does not show both."""
+    warning = Event(breach.clock, 0, breach.at, breach.due_at, breach.round)
+    key = _key(complaint, warning)
+    return [f"{key}:{member.pk}" for member in _recipients(complaint, 0, chain, context)]
+
+
 def _notify(
     complaint, event: Event, chain, context: TenantContext, notifications: list[NewNotification]
 ) -> None:
-    key = f"sla:{complaint.pk}:{event.clock}:{event.round}:{event.level}"
+    key = _key(complaint, event)
     link = context.link.format(reference=complaint.reference)
-    text = context.texts[min(event.level, 2)] % {
-        "reference": complaint.reference,
-        "clock": context.clocks[event.clock],
-        "due": event.due_at.astimezone(context.zone).strftime("%Y-%m-%d %H:%M"),
-    }
+    # Plain values, worded when read (``complaints.notices``): the due time as ISO text.
+    params = {"reference": complaint.reference, "clock": event.clock}
+    if event.level == 0:
+        params["due"] = event.due_at.isoformat()
     for member in _recipients(complaint, event.level, chain, context):
         notifications.append(
             NewNotification(
                 tenant_id=complaint.tenant_id,
                 recipient_id=member.pk,
-                text=text,
+                message=sla_message(event.level),
+                params=params,
                 link=link,
                 dedupe_key=f"{key}:{member.pk}",
             )

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="complaint-detail"),
     path("<str:reference>/step/<str:name>/", views.step, name="complaint-step"),
     path("<str:reference>/transfer/", views.transfer, name="complaint-transfer"),
+    path(
+        "<str:reference>/transfer/handlers/",
+        views.transfer_handlers,
+        name="complaint-transfer-handlers",
+    ),
     path("<str:reference>/messages/", views.add_message, name="complaint-message"),
     path("<str:reference>/link/", views.link, name="complaint-link"),
     path("<str:reference>/actions/", views.open_action, name="complaint-action-open"),

@@ -166,14 +166,15 @@ def _detail_context(request, complaint: Complaint, **bound_forms) -> dict:
         "submission_token": new_token,  # called once per form: each its own token
     }
     if can_handle and complaint.is_open:
-        context["transfer_form"] = bound_forms.get("transfer") or forms.TransferForm(
+        context["transfer_form"] = bound_forms.get("transfer") or _transfer_form(
+            request,
+            complaint,
             initial={
                 "version": complaint.version,
                 "department": complaint.department_id,
+                # Offered only when a handler of that department (the list is the department's).
                 "assignee": complaint.assignee_id,
             },
-            prefix="transfer",
-            member=member,
         )
     if can_handle and complaint.resolved_at:
         context["action_form"] = bound_forms.get("action") or forms.CorrectiveActionForm(
@@ -250,12 +251,34 @@ def step(request, reference, name):
     return redirect(result["url"])
 
 
+def _transfer_form(request, complaint: Complaint, data=None, initial=None) -> forms.TransferForm:
+    handlers_url = reverse(
+        "complaint-transfer-handlers",
+        kwargs={"tenant_slug": request.tenant.slug, "reference": complaint.reference},
+    )
+    return forms.TransferForm(
+        data, initial=initial, prefix="transfer", member=request.member, handlers_url=handlers_url
+    )
+
+
+@member_required(Action.HANDLE_COMPLAINTS)
+def transfer_handlers(request, reference):
+    """The transfer form's handler list for the department chosen (``?transfer-department=``),
+    which the form loads when the department changes (htmx)."""
+    complaint = selectors.complaint_for_member_or_404(request.member, reference)
+    form = _transfer_form(
+        request, complaint, initial={"department": request.GET.get("transfer-department")}
+    )
+    CaseLists(request.member).fill(form)
+    return render(request, "complaints/_transfer_handlers.html", {"field": form["assignee"]})
+
+
 @require_POST
 @member_required(Action.HANDLE_COMPLAINTS)
 def transfer(request, reference):
     member = request.member
     complaint = selectors.complaint_for_member_or_404(member, reference)
-    form = forms.TransferForm(request.POST, prefix="transfer", member=member)
+    form = _transfer_form(request, complaint, data=request.POST)
     if not form.is_valid():
         error = ApplicationError(_("Please correct the errors below."))
         return _render_refused(request, complaint, error, transfer=form)

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.messages import message_render
 from tenants.models import Membership, TenantOwned
 
 
@@ -84,6 +85,8 @@ class Delivery(TenantOwned):
 class Notification(TenantOwned):
     """A message to one member in the workspace: shown under the bell until they read it.
 
+    It is stored as a message key and plain parameters (``notifications.messages``) and worded
+    when shown, in the reader's language and date format (:attr:`text`).
     ``dedupe_key`` is unique per tenant, so a retried or doubled scan notifies once; a key names
     the event *and* the recipient (``sla-breach:42:member-7``) when one event notifies several.
     Only ``notifications.services`` writes rows.
@@ -95,7 +98,9 @@ class Notification(TenantOwned):
         related_name="+",
         verbose_name=_("recipient"),
     )
-    text = models.CharField(_("text"), max_length=300)
+    # A key of ``notifications.messages`` and its parameters (JSON values; dates as ISO text).
+    message = models.CharField(_("message"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     link = models.CharField(
         _("link"), max_length=300, blank=True, help_text=_("A path in the app, e.g. /acme/…")
     )
@@ -125,6 +130,11 @@ class Notification(TenantOwned):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (the reader's), dates in its format."""
+        return message_render(self.message, self.params)
 
     @property
     def is_read(self) -> bool:

@@ -3,10 +3,10 @@ members' in-app notifications."""
 
 import logging
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from celery import current_app
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from notifications import links
 from notifications.events import DeliverySent
+from notifications.messages import message_check
 from notifications.models import Delivery, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
 from tenants.bulk import insert_new_rows
@@ -312,7 +313,6 @@ def deliveries_due(limit: int = 500) -> dict[int, DueDelivery]:
 # --- in-app notifications -------------------------------------------------------------------
 
 
-TEXT_MAX_LENGTH = Notification._meta.get_field("text").max_length
 LINK_MAX_LENGTH = Notification._meta.get_field("link").max_length
 
 
@@ -327,25 +327,31 @@ def _check_link(link: str) -> None:
         raise ApplicationError("A notification links to a path in the app.", fields={"link": link})
 
 
-def _shortened(text: str) -> str:
-    return text if len(text) <= TEXT_MAX_LENGTH else text[: TEXT_MAX_LENGTH - 1] + "…"
-
-
 def notification_create(
-    *, recipient: Membership, text: str, link: str = "", dedupe_key: str
+    *,
+    recipient: Membership,
+    message: str,
+    params: Mapping[str, Any] | None = None,
+    link: str = "",
+    dedupe_key: str,
 ) -> Notification | None:
     """Notify one member; returns the new notification, or None when ``dedupe_key`` was used.
 
-    The key is unique per tenant, so a retried or doubled scan notifies once; when one event
-    notifies several members, each needs a key of their own (``sla-breach:42:member-7``).
-    ``link`` is a path in the app (``/acme/complaints/AMO-2026-000001/``): opening the
-    notification redirects there, so an address on another site is refused.
+    ``message`` is a key registered in ``notifications.messages`` and ``params`` its plain
+    values (ids, references, codes; a date as ISO text): the words are chosen when the member
+    reads it, in their language. The key is unique per tenant, so a retried or doubled scan
+    notifies once; when one event notifies several members, each needs a key of their own
+    (``sla-breach:42:member-7``). ``link`` is a path in the app
+    (``/acme/complaints/AMO-2026-000001/``): opening the notification redirects there, so an
+    address on another site is refused.
     """
+    params = dict(params or {})
+    message_check(message, params)
     _check_link(link)
     notification, created = Notification.objects.get_or_create(
         tenant_id=recipient.tenant_id,
         dedupe_key=dedupe_key,
-        defaults={"recipient": recipient, "text": _shortened(text), "link": link},
+        defaults={"recipient": recipient, "message": message, "params": params, "link": link},
     )
     return notification if created else None
 
@@ -355,7 +361,8 @@ class NewNotification(NamedTuple):
 
     tenant_id: int
     recipient_id: int  # a Membership of that tenant
-    text: str
+    message: str  # a key of ``notifications.messages``
+    params: dict
     link: str
     dedupe_key: str
 
@@ -366,21 +373,43 @@ def notifications_create_bulk(
     """Notify many members at once (a scan's tick: thousands), skipping each row whose
     ``dedupe_key`` is used already in its tenant, so a retried or doubled scan notifies once.
 
-    The rules of :func:`notification_create` hold (a link is a path in the app, a long text is
-    shortened); an off-app link refuses the whole batch. One statement on PostgreSQL. The
-    caller vouches that each recipient belongs to the row's tenant: checking it here would cost
-    a query per tick, and the scan reads its recipients from that tenant's members.
+    The rules of :func:`notification_create` hold (a registered message with plain
+    parameters, a link that is a path in the app); one bad row refuses the whole batch. One
+    statement on PostgreSQL. The caller vouches that each recipient belongs to the row's
+    tenant: checking it here would cost a query per tick, and the scan reads its recipients
+    from that tenant's members.
     """
     for link in {notification.link for notification in notifications}:
         _check_link(link)
-    rows = [
-        notification
-        if len(notification.text) <= TEXT_MAX_LENGTH
-        else notification._replace(text=_shortened(notification.text))
-        for notification in notifications
-    ]
+    for notification in notifications:
+        message_check(notification.message, notification.params)
     insert_new_rows(
-        Notification, fields=NewNotification._fields, rows=rows, same={"created_at": created_at}
+        Notification,
+        fields=NewNotification._fields,
+        rows=notifications,
+        same={"created_at": created_at},
+    )
+
+
+def notifications_supersede(*, tenant_id: int, dedupe_keys: Sequence[str], now: datetime) -> int:
+    """Mark read the unread notifications with these keys: news that a later one replaces (a
+    deadline's warning once its breach is announced). Returns how many changed."""
+    if not dedupe_keys:
+        return 0
+    return (
+        Notification.objects.for_tenant(tenant_id)
+        .filter(dedupe_key__in=list(dedupe_keys), read_at__isnull=True)
+        .update(read_at=now)
+    )
+
+
+def notifications_mark_history_read(*, tenant: Tenant, until: datetime) -> int:
+    """Mark read every notification of ``tenant`` created at or before ``until``: seeded
+    history (the demo's year of complaints) is not news. Returns how many changed."""
+    return (
+        Notification.objects.for_tenant(tenant)
+        .filter(created_at__lte=until, read_at__isnull=True)
+        .update(read_at=until)
     )
 
 

@@ -9,6 +9,7 @@ class SurveysConfig(AppConfig):
 
         from complaints.events import ComplaintClosed
         from notifications.events import DeliverySent
+        from surveys.followups.notices import register_messages
         from surveys.interactions.recording import on_complaint_closed
         from surveys.invitations.status import invitation_accepted_stamp
         from tenants.events import subscribe
@@ -16,6 +17,7 @@ class SurveysConfig(AppConfig):
         from tenants.permissions import Action
         from tenants.settings_pages import SettingsSection, settings_section_add
 
+        register_messages()
         subscribe(ComplaintClosed, on_complaint_closed)
         subscribe(DeliverySent, invitation_accepted_stamp)
         navigation_add(

@@ -51,6 +51,16 @@ urlpatterns += [
         followup_views.follow_up_complete,
         name="follow-up-complete",
     ),
+    path(
+        "follow-ups/<int:follow_up_id>/assign/",
+        followup_views.follow_up_assign,
+        name="follow-up-assign",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/claim/",
+        followup_views.follow_up_claim,
+        name="follow-up-claim",
+    ),
 ]
 
 urlpatterns += [

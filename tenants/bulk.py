@@ -4,11 +4,13 @@ A beat scan writes a tick's alerts and notifications this way: a doubled scan, o
 this one, has written some of them already, and their unique keys keep one of each.
 """
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 
 
 def insert_new_rows(
@@ -37,6 +39,16 @@ def insert_new_rows(
     meta = model._meta
     varying = [meta.get_field(name) for name in fields]
     constant = [meta.get_field(name) for name in same]
+    # JSON values go in as text, cast by the column's array type (``jsonb[]``).
+    is_json = [isinstance(field, JSONField) for field in varying]
+    if any(is_json):
+        rows = [
+            [
+                json.dumps(value, cls=DjangoJSONEncoder) if json_ else value
+                for value, json_ in zip(row, is_json, strict=True)
+            ]
+            for row in rows
+        ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in [*varying, *constant])
     values = ", ".join(["*", *("%s" for _field in constant)])

@@ -77,7 +77,11 @@ def test_the_sla_scan_entry_raises_what_is_due(acme_setup, acme_brand, acme_agen
         assert list(levels) == [0, 1, 2, 3]
     assert (
         Notification.objects.for_tenant(acme_setup)
-        .filter(recipient=acme_agent, text=f"{complaint.reference}: Acknowledgement is overdue.")
+        .filter(
+            recipient=acme_agent,
+            message="sla.breach",
+            params={"reference": complaint.reference, "clock": "acknowledgement"},
+        )
         .count()
         == 1
     )

@@ -364,7 +364,7 @@ def _admin_rows(model: str, acme, admin) -> callable:
             tenant=acme, dedupe_key=f"row-{n}", recipient="c@example.com", subject="S", body="B"
         ),
         "notifications.notification": lambda n: notification_create(
-            recipient=admin, text=f"Note {n}", dedupe_key=f"row-{n}"
+            recipient=admin, message="text", params={"text": f"Note {n}"}, dedupe_key=f"row-{n}"
         ),
     }
     return makers[model]

@@ -84,6 +84,16 @@ class ComplaintSettings(TenantOwned):
     )
     priority_matrix = models.JSONField(_("priority matrix"), default=dict, blank=True)
     max_attachment_mb = models.PositiveSmallIntegerField(_("largest attachment (MB)"), default=10)
+    # Where a member may hand a complaint (``complaints.transfers``): always to their own
+    # department, those below it and those above it; with this, to any other department too.
+    transfer_sideways = models.BooleanField(
+        _("transfers sideways"),
+        default=True,
+        help_text=_(
+            "Members may hand a complaint to any department, not only to their own, those "
+            "above it and those below it."
+        ),
+    )
 
     class Meta:
         constraints = [

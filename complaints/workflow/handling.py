@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import notify, sla
+from complaints import notify, sla, transfers
 from complaints.attachments import store_files, validate_files
 from complaints.lifecycle import is_handler
 from complaints.models import Category, Complaint, Level, Message, Severity
@@ -160,9 +160,10 @@ def complaint_transfer(
 ) -> Complaint:
     """Move an open complaint to another department or handler, keeping its state.
 
-    Its handler or a manager may transfer it. A manager routes within their subtree, to a
-    handler there or to nobody; an agent may hand it, unassigned, to any department of the
-    organisation (it was not theirs to handle), or take it in a department below their own.
+    Its handler or a manager may transfer it, to a department ``complaints.transfers`` allows
+    (their own, below, above, and sideways where the tenant allows it); a handler only in a
+    department they see, a manager anyone who handles complaints there, an agent only
+    themselves. The form offers the same (``transfers.transfer_departments``).
     """
     guard(
         complaint,
@@ -171,13 +172,18 @@ def complaint_transfer(
         unavailable=_("A finished complaint cannot be transferred."),
         not_allowed=_("Only its handler or a manager can transfer a complaint."),
     )
-    if assignee is None and not member_can(actor, Action.SUPERVISE_COMPLAINTS):
-        if department.tenant_id != complaint.tenant_id:
-            raise ApplicationError(_("Choose a department of this organisation."))
-    else:
+    if department.tenant_id != complaint.tenant_id:
+        raise ApplicationError(
+            _("Choose a department of this organisation."),
+            fields={"department": [_("Unknown department.")]},
+        )
+    sideways = complaint_settings(complaint.tenant_id).transfer_sideways
+    if not transfers.may_transfer_to(actor, department, sideways=sideways):
+        message = _("You can hand a complaint to your department, one above it or one below it.")
+        raise TransitionNotAllowed(message, fields={"department": [message]})
+    if assignee is not None:
         _check_department(complaint, actor, department)
-        if assignee is not None:
-            _check_assignee(complaint, actor, department, assignee)
+        _check_assignee(complaint, actor, department, assignee)
     return move(
         complaint,
         actor=actor,

@@ -1,10 +1,13 @@
 """SLA clocks: due times from policies in working time, pauses, and the scan's alerts."""
 
+import importlib
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone, translation
 
 from complaints import services, sla_scan, workflow
 from complaints.lifecycle import State
@@ -58,12 +61,26 @@ def alerts(complaint):
     )
 
 
-def notified(complaint):
-    return sorted(
-        Notification.objects.for_tenant(complaint.tenant_id).values_list(
-            "recipient__user__username", "text"
+def worded(tenant, fields, language=None):
+    """The tenant's notifications as a reader of ``language`` (the tenant's own by default)
+    sees them in the tenant's time zone: ``fields`` of each, ``text`` its words."""
+    tenant = Tenant.objects.get(pk=getattr(tenant, "pk", tenant))
+    rows = Notification.objects.for_tenant(tenant).select_related("recipient__user")
+    with (
+        translation.override(language or tenant.default_language),
+        timezone.override(tenant.time_zone),
+    ):
+        return sorted(
+            tuple(
+                row.recipient.user.username if field == "recipient" else getattr(row, field)
+                for field in fields
+            )
+            for row in rows
         )
-    )
+
+
+def notified(complaint):
+    return worded(complaint.tenant_id, ("recipient", "text"))
 
 
 def test_the_default_targets_are_counted_in_working_time(claim):
@@ -143,7 +160,7 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     assert sla_scan.sla_scan(now=athens(3, 16, 30)) == 1
     assert alerts(claim) == [("acknowledgement", 0)]
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 2026-03-04 10:00.")
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00.")
     ]
 
     # breach on Wednesday 10:00: the assignee and the branch's manager
@@ -152,6 +169,11 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     assert notified(claim)[1:] == [
         ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
         ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+    ]
+    # The warning is old news now: read, so the bell counts the breach alone.
+    assert worded(claim.tenant_id, ("recipient", "text", "is_read"))[:2] == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00.", True),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue.", False),
     ]
 
     # 8 working hours after the breach: the regional manager one level up
@@ -183,11 +205,10 @@ def test_a_scan_run_twice_raises_each_alert_once(claim, north_manager):
 
     assert (first, second) == (6, 0)
     assert alerts(claim) == FRIDAY_NOON_ALERTS
-    # Nobody sits above nora and there is no admin: the escalations reach no one.
+    # Nobody sits above nora and there is no admin: the escalations reach no one. The warnings
+    # are raised (an alert each) but tell nobody: their deadlines had passed, the breaches say it.
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 2026-03-04 10:00."),
         ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
-        ("bob@acme.example", "AMO-2026-000001: First response is due 2026-03-06 10:00."),
         ("bob@acme.example", "AMO-2026-000001: First response is overdue."),
         ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
         ("nora@acme.example", "AMO-2026-000001: First response is overdue."),
@@ -239,9 +260,10 @@ def test_two_scans_at_once_raise_each_alert_once(acme_setup, acme_brand, acme_ag
     assert errors == []
     assert sum(results) == 20 * 6
     assert [alerts(complaint) for complaint in complaints] == [FRIDAY_NOON_ALERTS] * 20
-    # bob hears of each warning and breach; nobody sits above him to hear of the escalations.
-    assert Notification.objects.for_tenant(acme_setup).filter(recipient=acme_agent).count() == 80
-    assert Notification.objects.for_tenant(acme_setup).count() == 80
+    # bob hears of each breach (the warnings' deadlines had passed when the scans ran: no news);
+    # nobody sits above him to hear of the escalations.
+    assert Notification.objects.for_tenant(acme_setup).filter(recipient=acme_agent).count() == 40
+    assert Notification.objects.for_tenant(acme_setup).count() == 40
 
 
 def test_a_stopped_clock_raises_nothing(claim, acme_admin):
@@ -292,7 +314,7 @@ def test_a_pause_after_the_warning_does_not_raise_it_again(claim, acme_admin, no
     assert sla_scan.sla_scan(now=breach + MINUTE) == 1
     assert alerts(claim) == [("resolution", 0), ("resolution", 1)]
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Resolution is due 2026-03-24 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Resolution is due 24/03/2026 10:00."),
         ("bob@acme.example", "AMO-2026-000001: Resolution is overdue."),
         ("nora@acme.example", "AMO-2026-000001: Resolution is overdue."),
     ]
@@ -332,11 +354,7 @@ def globex_claims(globex, globex_brand):
 
 
 def notifications_of(tenant):
-    return sorted(
-        Notification.objects.for_tenant(tenant).values_list(
-            "recipient__user__username", "text", "link"
-        )
-    )
+    return worded(tenant, ("recipient", "text", "link"))
 
 
 def test_one_tick_scans_two_tenants_each_with_its_own_calendar_settings_and_people(
@@ -371,7 +389,7 @@ def test_one_tick_scans_two_tenants_each_with_its_own_calendar_settings_and_peop
     assert notifications_of(acme_setup) == [
         (
             "bob@acme.example",
-            "AMO-2026-000001: Acknowledgement is due 2026-03-26 16:00.",
+            "AMO-2026-000001: Acknowledgement is due 26/03/2026 16:00.",
             "/acme/complaints/AMO-2026-000001/",
         )
     ]
@@ -383,11 +401,7 @@ def test_one_tick_scans_two_tenants_each_with_its_own_calendar_settings_and_peop
             "inoltrato a Lei.",
             link,
         ),
-        (
-            "giulia@globex.example",
-            "GRO-2026-000001: scadenza «Presa in carico» il 2026-03-25 11:00.",
-            link,
-        ),
+        # The warning came due with the breach (Globex's holiday-free Wednesday): no news.
         ("giulia@globex.example", "GRO-2026-000001: scadenza «Presa in carico» superata.", link),
         ("marco@globex.example", "GRO-2026-000001: scadenza «Presa in carico» superata.", link),
     ]
@@ -425,3 +439,66 @@ def test_an_assessment_that_changes_the_severity_changes_the_targets(claim, acme
     assert assessed.first_response_due_at == athens(3, 14)  # 4 working hours from Tue 10:00
     assert assessed.resolve_due_at == athens(5, 10)  # 16 working hours → Thu 10:00
     assert assessed.acknowledge_due_at == athens(4, 10)  # stopped clocks keep their due time
+
+
+def test_the_migration_gives_old_sla_texts_their_keys_and_reads_a_breached_warning(
+    claim, acme_agent, north_manager
+):
+    # given the scan's notifications as they were stored before keys: text in the tenant's
+    # language, unread; the warning's clock has been breached since
+    sla_scan.sla_scan(now=athens(3, 16, 30))
+    sla_scan.sla_scan(now=athens(4, 10, 30))
+    rows = Notification.objects.for_tenant(claim.tenant_id)
+    old = {row.pk: row.text for row in rows}
+    for pk, text in old.items():
+        rows.filter(pk=pk).update(message="text", params={"text": text}, read_at=None)
+    rows.create(
+        tenant_id=claim.tenant_id,
+        recipient=acme_agent,
+        message="text",
+        params={"text": "Welcome aboard"},
+        dedupe_key="welcome",
+    )
+    migration = importlib.import_module("complaints.migrations.0013_sla_notification_messages")
+    state = MigrationLoader(connection).project_state(
+        ("complaints", "0013_sla_notification_messages")
+    )
+
+    migration.sla_text_to_keys(state.apps, None)
+
+    stored = sorted(
+        (row.recipient.user.username, row.message, row.params, row.read_at is None)
+        for row in rows.select_related("recipient__user")
+    )
+    due = claim.acknowledge_due_at.isoformat()
+    reference = claim.reference
+    assert [
+        (who, message, {k: v for k, v in params.items() if k != "text"}, unread)
+        for who, message, params, unread in stored
+    ] == [
+        (
+            "bob@acme.example",
+            "sla.breach",
+            {"reference": reference, "clock": "acknowledgement"},
+            True,
+        ),
+        (
+            "bob@acme.example",
+            "sla.warning",
+            {"reference": reference, "clock": "acknowledgement", "due": due},
+            False,
+        ),
+        ("bob@acme.example", "text", {}, True),
+        (
+            "nora@acme.example",
+            "sla.breach",
+            {"reference": reference, "clock": "acknowledgement"},
+            True,
+        ),
+    ]
+    assert notified(claim) == [
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+        ("bob@acme.example", "Welcome aboard"),
+        ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
+    ]

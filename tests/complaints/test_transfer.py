@@ -14,7 +14,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from complaints import workflow
 from complaints.lifecycle import FINAL_STATES, State
-from complaints.models import Complaint, Transition
+from complaints.models import Complaint, ComplaintSettings, Transition
 from tenants.errors import ApplicationError
 from tenants.models import Department, Role
 from tests.factories import make_member
@@ -271,7 +271,10 @@ def test_a_transfer_that_loses_the_race_to_a_step_is_refused(complaint_in, acme,
     assert (page.state, page.version) == (State.WAITING_ON_CUSTOMER, before["version"])
 
 
-def test_a_manager_cannot_transfer_outside_their_region(complaint_in, acme, acme_manager):
+def test_without_sideways_transfers_a_manager_cannot_transfer_outside_their_line(
+    complaint_in, acme, acme_manager
+):
+    ComplaintSettings.objects.create(tenant=acme, transfer_sideways=False)
     complaint = complaint_in(State.INVESTIGATING)
     before = snapshot(complaint)
 
@@ -282,8 +285,30 @@ def test_a_manager_cannot_transfer_outside_their_region(complaint_in, acme, acme
             department=department(acme, "south-branch"),
         )
 
-    assert refused.value.message == "You can only route to your department or below it."
+    assert refused.value.message == (
+        "You can hand a complaint to your department, one above it or one below it."
+    )
+    assert refused.value.fields == {"department": [refused.value.message]}
     assert snapshot(complaint) == before
+
+
+def test_with_sideways_transfers_a_manager_hands_it_unassigned_to_another_region(
+    complaint_in, acme, acme_manager
+):
+    complaint = complaint_in(State.INVESTIGATING)
+
+    moved = workflow.complaint_transfer(
+        complaint=fresh(complaint),
+        actor=acme_manager,
+        department=department(acme, "south-branch"),
+    )
+
+    row = fresh(moved)
+    assert (row.state, row.department.code, row.assignee_id) == (
+        State.INVESTIGATING,
+        "south-branch",
+        None,
+    )
 
 
 @pytest.mark.parametrize("persona", ["acme_admin", "acme_agent"])

@@ -1,11 +1,16 @@
+from datetime import timedelta
 from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Complaint, SlaAlert
+from complaints.sla_scan import sla_scan
 from demo.tenant import DEMO_PASSWORD
+from notifications.models import Notification
+from notifications.selectors import unread_count
 from surveys.models import Interaction
 from tenants.models import Brand, Department, Membership, Role, Tenant, Touchpoint
 
@@ -74,3 +79,21 @@ def test_seed_demo_twice_leaves_the_same_rows(db):
     assert sorted(Department.objects.for_tenant(tenant).values_list("path", flat=True)) == paths
     assert get_user_model().objects.count() == users
     assert Interaction.objects.for_tenant(tenant).count() == interactions
+
+
+def test_the_demo_history_leaves_every_bell_empty_and_the_first_tick_adds_none_of_it(db):
+    call_command("seed_demo", "--force", "--complaints=40", "--interactions=50", stdout=StringIO())
+    tenant = Tenant.objects.get(slug="aegean")
+    members = list(Membership.objects.for_tenant(tenant))
+    overdue = Complaint.objects.for_tenant(tenant).overdue(timezone.now()).count()
+    raised = SlaAlert.objects.for_tenant(tenant).count()
+    notified = Notification.objects.for_tenant(tenant).count()
+    # The seed's open complaints are days old: their deadlines passed, and the history says so.
+    assert overdue > 0 and raised > 0 and notified > 0
+
+    assert [unread_count(member) for member in members] == [0] * len(members)
+
+    # The beat's first tick, a minute later: nothing of the history is new.
+    assert sla_scan(now=timezone.now() + timedelta(minutes=1)) == 0
+    assert Notification.objects.for_tenant(tenant).count() == notified
+    assert [unread_count(member) for member in members] == [0] * len(members)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications import services
+from notifications.messages import TEXT
 from notifications.models import Notification
 from notifications.selectors import unread_count
 from notifications.services import (
@@ -28,7 +29,11 @@ _keys = itertools.count()
 
 def notify(member, text="Complaint AMO-2026-000001 is due today", *, key=None, link=LINK):
     return notification_create(
-        recipient=member, text=text, link=link, dedupe_key=key or f"test:{next(_keys)}"
+        recipient=member,
+        message=TEXT,
+        params={"text": text},
+        link=link,
+        dedupe_key=key or f"test:{next(_keys)}",
     )
 
 
@@ -96,10 +101,15 @@ def test_a_link_off_the_app_is_refused(acme_agent, link):
     assert Notification.objects.for_tenant(acme_agent.tenant).count() == 0
 
 
-def test_a_long_text_is_shortened_to_fit(acme_agent):
-    notification = notify(acme_agent, "x" * 400)
+def test_an_unknown_message_or_a_parameter_that_is_not_plain_is_refused(acme_agent):
+    with pytest.raises(ValueError):
+        notification_create(recipient=acme_agent, message="no.such.message", dedupe_key="a")
+    with pytest.raises(ValueError):
+        notification_create(
+            recipient=acme_agent, message=TEXT, params={"text": TICK}, dedupe_key="b"
+        )
 
-    assert notification.text == "x" * 299 + "…"
+    assert Notification.objects.for_tenant(acme_agent.tenant).count() == 0
 
 
 # --- many at once (the SLA scan's tick) -----------------------------------------------------
@@ -111,7 +121,8 @@ def row(member, key, text="AMO-2026-000001: acknowledgement is overdue.", link=L
     return NewNotification(
         tenant_id=member.tenant_id,
         recipient_id=member.pk,
-        text=text,
+        message=TEXT,
+        params={"text": text},
         link=link,
         dedupe_key=key,
     )
@@ -121,7 +132,7 @@ def stored(tenant):
     return list(
         Notification.objects.for_tenant(tenant)
         .order_by("dedupe_key")
-        .values_list("recipient__user__email", "text", "link", "dedupe_key", "created_at")
+        .values_list("recipient__user__email", "params__text", "link", "dedupe_key", "created_at")
     )
 
 
@@ -179,10 +190,14 @@ def test_a_bulk_with_one_link_off_the_app_writes_nothing(acme_agent):
     assert Notification.objects.for_tenant(acme_agent.tenant).count() == 0
 
 
-def test_a_bulk_shortens_a_long_text_to_fit(acme_agent):
-    notifications_create_bulk(notifications=[row(acme_agent, "sla:1", "x" * 400)], created_at=TICK)
+def test_a_bulk_with_one_unknown_message_writes_nothing(acme_agent):
+    good = row(acme_agent, "sla:1:good")
+    bad = row(acme_agent, "sla:1:bad")._replace(message="no.such.message")
 
-    assert Notification.objects.for_tenant(acme_agent.tenant).get().text == "x" * 299 + "…"
+    with pytest.raises(ValueError):
+        notifications_create_bulk(notifications=[good, bad], created_at=TICK)
+
+    assert Notification.objects.for_tenant(acme_agent.tenant).count() == 0
 
 
 @pytest.mark.postgres

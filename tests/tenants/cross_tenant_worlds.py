@@ -198,7 +198,8 @@ def build_world(
     for member in {member.pk: member for member in [*members.values(), admin]}.values():
         world.notifications[member.pk] = notification_create(
             recipient=member,
-            text="Due today",
+            message="text",
+            params={"text": "Due today"},
             link=f"/{tenant.slug}/complaints/",
             dedupe_key=f"matrix:{member.pk}",
         )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from demo.complaints import seed_demo_complaints
+from demo.notifications import settle_demo_alerts
 from demo.surveys import seed_demo_surveys
 from demo.tenant import PEOPLE, seed_demo_tenant
 from tenants.rls import all_tenants
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         demo = seed_demo_tenant()
         # Complaints first: the surveys' seed dates their closing interactions back.
         complaints = seed_demo_complaints(demo.tenant, count=options["complaints"])
+        settle_demo_alerts(demo.tenant)
         interactions = seed_demo_surveys(demo.tenant, interactions=options["interactions"])
         login_url = settings.SITE_URL.rstrip("/") + reverse("login")
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{demo.tenant.name}” is ready."))
