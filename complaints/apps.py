@@ -9,8 +9,16 @@ class ComplaintsConfig(AppConfig):
 
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+        from tenants.settings_pages import SettingsSection, settings_section_add
 
         navigation_add(
             NavItem(_("Complaints"), "complaint-queue", Action.VIEW_COMPLAINTS, 10),
             NavItem(_("Corrective actions"), "corrective-action-list", Action.VIEW_COMPLAINTS, 11),
+        )
+        settings_section_add(
+            SettingsSection(_("Complaint categories"), "settings-complaint-categories", 20),
+            SettingsSection(_("Root causes"), "settings-root-causes", 22),
+            SettingsSection(_("Complaint handling"), "settings-complaint-handling", 24),
+            SettingsSection(_("SLA policies"), "settings-sla-policies", 26),
+            SettingsSection(_("Routing rules"), "settings-routing-rules", 28),
         )
