@@ -81,7 +81,7 @@ def sla_policy_problems(
     if warning_percent is not None and (
         not isinstance(warning_percent, int) or not 1 <= warning_percent <= 99
     ):
-        errors["warning_percent"] = [_("Between 1 and 99 %, or empty for the default.")]
+        errors["warning_percent"] = [_("Between 1 and 99 percent, or empty for the default.")]
     return errors
 
 

@@ -84,7 +84,7 @@ class ComplaintSettingsForm(forms.Form):
     first_response_hours = forms.IntegerField(label=_("First response within (working hours)"))
     resolution_days = forms.IntegerField(label=_("Resolve within (working days)"))
     warning_percent = forms.IntegerField(
-        label=_("Warn at (% of the time)"),
+        label=_("Warn at (percent of the time)"),
         help_text=_("The handler is warned when this share of a clock's time has passed."),
     )
     escalation_hours = forms.IntegerField(
@@ -181,7 +181,7 @@ class SlaPolicyForm(_ConditionsForm):
     first_response_hours = forms.IntegerField(label=_("First response within (working hours)"))
     resolution_hours = forms.IntegerField(label=_("Resolve within (working hours)"))
     warning_percent = forms.IntegerField(
-        label=_("Warn at (% of the time)"),
+        label=_("Warn at (percent of the time)"),
         required=False,
         help_text=_("Empty: the organisation's default."),
     )

@@ -309,7 +309,7 @@ def test_an_admin_adds_a_policy_and_it_is_audited(acme_setup, acme_admin, acme_b
         ({"acknowledgement_hours": 0}, "Between 1 and 8760 working hours."),
         ({"first_response_hours": 20}, "Acknowledge first, respond next, resolve last"),
         ({"resolution_hours": ""}, "This field is required."),
-        ({"warning_percent": 100}, "Between 1 and 99 %, or empty for the default."),
+        ({"warning_percent": 100}, "Between 1 and 99 percent, or empty for the default."),
         ({"category": 987654321}, "Select a valid choice."),
         ({"name": ""}, "This field is required."),
     ],
