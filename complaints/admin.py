@@ -11,7 +11,7 @@ from complaints.models import (
     RoutingRule,
     SlaPolicy,
 )
-from complaints.policies import TARGETS, sla_policy_problems, sla_policy_save
+from complaints.policies import TARGETS, sla_policy_problems, sla_policy_save_for_tenant
 from complaints.services import category_create
 from tenants.admin import TenantOwnedAdmin, TreeNodeAdmin
 
@@ -67,7 +67,16 @@ class ComplaintAdmin(TenantOwnedAdmin):
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
-        fields = ["tenant", "name", "brand", "category", "severity", *TARGETS, "is_active"]
+        fields = [
+            "tenant",
+            "name",
+            "brand",
+            "category",
+            "severity",
+            *TARGETS,
+            "warning_percent",
+            "is_active",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -80,7 +89,7 @@ class SlaPolicyForm(forms.ModelForm):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(TenantOwnedAdmin):
-    """Saved through ``sla_policy_save`` (checks and audit), like the settings pages will."""
+    """Saved through the policies' one writer (checks and audit), as the settings pages are."""
 
     form = SlaPolicyForm
     list_display = ["name", "tenant", "brand", "category", "severity", "resolution_hours"]
@@ -88,8 +97,8 @@ class SlaPolicyAdmin(TenantOwnedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = dict(form.cleaned_data)
-        saved = sla_policy_save(
-            actor=request.user,
+        saved = sla_policy_save_for_tenant(
+            user=request.user,
             policy=SlaPolicy.objects.unscoped().get(pk=obj.pk) if change else None,
             **data,
         )

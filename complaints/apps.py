@@ -12,6 +12,7 @@ class ComplaintsConfig(AppConfig):
         from tenants.guards import department_close_check_add, reference_prefix_check_add
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+        from tenants.settings_pages import SettingsSection, settings_section_add
 
         register_messages()
 
@@ -23,3 +24,10 @@ class ComplaintsConfig(AppConfig):
         # start with is not taken again.
         department_close_check_add(open_complaints_refusal)
         reference_prefix_check_add(reference_prefix_refusal)
+        settings_section_add(
+            SettingsSection(_("Complaint categories"), "settings-complaint-categories", 20),
+            SettingsSection(_("Root causes"), "settings-root-causes", 22),
+            SettingsSection(_("Complaint handling"), "settings-complaint-handling", 24),
+            SettingsSection(_("SLA policies"), "settings-sla-policies", 26),
+            SettingsSection(_("Routing rules"), "settings-routing-rules", 28),
+        )

@@ -99,6 +99,13 @@ def targets_for(
 # --- clock fields -------------------------------------------------------------------------
 
 
+def warning_percent_of(policy: SlaPolicy | None, settings: ComplaintSettings) -> int:
+    """The share of a clock's time at which it warns: the policy's own, else the tenant's."""
+    if policy is not None and policy.warning_percent:
+        return policy.warning_percent
+    return settings.warning_percent
+
+
 def _clock_fields(start, target: timedelta, warning_percent: int, calendar) -> tuple:
     due = add_business_time(start, target, calendar)
     warn = add_business_time(start, target * warning_percent / 100, calendar)
@@ -112,10 +119,11 @@ def start_clocks(complaint: Complaint, *, settings: ComplaintSettings) -> dateti
     calendar = calendar_for(complaint.tenant)
     complaint.sla_policy = policy_for(complaint)
     targets = targets_for(complaint.sla_policy, settings, calendar)
+    warning_percent = warning_percent_of(complaint.sla_policy, settings)
     for (_clock, due_field, warn_field, _stop), target in zip(
         CLOCKS, (targets.acknowledgement, targets.first_response, targets.resolution), strict=True
     ):
-        due, warn = _clock_fields(complaint.received_at, target, settings.warning_percent, calendar)
+        due, warn = _clock_fields(complaint.received_at, target, warning_percent, calendar)
         setattr(complaint, due_field, due)
         setattr(complaint, warn_field, warn)
     return first_event_at(complaint, settings=settings, calendar=calendar)
@@ -137,7 +145,7 @@ def retarget_fields(complaint: Complaint, *, settings: ComplaintSettings) -> dic
         restarted = clock == SlaAlert.Clock.RESOLUTION and complaint.sla_round
         if getattr(complaint, stop_field) is None and not restarted:
             fields[due_field], fields[warn_field] = _clock_fields(
-                complaint.received_at, target, settings.warning_percent, calendar
+                complaint.received_at, target, warning_percent_of(policy, settings), calendar
             )
     return fields
 
@@ -146,7 +154,8 @@ def restart_resolution_fields(complaint: Complaint, *, settings, now: datetime) 
     """A reopened complaint gets a new resolution clock from now."""
     calendar = calendar_for(complaint.tenant)
     targets = targets_for(complaint.sla_policy, settings, calendar)
-    due, warn = _clock_fields(now, targets.resolution, settings.warning_percent, calendar)
+    warning_percent = warning_percent_of(complaint.sla_policy, settings)
+    due, warn = _clock_fields(now, targets.resolution, warning_percent, calendar)
     return {
         "resolve_due_at": due,
         "resolve_warn_at": warn,

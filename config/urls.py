@@ -35,6 +35,8 @@ urlpatterns = [
     path("s/", include(survey_urls.public_urlpatterns)),
     path("", workspace_picker, name="workspace-picker"),
     path("<slug:tenant_slug>/settings/surveys/", include("surveys.programme.urls")),
+    # Before the tenants' settings: each app's settings pages live under their own prefix.
+    path("<slug:tenant_slug>/settings/complaints/", include("complaints.settings_urls")),
     path("<slug:tenant_slug>/settings/", include("tenants.settings_urls")),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),

@@ -133,6 +133,12 @@ class SlaPolicy(TenantOwned):
         _("first response within (working hours)")
     )
     resolution_hours = models.PositiveSmallIntegerField(_("resolve within (working hours)"))
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warn at (percent of the time)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the organisation's default."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

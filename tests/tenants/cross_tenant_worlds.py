@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from complaints import workflow
 from complaints.corrective_actions import corrective_action_open
-from complaints.models import Attachment, CorrectiveAction, RootCause, Severity
+from complaints.models import (
+    Attachment,
+    CorrectiveAction,
+    RootCause,
+    RoutingRule,
+    Severity,
+    SlaPolicy,
+)
+from complaints.policies import sla_policy_save
+from complaints.routing_rules import routing_rule_save
 from complaints.services import category_create
 from notifications.services import notification_create
 from surveys.interactions.importing import IMPORT_ACTION
@@ -61,6 +70,8 @@ class World:
     department: Department
     handler: Membership
     closure: Closure
+    sla_policy: SlaPolicy
+    routing_rule: RoutingRule
     # Complaints stopped on the way (acknowledged, assessed, investigating), for the steps' forms.
     complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
@@ -191,6 +202,17 @@ def build_world(
             tenant=tenant, actor=None, day=date(2027, 1, len(tenant.slug)), name="Inventory"
         ),
         complaints_in=complaints_in,
+        sla_policy=sla_policy_save(
+            actor=admin,
+            name="Claims, fast",
+            category=claims,
+            acknowledgement_hours=2,
+            first_response_hours=4,
+            resolution_hours=16,
+        ),
+        routing_rule=routing_rule_save(
+            actor=admin, name="Glass", keywords="glass", department=department, order=500
+        ),
     )
     world.member_invitation = member_invite(
         actor=admin, email=f"newcomer@{tenant.slug}.example", role=Role.ANALYST, department=None

@@ -139,6 +139,10 @@ FILL: dict[str, Fill] = {
     "brand_id": Fill(lambda w, m: w.brand.pk),
     "touchpoint_id": Fill(lambda w, m: w.touchpoint.pk),
     "department_id": Fill(lambda w, m: w.department.pk),
+    "category_id": Fill(lambda w, m: w.category.pk),
+    "cause_id": Fill(lambda w, m: w.cause.pk),
+    "policy_id": Fill(lambda w, m: w.sla_policy.pk),
+    "routing_rule_id": Fill(lambda w, m: w.routing_rule.pk),
 }
 
 # Addresses with parameters that name no tenant's object, and why they are not in the matrix.
@@ -622,6 +626,26 @@ NEW_COMPLAINT = {
     "description": "Six weeks.",
 }
 RULE = {"delay_minutes": 5, "sample_percent": 50, "order": 1, "source": "api", "is_active": "on"}
+
+
+def _routing_rule(world: World) -> dict:
+    return {
+        "name": "Glass",
+        "order": 5,
+        "keywords": "glass",
+        "department": world.department.pk,
+        "strategy": "least_open",
+        "is_active": "on",
+    }
+
+
+SLA_POLICY = {
+    "name": "Fast",
+    "acknowledgement_hours": 1,
+    "first_response_hours": 2,
+    "resolution_hours": 8,
+    "is_active": "on",
+}
 PUBLIC_FORM = {
     "name": "Maria Rossi",
     "email": "maria@example.com",
@@ -737,6 +761,36 @@ FIELD_PROBES = [
         lambda w: {"rule_id": w.rule.pk},
     ),
     FieldProbe("notification-read", "id", lambda w: w.notifications[w.admin.pk].pk),
+    # The settings pages' choices.
+    FieldProbe(
+        "settings-complaint-categories",
+        "parent",
+        lambda w: w.category.pk,
+        lambda w: {"name": "Glass", "code": "glass"},
+    ),
+    *[
+        FieldProbe("settings-routing-rule-new", name, value, _routing_rule)
+        for name, value in [
+            ("department", lambda w: w.department.pk),
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
+    FieldProbe(
+        "settings-routing-rule",
+        "department",
+        lambda w: w.department.pk,
+        _routing_rule,
+        lambda w: {"routing_rule_id": w.routing_rule.pk},
+    ),
+    *[
+        FieldProbe("settings-sla-policy-new", name, value, lambda w: dict(SLA_POLICY))
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
     # Filters and pre-filled forms in the query string.
     FieldProbe("survey-rule-new", "survey", lambda w: w.survey.pk, verb="GET"),
     *[
@@ -777,6 +831,27 @@ FIELD_PROBES = [
             "department_id": Department.objects.for_tenant(w.tenant).get(code="south-branch").pk
         },
     ),
+    # The routing tester: brand is required, so the other probes name Acme's brand.
+    FieldProbe(
+        "settings-routing-rules",
+        "brand",
+        lambda w: w.brand.pk,
+        lambda w: {"severity": "high"},
+        verb="GET",
+    ),
+    *[
+        FieldProbe(
+            "settings-routing-rules",
+            name,
+            value,
+            lambda w: {"brand": w.brand.pk, "severity": "high"},
+            verb="GET",
+        )
+        for name, value in [
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
     FieldProbe("team", "department", lambda w: w.department.pk, verb="GET"),
     # The members' settings: a member's or an invitee's department.
     FieldProbe(
