@@ -35,7 +35,8 @@ RUN_AXE = """async (tags) => {
                                            resultTypes: ["violations"]});
   return results.violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+    .map(v => `${v.id} (${v.impact}): ` +
+              v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
 # Every element of the header's navigation lies inside the viewport (none overflows to the right).
 NAV_OUTSIDE = """() => [...document.querySelectorAll("header nav a")]
