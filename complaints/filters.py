@@ -127,6 +127,8 @@ class QueueFilterSet(TenantFilterSet):
         widget=PlainSelect,
     )
 
+    date_ranges = (("received_from", "received_to"),)
+
     class Meta:
         model = Complaint
         fields = []

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
 from complaints.attachments import ALLOWED_ATTACHMENT_TYPES
 from complaints.models import Channel, Level, Severity
+from complaints.services import TEXT_MAX_LENGTH, text_too_long_message
 from complaints.transfers import transfer_departments
 from tenants.models import Brand, Department, Membership, Touchpoint
 
@@ -60,9 +62,18 @@ class ComplaintCreateForm(forms.Form):
         label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("What happened"), widget=forms.Textarea)
+    description = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": lazy(text_too_long_message, str)()},
+    )
     remedy_requested = forms.CharField(
-        label=_("What the complainant asks for"), widget=forms.Textarea, required=False
+        label=_("What the complainant asks for"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": lazy(text_too_long_message, str)()},
     )
     files = MultipleFileField(label=_("Attachments"))
 

@@ -8,12 +8,13 @@ and the workflow's, whose :class:`~tenants.errors.ApplicationError` is shown on 
 from django import forms
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaints.attachments import MAX_ATTACHMENTS
 from complaints.forms import MultipleFileField
 from complaints.models import Category
-from complaints.services import Intake
+from complaints.services import TEXT_MAX_LENGTH, Intake, text_too_long_message
 from tenants.errors import ApplicationError
 from tenants.forms import show_application_error
 from tenants.models import Brand, Tenant, Touchpoint
@@ -83,6 +84,8 @@ class ComplaintForm(PublicForm):
     description = forms.CharField(
         label=_("What happened?"),
         widget=forms.Textarea(attrs={"rows": 7}),
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": lazy(text_too_long_message, str)()},
         help_text=_(
             "When and where it happened, who you dealt with, and any policy or claim number."
         ),
@@ -91,6 +94,8 @@ class ComplaintForm(PublicForm):
         label=_("What would put it right?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": lazy(text_too_long_message, str)()},
     )
     files = MultipleFileField(label=_("Documents or photos"), required=False)
     # The honeypot: hidden from people by CSS and from screen readers; robots fill it in.

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from complaints import notify, sla, workflow
@@ -164,6 +165,17 @@ def is_repeat_complainant(customer: Customer, *, now=None) -> bool:
     return earlier.count() + 1 >= settings.repeat_threshold
 
 
+# The longest account of what happened (and of what would put it right) that a complaint takes,
+# from any channel; a longer story goes in an attached document.
+TEXT_MAX_LENGTH = 10_000
+
+
+def text_too_long_message() -> str:
+    return _(
+        "Please keep this under %(limit)s characters; attach a document for a longer account."
+    ) % {"limit": number_format(TEXT_MAX_LENGTH, force_grouping=True)}
+
+
 @dataclass
 class Intake:
     """What a new complaint says, from any channel."""
@@ -194,6 +206,9 @@ def complaint_file(*, intake: Intake, actor: Membership | None) -> Complaint:
         errors["subject"] = [_("Give the complaint a short title.")]
     if not intake.description.strip():
         errors["description"] = [_("Tell us what happened.")]
+    for name in ("description", "remedy_requested"):
+        if len(getattr(intake, name).strip()) > TEXT_MAX_LENGTH:
+            errors[name] = [text_too_long_message()]
     if not intake.name.strip():
         errors["name"] = [_("Tell us your name.")]
     if intake.channel not in Channel.values:

@@ -340,7 +340,9 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Printed by the worker: one line per message, the whole message with EMAIL_LOG_BODIES=1.
+    EMAIL_BACKEND = "notifications.mail_console.EmailBackend"
+EMAIL_LOG_BODIES = env_bool("EMAIL_LOG_BODIES", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Loopdesk <noreply@loopdesk.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -461,6 +463,11 @@ LOGGING = {
         },
         # The file-system broker has no host; kombu warns about that on every connection.
         "kombu.connection": {"level": "ERROR"},
+        # One line per event: Django's own console handler on "django" (DEBUG only) would print
+        # each of its records a second time through the root's handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # django-axes writes four lines per sign-in; its warnings (failures, lockouts) stay.
+        "axes": {"level": "WARNING"},
     },
 }
 

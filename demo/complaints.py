@@ -5,8 +5,10 @@ spread out so the history reads like a year of work (not like one second of seed
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,10 +16,12 @@ from complaints import workflow
 from complaints.corrective_actions import corrective_action_open
 from complaints.lifecycle import State
 from complaints.models import (
+    Attachment,
     Category,
     Channel,
     Complaint,
     ComplaintSettings,
+    Message,
     RootCause,
     RoutingRule,
     Severity,
@@ -206,7 +210,9 @@ def _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now) 
     received_at = now - timedelta(days=rng.uniform(0, 360), minutes=rng.randint(0, 600))
     target = rng.choices([t for t, _ in TARGETS], weights=[w for _, w in TARGETS])[0]
     if target not in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED):
-        received_at = now - timedelta(days=rng.uniform(0, 20))  # open cases are recent
+        # Open cases are recent; one that has moved on had days for its steps.
+        earliest = 0 if target == State.RECEIVED else 2
+        received_at = now - timedelta(days=rng.uniform(earliest, 20))
     email = f"{_slug(name)}.{number % 40}@example.com"
     complaint = complaint_file(
         intake=Intake(
@@ -292,7 +298,10 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
         if target == State.WAITING_ON_CUSTOMER:
             return complaint
         complaint = workflow.complaint_receive_information(
-            complaint=complaint, actor=None, body="Attached: the invoice from the garage."
+            complaint=complaint,
+            actor=None,
+            body="Attached: the invoice from the garage.",
+            files=[garage_invoice(complaint)],  # the text says so: the file is there
         )
     cause = RootCause.objects.for_tenant(complaint.tenant_id).order_by("?").first()
     complaint = workflow.complaint_resolve(
@@ -330,21 +339,70 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
     return complaint
 
 
-def _spread_history(complaint: Complaint, received_at, rng, now) -> None:
-    """Give the steps believable times: hours to days apart, starting at receipt."""
-    moment = received_at
-    steps = list(
-        Transition.objects.for_tenant(complaint.tenant_id)
-        .filter(complaint=complaint)
-        .order_by("created_at", "id")
+def garage_invoice(complaint: Complaint) -> SimpleUploadedFile:
+    """The small PDF a demo complainant attaches when asked for the invoice."""
+    text = f"Garage invoice for {complaint.reference}: 412.50 EUR"
+    content = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> "
+        b">> endobj\n"
+        + f"4 0 obj << >> stream\nBT /F1 14 Tf 60 780 Td ({text}) Tj ET\n".encode()
+        + b"endstream endobj\n"
+        + b"trailer << /Root 1 0 R >>\n%%EOF\n"
     )
-    stamps = {}
-    for step in steps:
-        moment = min(moment + timedelta(hours=rng.uniform(2, 96)), now)
-        Transition.objects.for_tenant(complaint.tenant_id).filter(pk=step.pk).update(
-            created_at=moment
-        )
+    return SimpleUploadedFile("garage-invoice.pdf", content, content_type="application/pdf")
+
+
+# A person works on a case between these local hours; the customer may answer at any hour.
+WORKDAY = (9, 18)
+
+
+def _in_working_hours(moment, zone, rng):
+    """``moment`` if it falls in a working day's hours (Monday to Friday), else the next
+    working morning, a few minutes after opening."""
+    local = moment.astimezone(zone)
+    if local.weekday() < 5 and WORKDAY[0] <= local.hour < WORKDAY[1]:
+        return moment
+    day = local.date() if local.hour < WORKDAY[0] else local.date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    opening = datetime.combine(day, time(WORKDAY[0]), tzinfo=zone)
+    return opening + timedelta(minutes=rng.randint(5, 150))
+
+
+def _spread_history(complaint: Complaint, received_at, rng, now) -> None:
+    """Give the steps believable times: hours to days apart, starting at receipt, each in
+    working hours, all of them before now (squeezed into the time there was, never piled up
+    on one minute); the notes, the files and the dates on the case follow their steps."""
+    zone = ZoneInfo(complaint.tenant.time_zone)
+    transitions = Transition.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
+    steps = list(transitions.order_by("created_at", "id"))
+    gaps = [rng.uniform(2, 96) for _step in steps]
+    room = (now - received_at).total_seconds() / 3600 * 0.9
+    scale = min(1.0, room / sum(gaps)) if gaps else 1.0
+    moment, stamps, moved = received_at, {}, []
+    for number, (step, gap) in enumerate(zip(steps, gaps, strict=True)):
+        moment = moment + timedelta(hours=max(gap * scale, 0.25))
+        still_to_come = timedelta(hours=sum(gaps[number + 1 :]) * scale)
+        shifted = _in_working_hours(moment, zone, rng)
+        if shifted + still_to_come < now:
+            moment = shifted
+        moment = min(moment, now - timedelta(minutes=len(steps) - len(moved)))
+        transitions.filter(pk=step.pk).update(created_at=moment)
+        moved.append((step.created_at, moment))
         stamps.setdefault(step.target, moment)
+    # A note or a file was written in the same call as its step: it takes that step's time.
+    for model in (Message, Attachment):
+        rows = model.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
+        for row in rows:
+            if not moved:
+                break
+            _before, after = min(
+                moved, key=lambda pair: abs((pair[0] - row.created_at).total_seconds())
+            )
+            rows.filter(pk=row.pk).update(created_at=after + timedelta(seconds=1))
     fields = {}
     for field, state in (
         ("acknowledged_at", State.ACKNOWLEDGED),

@@ -41,8 +41,28 @@ def tenant_id_of(request) -> int:
     return tenant.pk
 
 
+class _RangeCheckingForm:
+    """A filter form that refuses a reversed range: the end's field says so and is dropped
+    (the start still filters), as any refused input is."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in self.date_ranges:
+            first, last = cleaned.get(start), cleaned.get(end)
+            if first is not None and last is not None and last < first:
+                self.add_error(end, _("This date is before the start of the range."))
+        return cleaned
+
+
 class TenantFilterSet(django_filters.FilterSet):
-    """A FilterSet whose model choices are the request's tenant's (see the module's doc)."""
+    """A FilterSet whose model choices are the request's tenant's (see the module's doc).
+
+    ``date_ranges`` names its (start, end) pairs of date filters: a range whose end comes
+    before its start is refused like a mistyped date (the field's error and the banner)."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, data=None, queryset=None, *, request, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -60,6 +80,16 @@ class TenantFilterSet(django_filters.FilterSet):
                 )
             # Always, even over a queryset that says .unscoped(): the wall is here.
             filter_.queryset = choices.for_tenant(tenant_id)
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if not self.date_ranges:
+            return form_class
+        return type(
+            form_class.__name__,
+            (_RangeCheckingForm, form_class),
+            {"date_ranges": self.date_ranges},
+        )
 
     @property
     def has_errors(self) -> bool:

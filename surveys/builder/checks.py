@@ -2,6 +2,7 @@
 limits the forms show."""
 
 from django.conf import settings
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from surveys.models import SCALES, QuestionKind
@@ -41,11 +42,57 @@ def clean_texts(texts: dict, *, errors: dict, field: str) -> dict:
     return cleaned
 
 
-def clean_choices(choices: list, *, errors: dict) -> list[dict]:
+def _english(choice: dict) -> str:
+    return str((choice.get("label") or {}).get(FALLBACK_LANGUAGE) or "").strip().casefold()
+
+
+def choice_values_derive(choices: list, *, previous: list) -> list[dict]:
+    """Give each choice typed without a value one derived from its English label, stable
+    across edits of a question whose choices were ``previous``.
+
+    A label that was there before keeps its value, wherever it moved; a label typed over
+    another in the same place (the old one gone) keeps that one's value, so answers already
+    given stay counted under it; any other label gets its slug (or ``choice-N``), never a value
+    the question used before for something else. A choice with a value keeps it.
+    """
+    previous = [c for c in previous or [] if isinstance(c, dict) and c.get("value")]
+    known = {_english(c): c["value"] for c in previous}
+    labels_now = {_english(c) for c in choices if isinstance(c, dict)}
+    typed_over = {c["value"] for c in previous if _english(c) not in labels_now}
+    taken = {str(c.get("value")).strip() for c in choices if c.get("value")}
+    avoid = taken | {c["value"] for c in previous}
+    derived = []
+    for position, choice in enumerate(choices):
+        if choice.get("value"):
+            derived.append(choice)
+            continue
+        value = known.get(_english(choice))
+        if value is None or value in taken:
+            before = previous[position]["value"] if position < len(previous) else None
+            if before in typed_over and before not in taken:
+                value = before
+            else:
+                base = slugify(_english(choice))[: CHOICE_VALUE_MAX_LENGTH - 4].strip("-")
+                base = base or f"choice-{position + 1}"
+                value, suffix = base, 2
+                while value in avoid:
+                    value, suffix = f"{base}-{suffix}", suffix + 1
+        taken.add(value)
+        avoid.add(value)
+        derived.append({**choice, "value": value})
+    return derived
+
+
+def clean_choices(choices: list, *, errors: dict, previous: list | None = None) -> list[dict]:
+    """The choices of a single-choice question. Each is ``{"label": {language: text}}`` with an
+    English label (the other languages optional); its value is derived when it has none
+    (:func:`choice_values_derive`)."""
     problems = []
     cleaned = []
-    seen = set()
-    for number, choice in enumerate(choices or [], start=1):
+    seen, seen_labels = set(), set()
+    choices = [c for c in choices or [] if isinstance(c, dict)]
+    choices = choice_values_derive(choices, previous=previous or [])
+    for number, choice in enumerate(choices, start=1):
         value = str(choice.get("value") or "").strip()
         label_errors: dict = {}
         labels = clean_texts(choice.get("label") or {}, errors=label_errors, field="label")
@@ -62,6 +109,13 @@ def clean_choices(choices: list, *, errors: dict) -> list[dict]:
                 % {"number": number, "value": value}
             )
         seen.add(value)
+        english = _english(choice)
+        if english and english in seen_labels:
+            problems.append(
+                _("Choice %(number)s: the label “%(label)s” is used twice.")
+                % {"number": number, "label": labels.get(FALLBACK_LANGUAGE, "")}
+            )
+        seen_labels.add(english)
         if label_errors:
             problems.append(
                 _("Choice %(number)s needs an English label of at most %(count)s characters.")
@@ -88,6 +142,7 @@ def clean_question(
     choices: list | None,
     scale_min: int | None,
     scale_max: int | None,
+    previous_choices: list | None = None,
 ) -> dict:
     """The question's fields, normalised for its kind, or ApplicationError with every problem.
 
@@ -123,7 +178,7 @@ def clean_question(
             errors.setdefault("scale_max", []).append(_("Must be above the lowest point."))
         cleaned["scale_min"], cleaned["scale_max"] = scale_min, scale_max
     elif kind == QuestionKind.CHOICE:
-        cleaned["choices"] = clean_choices(choices, errors=errors)
+        cleaned["choices"] = clean_choices(choices, errors=errors, previous=previous_choices)
     if is_primary and kind not in SCALES:
         errors.setdefault("is_primary", []).append(
             _(

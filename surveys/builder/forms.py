@@ -18,7 +18,7 @@ from surveys.scoring import QuestionKind
 from tenants.models import Brand, Touchpoint
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
-CHOICE_LINE_EXAMPLE = "price|Price|Τιμή|Prezzo|Precio|Цена"
+CHOICE_LINE_EXAMPLE = "Price | Τιμή | Prezzo | Precio | Цена"
 
 
 class SurveyForm(forms.Form):
@@ -34,11 +34,12 @@ class SurveyUpdateForm(SurveyForm):
 
 
 def choices_as_text(choices: list[dict]) -> str:
-    """Stored choices as the textarea's lines: ``value|English|Greek|Italian|Spanish|Russian``."""
+    """Stored choices as the textarea's lines: ``English | Greek | Italian | Spanish | Russian``
+    (the values are derived, not typed: ``surveys.builder.checks.choice_values_derive``)."""
     lines = []
     for choice in choices:
         labels = [choice.get("label", {}).get(code, "") for code in LANGUAGE_CODES]
-        lines.append("|".join([choice.get("value", ""), *labels]).rstrip("|"))
+        lines.append(" | ".join(labels).rstrip(" |"))
     return "\n".join(lines)
 
 
@@ -72,12 +73,14 @@ class QuestionForm(forms.Form):
         help_text=format_lazy(
             "{} <code>{}</code>. {}",
             _(
-                "Single choice only. One choice per line: the value that reports show, then "
-                "its label in English, Greek, Italian, Spanish and Russian, separated by |, "
-                "e.g."
+                "Single choice only. One choice per line, in English; its translations may "
+                "follow in Greek, Italian, Spanish and Russian, separated by |, e.g."
             ),
             CHOICE_LINE_EXAMPLE,
-            _("Labels after the English one may be left out; English is shown instead."),
+            _(
+                "A missing translation shows the English label. Editing a label keeps the "
+                "answers already given to it."
+            ),
         ),
     )
 
@@ -105,21 +108,22 @@ class QuestionForm(forms.Form):
         return [self[name] for name in self.text_field_names]
 
     def clean_choices(self) -> list[dict]:
-        """``value|English|Greek|…`` lines as ``[{"value": …, "label": {"en": …}}]``."""
+        """``English | Greek | …`` lines as ``[{"label": {"en": …, "el": …}}]``; the service
+        derives the values."""
         parsed, problems = [], []
         lines = [line.strip() for line in self.cleaned_data["choices"].splitlines()]
         for number, line in enumerate((line for line in lines if line), start=1):
             parts = [part.strip() for part in line.split("|")]
-            if len(parts) > 1 + len(LANGUAGE_CODES):
+            if len(parts) > len(LANGUAGE_CODES):
                 problems.append(
                     _("Line %(number)s has more than %(count)s parts.")
-                    % {"number": number, "count": 1 + len(LANGUAGE_CODES)}
+                    % {"number": number, "count": len(LANGUAGE_CODES)}
                 )
                 continue
             labels = {
-                code: label for code, label in zip(LANGUAGE_CODES, parts[1:], strict=False) if label
+                code: label for code, label in zip(LANGUAGE_CODES, parts, strict=False) if label
             }
-            parsed.append({"value": parts[0], "label": labels})
+            parsed.append({"label": labels})
         if problems:
             raise forms.ValidationError(problems)
         return parsed

@@ -57,7 +57,8 @@ def question_add(
     """Add a question at the end of a draft (at most ``MAX_QUESTIONS``, one primary).
 
     ``text`` is ``{language: text}`` with English needed; ``choices`` (single choice only) is
-    ``[{"value": "price", "label": {"en": "Price", "el": "Τιμή"}}, …]``.
+    ``[{"label": {"en": "Price", "el": "Τιμή"}}, …]``, each value derived from its English
+    label unless given (``{"value": "price", …}``: ``checks.choice_values_derive``).
     """
     require_manager(actor, version.tenant_id)
     version = locked_draft(version)
@@ -120,6 +121,7 @@ def question_update(
         choices=choices,
         scale_min=scale_min,
         scale_max=scale_max,
+        previous_choices=question.choices,
     )
     _refuse_second_primary(version, is_primary=fields["is_primary"], exclude=question)
     changes = field_changes(_question_state(question), fields)

@@ -41,6 +41,8 @@ class ResponseFilterSet(TenantFilterSet):
     )
     with_comment = CheckboxFilter(label=_("With a comment"), method="filter_with_comment")
 
+    date_ranges = (("submitted_from", "submitted_to"),)
+
     class Meta:
         model = Response
         fields = []

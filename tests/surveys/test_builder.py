@@ -521,13 +521,14 @@ def test_choices_are_typed_one_per_line(client_of, acme_manager):
     response = client_of(acme_manager).post(
         url("survey-question-new", survey_id=survey.pk),
         {"kind": "choice", "text_en": "What mattered most?",
-         "choices": "price|Price|Τιμή\n\nspeed | Speed ||Velocità\n"},
+         "choices": "Price|Τιμή\n\n Speed ||Velocità\nFriendly, competent staff\n"},
     )  # fmt: skip
 
     assert response.status_code == 302
     assert version(survey, 1).questions.get().choices == [
         {"value": "price", "label": {"en": "Price", "el": "Τιμή"}},
         {"value": "speed", "label": {"en": "Speed", "it": "Velocità"}},
+        {"value": "friendly-competent-staff", "label": {"en": "Friendly, competent staff"}},
     ]
 
 
@@ -541,12 +542,12 @@ def test_a_question_is_edited_on_its_page_and_a_published_one_is_not(client_of, 
     saved = client.post(
         edit,
         {"kind": "choice", "text_en": "What mattered most?", "text_es": "¿Qué importó más?",
-         "choices": shown.context["form"]["choices"].value() + "\nstaff|Staff"},
+         "choices": shown.context["form"]["choices"].value() + "\nStaff"},
     )  # fmt: skip
     version_publish(actor=acme_manager, version=version(survey, 1))
     refused = client.post(edit, {"kind": "text", "text_en": "Changed?"})
 
-    assert shown.context["form"]["choices"].value() == "price|Price|Τιμή\nspeed|Speed"
+    assert shown.context["form"]["choices"].value() == "Price | Τιμή\nSpeed"
     assert saved.status_code == 302
     choice.refresh_from_db()
     assert choice.text == {"en": "What mattered most?", "es": "¿Qué importó más?"}
@@ -750,3 +751,60 @@ def test_the_navigation_shows_surveys_to_who_may_see_them(client_of, acme_agent,
     assert "Surveys" in agent_links
     performer_page = client_of(acme_performer).get(url("home"))
     assert "Surveys" not in [item["label"] for item in performer_page.context["navigation"]]
+
+
+def test_editing_choice_labels_keeps_their_values(client_of, acme_manager):
+    # Given the choices "Price" and "Speed" (values price, speed)
+    survey = draft_with(acme_manager, NPS, CHOICE)
+    choice = version(survey, 1).questions.get(kind="choice")
+    edit = url("survey-question-edit", survey_id=survey.pk, question_id=choice.pk)
+
+    # When a manager moves "Speed" first, moves "Price" last and adds two labels, one of them
+    # in Greek letters only (it has no ASCII slug)
+    client_of(acme_manager).post(
+        edit,
+        {"kind": "choice", "text_en": "What mattered most?",
+         "choices": "Speed | Ταχύτητα\nThe price we paid\nΤίποτα\nPrice"},
+    )  # fmt: skip
+
+    # Then the reworded and moved labels keep their values (answers stay counted), and the new
+    # ones get their own, never one the question used before
+    choice.refresh_from_db()
+    assert [(c["value"], c["label"]["en"]) for c in choice.choices] == [
+        ("speed", "Speed"),
+        ("the-price-we-paid", "The price we paid"),
+        ("choice-3", "Τίποτα"),
+        ("price", "Price"),
+    ]
+
+
+def test_a_label_typed_over_another_in_place_keeps_its_value(acme_manager):
+    survey = draft_with(acme_manager, NPS, CHOICE)
+    choice = version(survey, 1).questions.get(kind="choice")
+
+    question_update(
+        actor=acme_manager,
+        question=choice,
+        kind="choice",
+        text={"en": "What mattered most?"},
+        choices=[{"label": {"en": "Cost"}}, {"label": {"en": "Speed"}}],
+    )
+
+    choice.refresh_from_db()
+    assert [c["value"] for c in choice.choices] == ["price", "speed"]
+
+
+def test_two_choices_with_one_label_are_refused(acme_manager):
+    survey = draft_with(acme_manager)
+
+    with pytest.raises(ApplicationError) as refused:
+        question_add(
+            actor=acme_manager,
+            version=version(survey, 1),
+            kind="choice",
+            text={"en": "What mattered most?"},
+            choices=[{"label": {"en": "Price"}}, {"label": {"en": "price"}}],
+        )
+
+    assert refused.value.fields == {"choices": ["Choice 2: the label “price” is used twice."]}
+    assert version(survey, 1).questions.count() == 0

@@ -6,6 +6,7 @@ that do not exist, on every list that offers them.
 """
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import django_filters
 import pytest
@@ -269,3 +270,59 @@ def test_the_api_refuses_another_tenants_brand_on_responses(acme, globex_brand, 
 
     assert filterset.errors == {"brand": [INVALID_CHOICE]}
     assert mine.is_valid()
+
+
+# --- dates: a mistyped day or a reversed range says so ------------------------------------------
+
+REVERSED = "This date is before the start of the range."
+INVALID_DATE = "Enter a valid date."
+
+
+@pytest.mark.parametrize(
+    ("name", "start", "end"),
+    [
+        ("complaint-queue", "received_from", "received_to"),
+        ("response-list", "submitted_from", "submitted_to"),
+    ],
+)
+def test_a_reversed_date_range_is_refused_on_its_end_and_the_start_still_filters(
+    client_of, acme, acme_admin, name, start, end
+):
+    page = client_of(acme_admin).get(url(name), {start: "2026-03-10", end: "2026-03-01"})
+
+    filterset = page.context["filterset"]
+    assert page.status_code == 200
+    assert filterset.form.errors == {end: [REVERSED]}
+    assert filterset.form.cleaned_data[start] == date(2026, 3, 10)
+    html = page.content.decode()
+    assert REVERSED in html and BANNER in html
+    # The fields keep what was typed, in the ISO form <input type="date"> reads.
+    assert 'value="2026-03-10"' in html and 'value="2026-03-01"' in html
+
+
+@pytest.mark.parametrize("name", ["complaint-queue", "response-list"])
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_an_impossible_date_is_refused_in_every_language(
+    client_of, acme, acme_admin, name, language
+):
+    client = client_of(acme_admin)
+    client.cookies["django_language"] = language
+    field = "received_from" if name == "complaint-queue" else "submitted_from"
+
+    page = client.get(url(name), {field: "2026-02-30"})
+
+    assert page.status_code == 200
+    assert list(page.context["filterset"].form.errors) == [field]
+    assert page.context["filterset"].has_errors
+
+
+def test_a_range_of_one_day_is_not_reversed(client_of, acme, acme_admin, complaint_in):
+    complaint = complaint_in(State.RECEIVED)
+    day = complaint.received_at.astimezone(ZoneInfo(acme.time_zone)).date().isoformat()
+
+    page = client_of(acme_admin).get(
+        url("complaint-queue"), {"received_from": day, "received_to": day, "queue": "all"}
+    )
+
+    assert page.context["filterset"].form.errors == {}
+    assert complaint.reference in page.content.decode()
