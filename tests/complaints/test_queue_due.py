@@ -50,9 +50,9 @@ def test_an_open_complaint_shows_its_next_deadline_and_which_clock(
     response = queue(client_of(acme_admin))
 
     assert due_of(response)[complaint.reference] == Due(
-        clock="First response", at="01/06/2999 10:30"
+        clock="First response", at="1 Jun 2999, 10:30"
     )
-    assert due_cell(response, complaint.reference) == "First response 01/06/2999 10:30"
+    assert due_cell(response, complaint.reference) == "First response 1 Jun 2999, 10:30"
 
 
 def test_missed_deadlines_are_named_in_words_and_red_on_the_overdue_tab(
@@ -71,14 +71,14 @@ def test_missed_deadlines_are_named_in_words_and_red_on_the_overdue_tab(
 
     assert due_of(response) == {
         both.reference: Due(
-            clock="Acknowledgement, First response", at="01/01/2020 02:00", is_overdue=True
+            clock="Acknowledgement, First response", at="1 Jan 2020, 02:00", is_overdue=True
         ),
-        resolution.reference: Due(clock="Resolution", at="01/01/2020 02:00", is_overdue=True),
+        resolution.reference: Due(clock="Resolution", at="1 Jan 2020, 02:00", is_overdue=True),
     }
     assert due_cell(response, both.reference) == (
-        "Overdue: Acknowledgement, First response 01/01/2020 02:00"
+        "Overdue: Acknowledgement, First response 1 Jan 2020, 02:00"
     )
-    assert due_cell(response, resolution.reference) == "Overdue: Resolution 01/01/2020 02:00"
+    assert due_cell(response, resolution.reference) == "Overdue: Resolution 1 Jan 2020, 02:00"
     assert '<span class="overdue"><strong>Overdue:</strong> Resolution' in (
         response.content.decode()
     )

@@ -160,7 +160,7 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     assert sla_scan.sla_scan(now=athens(3, 16, 30)) == 1
     assert alerts(claim) == [("acknowledgement", 0)]
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00.")
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 4 Mar 2026, 10:00.")
     ]
 
     # breach on Wednesday 10:00: the assignee and the branch's manager
@@ -172,7 +172,7 @@ def test_the_scan_warns_then_breaches_then_escalates_up_the_tree(
     ]
     # The warning is old news now: read, so the bell counts the breach alone.
     assert worded(claim.tenant_id, ("recipient", "text", "is_read"))[:2] == [
-        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00.", True),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 4 Mar 2026, 10:00.", True),
         ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue.", False),
     ]
 
@@ -314,7 +314,7 @@ def test_a_pause_after_the_warning_does_not_raise_it_again(claim, acme_admin, no
     assert sla_scan.sla_scan(now=breach + MINUTE) == 1
     assert alerts(claim) == [("resolution", 0), ("resolution", 1)]
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Resolution is due 24/03/2026 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Resolution is due 24 Mar 2026, 10:00."),
         ("bob@acme.example", "AMO-2026-000001: Resolution is overdue."),
         ("nora@acme.example", "AMO-2026-000001: Resolution is overdue."),
     ]
@@ -389,7 +389,7 @@ def test_one_tick_scans_two_tenants_each_with_its_own_calendar_settings_and_peop
     assert notifications_of(acme_setup) == [
         (
             "bob@acme.example",
-            "AMO-2026-000001: Acknowledgement is due 26/03/2026 16:00.",
+            "AMO-2026-000001: Acknowledgement is due 26 Mar 2026, 16:00.",
             "/acme/complaints/AMO-2026-000001/",
         )
     ]
@@ -497,7 +497,7 @@ def test_the_migration_gives_old_sla_texts_their_keys_and_reads_a_breached_warni
         ),
     ]
     assert notified(claim) == [
-        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00."),
+        ("bob@acme.example", "AMO-2026-000001: Acknowledgement is due 4 Mar 2026, 10:00."),
         ("bob@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),
         ("bob@acme.example", "Welcome aboard"),
         ("nora@acme.example", "AMO-2026-000001: Acknowledgement is overdue."),

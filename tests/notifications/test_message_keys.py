@@ -67,7 +67,7 @@ def test_a_greek_reader_and_an_english_reader_each_read_the_same_warning_in_thei
         "Μη αναγνωσμένη: AMO-2026-000001: η προθεσμία «Επιβεβαίωση παραλαβής» λήγει στις "
         f"{in_athens('el')}."
     ]
-    assert english == ["Unread: AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00."]
+    assert english == ["Unread: AMO-2026-000001: Acknowledgement is due 4 Mar 2026, 10:00."]
     # What is stored is the key and plain values, in no language.
     stored = Notification.objects.for_tenant(acme_agent.tenant).values_list("message", "params")
     assert (
@@ -90,7 +90,7 @@ def test_the_same_reader_switching_language_reads_it_anew(acme_agent):
     warn(acme_agent)
 
     assert listed(acme_agent, "en") == [
-        "Unread: AMO-2026-000001: Acknowledgement is due 04/03/2026 10:00."
+        "Unread: AMO-2026-000001: Acknowledgement is due 4 Mar 2026, 10:00."
     ]
     assert listed(acme_agent, "it") == [
         f"Non letta: AMO-2026-000001: scadenza «Presa in carico» il {in_athens('it')}."
