@@ -40,7 +40,7 @@ def _state(rule: RoutingRule) -> dict:
     }
 
 
-def _problems(actor: Membership, values: dict) -> dict[str, list[str]]:
+def _problems(actor: Membership, values: dict, rule: RoutingRule | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not values["name"]:
         errors["name"] = [_("Give the rule a name.")]
@@ -48,8 +48,11 @@ def _problems(actor: Membership, values: dict) -> dict[str, list[str]]:
         related = values[field]
         if related is not None and related.tenant_id != actor.tenant_id:
             errors[field] = [_("Choose one of this organisation.")]
-    if values["department"] is None:
+    department = values["department"]
+    if department is None:
         errors["department"] = [_("Choose the department that gets the complaints.")]
+    elif not department.is_active and (rule is None or rule.department_id != department.pk):
+        errors["department"] = [_("That department is closed: it receives no complaints.")]
     if values["severity"] and values["severity"] not in Severity.values:
         errors["severity"] = [_("Choose a severity.")]
     if values["strategy"] not in RoutingRule.Strategy.values:
@@ -98,7 +101,7 @@ def routing_rule_save(
         "strategy": strategy,
         "is_active": bool(is_active),
     }
-    errors = _problems(actor, values)
+    errors = _problems(actor, values, rule)
     if errors:
         raise ApplicationError(_("The routing rule was not saved."), fields=errors)
     if rule is not None:

@@ -181,7 +181,9 @@ def handlers(member: Membership) -> QuerySet[Membership]:
 
 
 def routable_departments(member: Membership) -> QuerySet[Department]:
-    return visible_to(Department.objects.all(), member, department_field="").order_by("path")
+    """The open departments the member may route a complaint to: those they see."""
+    departments = Department.objects.filter(is_active=True)
+    return visible_to(departments, member, department_field="").order_by("path")
 
 
 ACTIONS_PAGE_SIZE = 50

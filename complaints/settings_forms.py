@@ -3,6 +3,7 @@ rows as choices (another tenant's id is "not a valid choice", like one that does
 the services check the rules."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Priority, RoutingRule, Severity
@@ -92,6 +93,14 @@ class ComplaintSettingsForm(forms.Form):
         help_text=_("Each time to the managers one level further up the department tree."),
     )
     max_attachment_mb = forms.IntegerField(label=_("Largest attachment (MB)"))
+    transfer_sideways = forms.BooleanField(
+        label=_("Transfers sideways"),
+        required=False,
+        help_text=_(
+            "Members may hand a complaint to any department, not only to their own, those "
+            "above it and those below it."
+        ),
+    )
     internal_review = forms.CharField(
         label=_("Internal review"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -251,12 +260,18 @@ class RoutingRuleForm(_ConditionsForm):
         "is_active",
     ]
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, *args, tenant: Tenant, rule=None, **kwargs):
         super().__init__(*args, tenant=tenant, **kwargs)
         self.fields["touchpoint"].queryset = Touchpoint.objects.for_tenant(tenant).order_by(
             "name", "pk"
         )
-        self.fields["department"].queryset = Department.objects.for_tenant(tenant).order_by("path")
+        # A closed department receives nothing: it is offered only to the rule that has it.
+        current = rule.department_id if rule is not None else None
+        self.fields["department"].queryset = (
+            Department.objects.for_tenant(tenant)
+            .filter(Q(is_active=True) | Q(pk=current))
+            .order_by("path")
+        )
 
     @staticmethod
     def initial_for(rule) -> dict:

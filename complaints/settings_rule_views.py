@@ -117,7 +117,10 @@ def routing_rule_new(request):
 def routing_rule_edit(request, routing_rule_id: int):
     rule = selectors.routing_rule_or_404(request.member, routing_rule_id)
     form = RoutingRuleForm(
-        request.POST or None, initial=RoutingRuleForm.initial_for(rule), tenant=request.tenant
+        request.POST or None,
+        initial=RoutingRuleForm.initial_for(rule),
+        tenant=request.tenant,
+        rule=rule,
     )
     if request.method == "POST" and write(
         form,

@@ -233,7 +233,8 @@ SETTINGS_RANGES = {
     "max_attachment_mb": (1, 100),
 }
 SETTINGS_TEXTS = {"internal_review": 5000, "external_body": 300}
-SETTINGS_FIELDS = (*SETTINGS_RANGES, *SETTINGS_TEXTS)
+SETTINGS_FLAGS = ("transfer_sideways",)
+SETTINGS_FIELDS = (*SETTINGS_RANGES, *SETTINGS_TEXTS, *SETTINGS_FLAGS)
 
 
 def largest_attachment_mb() -> int:
@@ -257,6 +258,9 @@ def _settings_problems(values: dict) -> dict[str, list[str]]:
             errors[field] = [_("Customers read this in decisions: write it.")]
         elif len(text) > length:
             errors[field] = [_("At most %(count)s characters.") % {"count": length}]
+    for field in SETTINGS_FLAGS:
+        if not isinstance(values[field], bool):
+            errors[field] = [_("Yes or no.")]
     if not errors and values["acknowledgement_hours"] > values["first_response_hours"]:
         errors["first_response_hours"] = [
             _("The first response cannot be due before the acknowledgement.")
@@ -288,8 +292,8 @@ def _settings_for_update(actor: Membership) -> ComplaintSettings:
 def complaint_settings_update(*, actor: Membership, **values) -> ComplaintSettings:
     """Change the tenant's complaint settings (``SETTINGS_FIELDS``: reopen window, repeat
     complainant threshold and window, the default SLA targets, warning share, escalation
-    interval, recourse texts, largest attachment). Clocks already running keep their due
-    times; audited with what changed."""
+    interval, recourse texts, largest attachment, sideways transfers). Clocks already running
+    keep their due times; audited with what changed."""
     require(actor, Action.MANAGE_TENANT)
     if set(values) != set(SETTINGS_FIELDS):
         raise TypeError(f"complaint settings take exactly {sorted(SETTINGS_FIELDS)}")

@@ -3,7 +3,8 @@
 
 Departments: the member's own and those below it (what they see), and those above it (up the
 tree, to the head office); with the tenant's ``transfer_sideways`` (the default), any other
-department too. Members who see the whole tenant (admins) hand work anywhere.
+department too. Members who see the whole tenant (admins) hand work anywhere. A closed
+department receives nothing.
 
 Handlers: only in a department the member sees (handing work up or sideways leaves it
 unassigned, for that department's managers to give out), a handler of that department or
@@ -19,9 +20,9 @@ from tenants.trees import tree_path_ids
 
 
 def transfer_departments(member: Membership) -> QuerySet[Department]:
-    """The departments the member may hand a complaint to, in tree order. The tenant's
+    """The open departments the member may hand a complaint to, in tree order. The tenant's
     setting is read in the same query (``transfer_sideways``; no settings row: the default)."""
-    departments = Department.objects.for_tenant(member.tenant_id)
+    departments = Department.objects.for_tenant(member.tenant_id).filter(is_active=True)
     subtree = visible_subtree(member)
     if subtree is None:
         return departments.order_by("path")

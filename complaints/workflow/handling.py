@@ -101,6 +101,13 @@ def _check_department(complaint: Complaint, actor: Membership, department: Depar
         )
     if not can_see(actor, department):
         raise TransitionNotAllowed(_("You can only route to your department or below it."))
+    _check_open(complaint, department)
+
+
+def _check_open(complaint: Complaint, department: Department) -> None:
+    if not department.is_active and department.pk != complaint.department_id:
+        message = _("That department is closed: it receives no complaints.")
+        raise ApplicationError(message, fields={"department": [message]})
 
 
 def _check_assignee(
@@ -177,6 +184,7 @@ def complaint_transfer(
             _("Choose a department of this organisation."),
             fields={"department": [_("Unknown department.")]},
         )
+    _check_open(complaint, department)
     sideways = complaint_settings(complaint.tenant_id).transfer_sideways
     if not transfers.may_transfer_to(actor, department, sideways=sideways):
         message = _("You can hand a complaint to your department, one above it or one below it.")

@@ -2,7 +2,9 @@
 them (audited) and new complaints follow; managers read; other roles see nothing."""
 
 import pytest
+from django.urls import reverse
 
+from complaints.lifecycle import State
 from complaints.models import ComplaintSettings, Severity
 from complaints.selectors import complaint_settings
 from customers.models import Segment
@@ -26,6 +28,7 @@ def _form(**overrides) -> dict:
         "max_attachment_mb": 5,
         "internal_review": "Ask for a review by our panel.",
         "external_body": "The Hellenic Ombudsman",
+        "transfer_sideways": "on",
     }
     data.update(overrides)
     return data
@@ -78,6 +81,28 @@ def test_an_admin_saves_the_settings_and_it_is_audited(acme, acme_admin, client_
         "internal_review": [default_review, "Ask for a review by our panel."],
         "external_body": ["The Financial Ombudsman", "The Hellenic Ombudsman"],
     }
+
+
+def test_turning_sideways_transfers_off_limits_the_transfer_form_to_up_and_down(
+    acme, acme_admin, acme_agent, client_of, complaint_in
+):
+    form = _form()
+    del form["transfer_sideways"]  # the box unticked
+
+    response = client_of(acme_admin).post(URL, form)
+    complaint = complaint_in(State.INVESTIGATING)  # bob's, north branch
+    case = {"tenant_slug": "acme", "reference": complaint.reference}
+    page = client_of(acme_agent).get(reverse("complaint-detail", kwargs=case))
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.for_tenant(acme).get(action="complaint_settings.changed")
+    assert entry.changes["transfer_sideways"] == [True, False]
+    offered = [
+        str(label)
+        for value, label in page.context["transfer_form"].fields["department"].choices
+        if value != ""
+    ]
+    assert offered == ["Head office", "North region", "North branch"]
 
 
 def test_saving_the_same_settings_again_records_nothing(acme, acme_admin, client_of):

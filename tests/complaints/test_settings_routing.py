@@ -10,6 +10,7 @@ import pytest
 from complaints.models import RoutingRule, Severity, SlaPolicy
 from complaints.routing_rules import routing_rule_save
 from complaints.services import route_for
+from tenants.errors import ApplicationError
 from tenants.models import AuditEntry, Department
 from tests.complaint_fixtures import file_complaint
 
@@ -216,6 +217,32 @@ def test_a_department_of_another_tenant_cannot_be_chosen(acme_setup, acme_admin,
     assert "Select a valid choice." in response.content.decode()
     assert "Globex HQ" not in response.content.decode()
     assert RoutingRule.objects.for_tenant(acme_setup).count() == 1
+
+
+def test_a_closed_department_is_not_offered_to_a_new_rule_but_an_old_rule_keeps_it(
+    acme_setup, acme_admin, client_of
+):
+    south = _department(acme_setup, "south-branch")
+    Department.objects.for_tenant(acme_setup).filter(pk=south.pk).update(is_active=False)
+    south.refresh_from_db()
+    client = client_of(acme_admin)
+
+    offered = client.get(RULES + "new/").context["form"].fields["department"].queryset
+    refused = client.post(RULES + "new/", _rule_form(south))
+    with pytest.raises(ApplicationError) as error:
+        routing_rule_save(actor=acme_admin, name="To a closed one", department=south)
+    rule = RoutingRule.objects.for_tenant(acme_setup).get()
+    rule.department = south  # a rule made before its department closed
+    rule.save()
+    kept = client.get(f"{RULES}{rule.pk}/").context["form"].fields["department"].queryset
+
+    assert "South branch" not in [department.name for department in offered]
+    assert refused.status_code == 400
+    assert error.value.fields["department"] == [
+        "That department is closed: it receives no complaints."
+    ]
+    assert RoutingRule.objects.for_tenant(acme_setup).count() == 1
+    assert "South branch" in [department.name for department in kept]
 
 
 def test_a_rule_is_edited_and_deactivated_and_intake_stops_using_it(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from complaints import workflow
 from complaints.lifecycle import State
 from complaints.models import Complaint, ComplaintSettings, Transition
+from tenants.errors import ApplicationError
 from tenants.models import Department, Role
 from tests.factories import make_member
 
@@ -223,3 +224,35 @@ def test_with_sideways_an_agent_hands_it_to_another_region_from_the_page(
         None,
         State.INVESTIGATING,
     )
+
+
+def test_a_closed_department_is_offered_by_neither_form_and_refused_by_the_workflow(
+    client_of, complaint_in, acme, acme_admin
+):
+    complaint = complaint_in(State.INVESTIGATING)
+    assessed = complaint_in(State.ASSESSED)
+    south = department(acme, "south-branch")
+    Department.objects.for_tenant(acme).filter(pk=south.pk).update(is_active=False)
+    south.refresh_from_db()
+    client = client_of(acme_admin)
+    moves = Transition.objects.for_tenant(acme).filter(name__in=["transfer", "assign"])
+    before = moves.count()
+
+    transfer_offered = department_names(form_of(client, complaint))
+    steps = {name: form for name, _label, form in client.get(case_url(assessed)).context["steps"]}
+    assign_offered = [
+        str(label) for value, label in steps["assign"].fields["department"].choices if value != ""
+    ]
+
+    assert transfer_offered == [name for name in EVERY_DEPARTMENT if name != "South branch"]
+    assert "South branch" not in assign_offered
+    for step, row in (
+        (workflow.complaint_transfer, complaint),
+        (workflow.complaint_assign, assessed),
+    ):
+        with pytest.raises(ApplicationError) as error:
+            step(complaint=row, actor=acme_admin, department=south)
+        assert error.value.fields["department"] == [
+            "That department is closed: it receives no complaints."
+        ]
+    assert moves.count() == before
