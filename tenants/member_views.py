@@ -81,7 +81,6 @@ def member_detail(request, membership_id: int):
         "settings/member.html",
         {"membership": membership, "form": form},
         status=400 if form.errors else 200,
-        section="settings-members",
     )
 
 

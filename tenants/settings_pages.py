@@ -48,15 +48,21 @@ def settings_section_add(*sections: SettingsSection) -> None:
     SETTINGS_SECTIONS.sort(key=lambda section: section.position)
 
 
-def sections_for(member: Membership, current_url_name: str | None) -> list[dict]:
-    return [
+def sections_for(member: Membership, path: str) -> list[dict]:
+    """The section list, with the current one marked: the section whose address is the longest
+    start of ``path`` (a brand's page is in "Brands", a closure's in "Organisation")."""
+    sections = [
         {
-            "label": section.label,
-            "url": reverse(section.url_name, kwargs={"tenant_slug": member.tenant.slug}),
-            "is_current": section.url_name == current_url_name,
+            "label": each.label,
+            "url": reverse(each.url_name, kwargs={"tenant_slug": member.tenant.slug}),
+            "is_current": False,
         }
-        for section in SETTINGS_SECTIONS
+        for each in SETTINGS_SECTIONS
     ]
+    current = [each for each in sections if path.startswith(each["url"])]
+    if current:
+        max(current, key=lambda each: len(each["url"]))["is_current"] = True
+    return sections
 
 
 def may_change_settings(member: Membership) -> bool:
@@ -84,17 +90,13 @@ def render_settings(
     context: dict | None = None,
     *,
     status: int = 200,
-    section: str | None = None,
 ):
-    """Render a settings page with the section list and whether the reader may write.
-    ``section``: the url name of the section a page belongs to, if not its own (one member's
-    page is in "Members")."""
-    current = section or request.resolver_match.url_name
+    """Render a settings page with the section list and whether the reader may write."""
     return render(
         request,
         template,
         {
-            "settings_sections": sections_for(request.member, current),
+            "settings_sections": sections_for(request.member, request.path),
             "can_edit": request.can_edit,
             **(context or {}),
         },

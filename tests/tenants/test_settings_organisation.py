@@ -132,3 +132,26 @@ def test_the_years_public_holidays_are_listed(acme_admin, client_of):
     # Acme is in Greece: Orthodox Easter Monday 2026 is 13 April.
     assert "Easter Monday" in page
     assert "13 Apr 2026: Easter Monday" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("/acme/settings/organisation/", "Organisation"),
+        ("/acme/settings/brands/new/", "Brands"),
+        ("/acme/settings/departments/{department}/", "Departments"),
+        ("/acme/settings/members/{member}/", "Members"),
+        ("/acme/settings/complaints/sla/new/", "SLA policies"),
+        ("/acme/settings/complaints/routing/new/", "Routing rules"),
+    ],
+)
+def test_the_side_menu_marks_the_section_of_the_page_open(
+    acme_admin, acme_agent, client_of, url, section
+):
+    url = url.format(department=acme_agent.department_id, member=acme_agent.pk)
+
+    page = client_of(acme_admin).get(url)
+
+    assert page.status_code == 200
+    current = [each["label"] for each in page.context["settings_sections"] if each["is_current"]]
+    assert current == [section]
