@@ -40,3 +40,14 @@ class MemberInvited:
     tenant_id: int
     invitation_id: int
     round: int
+
+
+@dataclass(frozen=True)
+class MemberDeactivated:
+    """A member can no longer use the workspace (``tenants.members.membership_deactivate``):
+    the apps that give them work hand it back, each through its own writer, with ``actor_id``
+    (the admin's membership) as the one who did it."""
+
+    tenant_id: int
+    membership_id: int
+    actor_id: int

@@ -101,7 +101,11 @@ def member_deactivate(request, membership_id: int):
     return _act(
         request,
         members.membership_deactivate,
-        _("%(name)s can no longer use this workspace.") % {"name": _name(membership)},
+        _(
+            "%(name)s can no longer use this workspace; their open complaints and follow-ups "
+            "are back with their departments, unassigned."
+        )
+        % {"name": _name(membership)},
         membership=membership,
     )
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tenants import rls
 from tenants.audit import audit_record, field_changes
 from tenants.errors import ApplicationError, Conflict
-from tenants.events import MemberInvited, publish
+from tenants.events import MemberDeactivated, MemberInvited, publish
 from tenants.models import Department, MemberInvitation, Membership, Role, Tenant
 from tenants.permissions import Action, role_can, role_sees_whole_tenant, roles_allowed
 
@@ -357,7 +357,9 @@ def membership_change(
 
 @transaction.atomic
 def membership_deactivate(*, actor: Membership, membership: Membership) -> Membership:
-    """The member can no longer use this workspace and is given no more complaints."""
+    """The member can no longer use this workspace and is given no more work; what they
+    held (open complaints, open follow-ups) goes back to its department, unassigned, through
+    the apps' subscribers to :class:`~tenants.events.MemberDeactivated`."""
     membership = _locked(actor, membership)
     if not membership.is_active:
         return membership
@@ -367,7 +369,13 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
         _refuse_losing_the_last_admin(
             actor, membership, _("The workspace needs at least one active admin.")
         )
-    return _set_active(actor, membership, False)
+    membership = _set_active(actor, membership, False)
+    publish(
+        MemberDeactivated(
+            tenant_id=membership.tenant_id, membership_id=membership.pk, actor_id=actor.pk
+        )
+    )
+    return membership
 
 
 @transaction.atomic

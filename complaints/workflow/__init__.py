@@ -38,6 +38,8 @@ from complaints.workflow.handling import (
     complaint_request_information,
     complaint_start_investigation,
     complaint_transfer,
+    complaints_hand_back,
+    on_member_deactivated,
 )
 from complaints.workflow.moves import (
     CUSTOMER,
@@ -75,5 +77,7 @@ __all__ = [
     "complaint_start_investigation",
     "complaint_transfer",
     "complaint_withdraw",
+    "complaints_hand_back",
     "default_recourse",
+    "on_member_deactivated",
 ]

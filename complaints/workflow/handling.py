@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from complaints import notify, sla, transfers
 from complaints.attachments import store_files, validate_files
-from complaints.lifecycle import is_handler
+from complaints.lifecycle import OPEN_STATES, is_handler
 from complaints.models import Category, Complaint, Level, Message, Severity
 from complaints.selectors import complaint_settings
 from complaints.workflow.moves import TransitionNotAllowed, guard, move, require_text
 from tenants.errors import ApplicationError
+from tenants.events import MemberDeactivated
 from tenants.models import Department, Membership
 from tenants.permissions import Action, can_see, member_can
 
@@ -303,3 +304,30 @@ def complaint_record_first_response(*, complaint: Complaint, actor: Membership) 
         complaint.first_responded_at = now
         sla.sync_next_check(complaint)
     return stopped == 1
+
+
+def complaints_hand_back(*, member: Membership, actor: Membership) -> int:
+    """Hand every open complaint assigned to ``member`` back to its department, unassigned
+    (a transfer by ``actor``, on each complaint's timeline), when they leave the workspace.
+    Returns how many."""
+    held = Complaint.objects.for_tenant(member.tenant_id).filter(
+        assignee=member, state__in=OPEN_STATES
+    )
+    note = _("Handed back to the department: %(name)s no longer works here.") % {
+        "name": member.user.get_full_name() or member.user.get_username()
+    }
+    count = 0
+    for complaint in held.select_related("department").order_by("pk"):
+        complaint_transfer(
+            complaint=complaint, actor=actor, department=complaint.department, note=note
+        )
+        count += 1
+    return count
+
+
+def on_member_deactivated(event: MemberDeactivated) -> None:
+    """``MemberDeactivated``'s subscriber, in the deactivation's transaction."""
+    members = Membership.objects.for_tenant(event.tenant_id).select_related("user", "tenant")
+    complaints_hand_back(
+        member=members.get(pk=event.membership_id), actor=members.get(pk=event.actor_id)
+    )

@@ -20,6 +20,7 @@ from surveys.followups.selectors import follow_up_department
 from surveys.models import FollowUp
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError, Conflict, NotAllowed, NotFound
+from tenants.events import MemberDeactivated
 from tenants.models import Membership
 from tenants.permissions import (
     Action,
@@ -160,3 +161,27 @@ def follow_up_assignees(member: Membership, follow_up: FollowUp) -> list[Members
         .order_by("department__path", "user__first_name", "user__last_name", "pk")
     )
     return [candidate for candidate in candidates if may_take(candidate, follow_up)]
+
+
+def follow_ups_hand_back(event: MemberDeactivated) -> int:
+    """``MemberDeactivated``'s subscriber: the member's open follow-ups become unassigned (on
+    the list for their department to claim), each audited with the deactivating admin as its
+    actor. Returns how many."""
+    actor = Membership.objects.for_tenant(event.tenant_id).select_related("user", "tenant")
+    actor = actor.get(pk=event.actor_id)
+    held = FollowUp.objects.for_tenant(event.tenant_id).filter(
+        assignee_id=event.membership_id, status=FollowUp.Status.OPEN
+    )
+    rows = list(held.select_for_update().only("pk", "tenant_id"))
+    FollowUp.objects.for_tenant(event.tenant_id).filter(pk__in=[row.pk for row in rows]).update(
+        assignee=None
+    )
+    for row in rows:
+        audit_record(
+            tenant=actor.tenant,
+            actor=actor.user,
+            action="survey.follow_up_hand_back",
+            target=row,
+            changes={"assignee": [event.membership_id, None]},
+        )
+    return len(rows)
