@@ -38,6 +38,11 @@ urlpatterns = [
         structure_views.department_shut,
         name="settings-department-close",
     ),
+    path(
+        "departments/<int:department_id>/reopen/",
+        structure_views.department_open_again,
+        name="settings-department-reopen",
+    ),
 ]
 
 # Members (tenants.member_views)

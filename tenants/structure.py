@@ -190,6 +190,29 @@ def department_close(*, actor: Membership, department: Department) -> Department
     return department
 
 
+@transaction.atomic
+def department_reopen(*, actor: Membership, department: Department) -> Department:
+    """Open a closed department again: routing and transfers may send it complaints. Refused
+    while the department above it is closed (open that first)."""
+    _lock_tree(actor)
+    department = _locked(actor, department)
+    if department.is_active:
+        return department
+    if department.parent_id is not None and not department.parent.is_active:
+        message = _("Open the department above it first.")
+        raise ApplicationError(message, fields={"__all__": [message]})
+    department.is_active = True
+    department.save(update_fields=["is_active"])
+    audit_record(
+        tenant=actor.tenant,
+        actor=actor.user,
+        action="department.reopened",
+        target=department,
+        changes={"is_active": [False, True]},
+    )
+    return department
+
+
 # --- touchpoints ------------------------------------------------------------------------------
 
 TOUCHPOINT_FIELDS = ("code", "name", "kind", "owner_department", "is_active")

@@ -20,6 +20,7 @@ from tenants.structure import (
     department_close,
     department_move,
     department_rename,
+    department_reopen,
     touchpoint_save,
 )
 from tenants.structure_forms import (
@@ -212,6 +213,20 @@ def department_shut(request, department_id: int):
         show_application_error(form, error)
         return _department_page(request, department, close_form=form)
     messages.success(request, _("The department is closed."))
+    return redirect("settings-departments", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@settings_page
+def department_open_again(request, department_id: int):
+    department = _own(Department, request, department_id)
+    form = forms.Form(request.POST)
+    try:
+        department_reopen(actor=request.member, department=department)
+    except ApplicationError as error:
+        show_application_error(form, error)
+        return _department_page(request, department, close_form=form)
+    messages.success(request, _("The department is open again."))
     return redirect("settings-departments", tenant_slug=request.tenant.slug)
 
 

@@ -193,6 +193,36 @@ def test_a_closed_department_gets_no_routed_complaints_and_no_new_departments(
     assert not Department.objects.for_tenant(tenant).filter(code="desk").exists()
 
 
+def test_a_closed_department_is_opened_again_and_routed_to_once_more(
+    acme_setup, acme_brand, acme_admin, client_of
+):
+    tenant = acme_setup
+    south, south_branch = _department(tenant, "south"), _department(tenant, "south-branch")
+    RoutingRule.objects.for_tenant(tenant).update(department=south_branch)
+    client = client_of(acme_admin)
+    client.post(_url(south_branch, "close/"))
+    client.post(_url(south, "close/"))
+
+    page = client.get(_url(south_branch)).content.decode()
+    below_a_closed_one = client.post(_url(south_branch, "reopen/"))
+    client.post(_url(south, "reopen/"))
+    reopened = client.post(_url(south_branch, "reopen/"))
+    complaint = file_complaint(acme_brand, category=_claims(tenant))
+
+    assert "Open again" in page
+    assert below_a_closed_one.status_code == 400
+    assert "Open the department above it first." in below_a_closed_one.content.decode()
+    assert reopened.status_code == 302
+    assert _department(tenant, "south-branch").is_active is True
+    assert complaint.department_id == south_branch.pk
+    assert list(_audits(tenant).order_by("pk").values_list("action", "target_id")) == [
+        ("department.closed", str(south_branch.pk)),
+        ("department.closed", str(south.pk)),
+        ("department.reopened", str(south.pk)),
+        ("department.reopened", str(south_branch.pk)),
+    ]
+
+
 def test_bad_input_when_adding_is_refused_with_a_message(acme_admin, client_of):
     north = _department(acme_admin.tenant, "north")
 
@@ -221,11 +251,12 @@ def test_a_manager_reads_the_tree_but_cannot_change_it(acme_manager, client_of):
         client.post(_url(north), {"name": "Renamed"}),
         client.post(_url(north, "move/"), {"parent": south.pk}),
         client.post(_url(_department(tenant, "south-branch"), "close/")),
+        client.post(_url(_department(tenant, "south-branch"), "reopen/")),
     ]
 
     assert listed.status_code == page.status_code == 200
     assert "<fieldset disabled>" in page.content.decode()
-    assert [response.status_code for response in refused] == [403] * 4
+    assert [response.status_code for response in refused] == [403] * 5
     assert _paths(tenant) == before
     assert _department(tenant, "north").name == "North region"
     assert _department(tenant, "south-branch").is_active is True
@@ -244,7 +275,7 @@ def test_other_roles_do_not_see_the_tree(persona, request, client_of):
     assert _department(member.tenant, "north").name == "North region"
 
 
-@pytest.mark.parametrize("action", ["", "move/", "close/"])
+@pytest.mark.parametrize("action", ["", "move/", "close/", "reopen/"])
 def test_another_tenants_department_is_a_missing_one(acme_admin, globex, client_of, action):
     hq = _department(globex, "hq")
     data = {"name": "Hijacked", "parent": _department(acme_admin.tenant, "north").pk}
