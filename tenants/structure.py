@@ -178,16 +178,7 @@ def department_close(*, actor: Membership, department: Department) -> Department
     problems += department_close_refusals(department)
     if problems:
         raise ApplicationError(problems[0], fields={"__all__": problems})
-    department.is_active = False
-    department.save(update_fields=["is_active"])
-    audit_record(
-        tenant=actor.tenant,
-        actor=actor.user,
-        action="department.closed",
-        target=department,
-        changes={"is_active": [True, False]},
-    )
-    return department
+    return _set_open(actor, department, False)
 
 
 @transaction.atomic
@@ -201,14 +192,18 @@ def department_reopen(*, actor: Membership, department: Department) -> Departmen
     if department.parent_id is not None and not department.parent.is_active:
         message = _("Open the department above it first.")
         raise ApplicationError(message, fields={"__all__": [message]})
-    department.is_active = True
+    return _set_open(actor, department, True)
+
+
+def _set_open(actor: Membership, department: Department, is_open: bool) -> Department:
+    department.is_active = is_open
     department.save(update_fields=["is_active"])
     audit_record(
         tenant=actor.tenant,
         actor=actor.user,
-        action="department.reopened",
+        action="department.reopened" if is_open else "department.closed",
         target=department,
-        changes={"is_active": [False, True]},
+        changes={"is_active": [not is_open, is_open]},
     )
     return department
 

@@ -205,28 +205,26 @@ def department_relocate(request, department_id: int):
 @require_POST
 @settings_page
 def department_shut(request, department_id: int):
-    department = _own(Department, request, department_id)
-    form = forms.Form(request.POST)
-    try:
-        department_close(actor=request.member, department=department)
-    except ApplicationError as error:
-        show_application_error(form, error)
-        return _department_page(request, department, close_form=form)
-    messages.success(request, _("The department is closed."))
-    return redirect("settings-departments", tenant_slug=request.tenant.slug)
+    return _open_or_close(request, department_id, department_close, _("The department is closed."))
 
 
 @require_POST
 @settings_page
 def department_open_again(request, department_id: int):
+    return _open_or_close(
+        request, department_id, department_reopen, _("The department is open again.")
+    )
+
+
+def _open_or_close(request, department_id: int, service, done: str):
     department = _own(Department, request, department_id)
     form = forms.Form(request.POST)
     try:
-        department_reopen(actor=request.member, department=department)
+        service(actor=request.member, department=department)
     except ApplicationError as error:
         show_application_error(form, error)
         return _department_page(request, department, close_form=form)
-    messages.success(request, _("The department is open again."))
+    messages.success(request, done)
     return redirect("settings-departments", tenant_slug=request.tenant.slug)
 
 
