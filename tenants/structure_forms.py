@@ -145,7 +145,14 @@ class TouchpointForm(forms.Form):
 
 
 class DepartmentAddForm(forms.Form):
-    parent = DepartmentChoiceField(label=_("Under"), queryset=Department.objects.none())
+    # Left empty only for a tenant's first department, the top of the tree: the service asks
+    # for a parent once there is one.
+    parent = DepartmentChoiceField(
+        label=_("Under"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("At the top (the first department only)"),
+    )
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.SlugField(
         label=_("Code"),

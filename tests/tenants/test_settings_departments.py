@@ -6,10 +6,11 @@ audited; managers read; other roles see nothing; another tenant's department is 
 import pytest
 
 from complaints.models import Category, RoutingRule
-from tenants.models import AuditEntry, Department
+from tenants.models import AuditEntry, Department, Tenant
 from tenants.trees import tree_path, tree_path_ids
 from tests.complaint_fixtures import file_complaint
 from tests.factories import make_department
+from tests.tenants.invitation_links import accept_invitation, create_tenant, invitation_link
 
 LIST = "/acme/settings/departments/"
 NEW = "/acme/settings/departments/new/"
@@ -59,6 +60,26 @@ def test_an_admin_adds_a_department_under_another(acme_admin, client_of):
         "name": [None, "North claims desk"],
         "parent": [None, "north"],
     }
+
+
+def test_a_new_tenants_admin_adds_the_top_of_the_tree_then_only_departments_under_it(db, client):
+    create_tenant(name="Initech", slug="initech", admin_email="boss@initech.example")
+    link = invitation_link("initech", "boss@initech.example")
+    accept_invitation(client, link, first_name="Bill", password="A long passphrase 42")
+    new = "/initech/settings/departments/new/"
+
+    page = client.get("/initech/settings/departments/").content.decode()
+    top = client.post(new, {"parent": "", "name": "Head office", "code": "hq"})
+    second_top = client.post(new, {"parent": "", "name": "Another top", "code": "top-2"})
+
+    assert "At the top (the first department only)" in page
+    assert top.status_code == 302
+    tenant = Tenant.objects.get(slug="initech")
+    head_office = _department(tenant, "hq")
+    assert (head_office.parent_id, head_office.path) == (None, tree_path([head_office.pk]))
+    assert second_top.status_code == 400
+    assert "Choose the department it belongs under." in second_top.content.decode()
+    assert list(Department.objects.for_tenant(tenant).values_list("code", flat=True)) == ["hq"]
 
 
 def test_an_admin_renames_a_department(acme_admin, client_of):
@@ -233,7 +254,7 @@ def test_bad_input_when_adding_is_refused_with_a_message(acme_admin, client_of):
 
     assert duplicate.status_code == no_parent.status_code == 400
     assert "Another one already has this code." in duplicate.content.decode()
-    assert "This field is required." in no_parent.content.decode()
+    assert "Choose the department it belongs under." in no_parent.content.decode()
     assert Department.objects.for_tenant(acme_admin.tenant).count() == 5
     assert not _audits(acme_admin.tenant).exists()
 
