@@ -5,6 +5,7 @@ policy, a routing rule); the invited agent joins; a customer's complaint is rout
 to that agent, with that policy's due times, and the admin finds it in the queue."""
 
 import re
+import time
 from datetime import timedelta
 
 from django.test import override_settings
@@ -23,7 +24,11 @@ from tenants.models import (
     Membership,
     Tenant,
 )
-from tests.tenants.invitation_links import create_tenant, invitation_link, invitation_path
+from tests.tenants.invitation_links import (
+    create_tenant,
+    invitation_link_in_email,
+    invitation_path,
+)
 
 BOSS = "boss@initech.example"
 AGENT = "agent@initech.example"
@@ -35,9 +40,20 @@ def due(received, hours, calendar) -> tuple:
     return tuple(add_business_time(received, timedelta(hours=each), calendar) for each in hours)
 
 
-def join(page, base: str, email: str, *, first_name: str, last_name: str) -> None:
-    """Open the invitation's link from the outbox, give a name and a password, join."""
-    page.goto(base + invitation_path(invitation_link("initech", email)))
+def emailed_link(sink, email: str, timeout: float = 30) -> str:
+    """The invitation link in the email the worker sent to ``email``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in list(sink.messages):
+            if message["To"] == email:
+                return invitation_link_in_email(message)
+        time.sleep(0.1)
+    raise AssertionError(f"No invitation to {email}: {[m['To'] for m in sink.messages]}")
+
+
+def join(page, base: str, link: str, *, first_name: str, last_name: str) -> None:
+    """Open the invitation's link, give a name and a password, join."""
+    page.goto(base + invitation_path(link))
     expect(page.get_by_role("heading", level=1)).to_have_text("Join Initech")
     form = page.get_by_role("main")
     form.get_by_label("First name").fill(first_name)
@@ -151,19 +167,22 @@ def file_a_complaint(page, base: str) -> str:
 
 @override_settings(DEBUG=True)  # serve static files from the live server
 def test_a_new_tenant_sets_itself_up_and_routes_its_first_complaint(
-    live_server, browser, page, own_cache
+    live_server, browser, page, own_cache, celery_worker, _smtp_sink
 ):
+    # The invitations go out as they would: through the outbox, a worker and an SMTP server.
     base = live_server.url
     create_tenant(name="Initech", slug="initech", admin_email=BOSS)
     tenant = Tenant.objects.get(slug="initech")
 
-    join(page, base, BOSS, first_name="Bill", last_name="Lumbergh")
+    join(page, base, emailed_link(_smtp_sink, BOSS), first_name="Bill", last_name="Lumbergh")
     set_up_the_workspace(page)
 
     agent_context = browser.new_context(locale="en-GB")
     agent_page = agent_context.new_page()
     agent_page.set_default_timeout(10_000)
-    join(agent_page, base, AGENT, first_name="Milton", last_name="Waddams")
+    join(
+        agent_page, base, emailed_link(_smtp_sink, AGENT), first_name="Milton", last_name="Waddams"
+    )
     agent_context.close()
 
     customer_context = browser.new_context(locale="en-GB")
