@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -36,6 +37,11 @@ app.conf.update(
         "purge-submission-tokens": {
             "task": "tenants.tasks.purge_submission_tokens_task",
             "schedule": 60.0,
+        },
+        # Nightly (UTC), after every tenant's day has ended in Europe.
+        "refresh-ratings": {
+            "task": "ratings.tasks.refresh_ratings_task",
+            "schedule": crontab(hour=2, minute=30),
         },
     },
 )

@@ -47,6 +47,8 @@ class Action(StrEnum):
     VIEW_DASHBOARDS = "view_dashboards"
     VIEW_OWN_RATING = "view_own_rating"
     VIEW_RATINGS = "view_ratings"
+    # Recompute a period's ratings, close and reopen periods.
+    MANAGE_RATINGS = "manage_ratings"
     DECIDE_DISPUTES = "decide_disputes"
 
 
@@ -72,6 +74,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_SURVEYS,
             Action.VIEW_OWN_RATING,
             Action.DECIDE_DISPUTES,
+            Action.MANAGE_RATINGS,
             Action.VIEW_SETTINGS,
         }
     ),

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.db import connection
@@ -31,15 +32,17 @@ def test_a_real_worker_process_runs_a_task_on_the_same_database(celery_worker, a
 
 # --- beat ----------------------------------------------------------------------------------------
 
-# What beat sends every minute, by the task's name: a module move must not leave beat sending a
-# name no worker knows.
+# What beat sends, by the task's name: a module move must not leave beat sending a name no
+# worker knows. Every minute, but the ratings: nightly.
 BEAT = {
     "sla-scan": "complaints.tasks.sla_scan_task",
     "survey-invitations": "surveys.tasks.send_survey_invitations_task",
     "sweep-deliveries": "notifications.tasks.sweep_deliveries_task",
     "purge-submission-tokens": "tenants.tasks.purge_submission_tokens_task",
     "purge-access-keys": "complaints.tasks.purge_access_keys_task",
+    "refresh-ratings": "ratings.tasks.refresh_ratings_task",
 }
+NIGHTLY = {"refresh-ratings": crontab(hour=2, minute=30)}
 
 
 def beat_task(entry: str):
@@ -48,15 +51,16 @@ def beat_task(entry: str):
     return celery_app.tasks[celery_app.conf.beat_schedule[entry]["task"]]
 
 
-def test_every_beat_entry_names_a_task_a_worker_knows_and_runs_every_minute():
+def test_every_beat_entry_names_a_task_a_worker_knows_and_runs_every_minute_or_nightly():
     celery_app.loader.import_default_modules()  # what a worker does at start
 
     schedule = celery_app.conf.beat_schedule
 
     assert {name: entry["task"] for name, entry in schedule.items()} == BEAT
-    assert {name: entry["schedule"] for name, entry in schedule.items()} == dict.fromkeys(
-        BEAT, 60.0
-    )
+    assert {name: entry["schedule"] for name, entry in schedule.items()} == {
+        **dict.fromkeys(BEAT, 60.0),
+        **NIGHTLY,
+    }
     assert [name for name in BEAT.values() if name not in celery_app.tasks] == []
 
 
