@@ -54,5 +54,6 @@ urlpatterns = [
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),
     path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
+    path("<slug:tenant_slug>/ratings/", include("ratings.urls")),
     path("<slug:tenant_slug>/", include("tenants.urls")),
 ]

@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class RatingsConfig(AppConfig):
     name = "ratings"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from ratings.disputes import register_messages
+        from tenants.navigation import NavItem, navigation_add
+        from tenants.permissions import Action
+
+        register_messages()
+        navigation_add(
+            NavItem(_("My rating"), "my-rating", Action.VIEW_OWN_RATING, 40),
+            NavItem(_("Disputes"), "dispute-list", Action.DECIDE_DISPUTES, 41),
+        )

@@ -4,7 +4,8 @@ per member, for one tenant and one period (``start`` ≤ moment < ``end``).
 * Customer answers: the primary question's score of each first response of the tenant's chosen
   kind (CSAT 1–5, or NPS counted +100 promoter / 0 passive / −100 detractor, so their mean is
   the NPS), about an interaction of the period (by when it happened), under its performer —
-  the answers ``surveys.metrics`` counts (primary question, re-rates are history).
+  the answers ``surveys.metrics`` counts (primary question, re-rates are history), less those
+  a manager took out by accepting the performer's dispute.
 * Complaints resolved in the period, under their handler (assignee): how many, how many by
   their resolution due time, how many were ever reopened, and the working hours from receipt
   to resolution in the tenant's business calendar (the one figure read row by row: the
@@ -20,7 +21,7 @@ from datetime import datetime
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 
 from complaints.models import Complaint, Transition
-from ratings.models import CustomerScoreKind
+from ratings.models import CustomerScoreKind, Dispute
 from surveys.models import FollowUp, Invitation, Response
 from surveys.scoring import QuestionKind, detractor_q, promoter_q
 from tenants.business_time import BusinessCalendar, business_time_between
@@ -79,12 +80,16 @@ def customer_answers(
 ) -> tuple[dict[int, tuple[float, int]], tuple[float, int]]:
     """``{performer id: (sum, count)}`` and the tenant's ``(sum, count)`` over every answer of
     the period (with or without a performer), for its mean."""
-    responses = Response.objects.for_tenant(tenant_id).filter(
-        primary_kind=QuestionKind.CSAT if kind == CustomerScoreKind.CSAT else QuestionKind.NPS,
-        primary_score__isnull=False,
-        invitation__purpose=Invitation.Purpose.FIRST,
-        interaction__occurred_at__gte=start,
-        interaction__occurred_at__lt=end,
+    responses = (
+        Response.objects.for_tenant(tenant_id)
+        .filter(
+            primary_kind=QuestionKind.CSAT if kind == CustomerScoreKind.CSAT else QuestionKind.NPS,
+            primary_score__isnull=False,
+            invitation__purpose=Invitation.Purpose.FIRST,
+            interaction__occurred_at__gte=start,
+            interaction__occurred_at__lt=end,
+        )
+        .exclude(dispute__status=Dispute.Status.ACCEPTED)
     )
     sums = {"total": Sum(_score(kind)), "count": Count("pk")}
     by_performer = {

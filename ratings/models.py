@@ -131,3 +131,56 @@ class Rating(TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "performer", "period"], name="rating_tenant_performer"),
         ]
+
+
+class Dispute(TenantOwned):
+    """A performer's objection to a response behind their rating, decided by a manager: an
+    accepted dispute takes the response out of the performer's (and their departments')
+    customer score. Its status has one writer, ``ratings.disputes``."""
+
+    class Reason(models.TextChoices):
+        NOT_MY_WORK = "not_my_work", _("Not about my work")
+        OUTSIDE_MY_CONTROL = (
+            "outside_control",
+            _("The customer complained about something outside my control"),
+        )
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    response = models.OneToOneField(
+        "surveys.Response", on_delete=models.CASCADE, related_name="dispute"
+    )
+    performer = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "status", "created_at"], name="dispute_tenant_status"),
+            models.Index(fields=["tenant", "performer"], name="dispute_tenant_performer"),
+        ]
+
+
+class DisputeComment(TenantOwned):
+    """One message of a dispute's thread: the performer's opening text, then performer and
+    manager in turn."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "dispute", "created_at"], name="dispute_comment_thread"),
+        ]

@@ -147,6 +147,7 @@ def test_no_module_is_longer_than_the_limit():
 STATUS_OWNERS = {
     "Complaint": ("state", "complaints/workflow"),
     "CorrectiveAction": ("status", "complaints/corrective_actions.py"),
+    "Dispute": ("status", "ratings/disputes.py"),
     "FollowUp": ("status", "surveys/followups/services.py"),
     "Invitation": ("status", "surveys/invitations/status.py"),
     "SurveyVersion": ("status", "surveys/builder/publishing.py"),
@@ -156,6 +157,7 @@ STATUS_OWNERS = {
 ROW_NAMES = {
     "Complaint": ("complaint",),
     "CorrectiveAction": ("corrective_action", "action"),
+    "Dispute": ("dispute",),
     "FollowUp": ("follow_up", "followup"),
     "Invitation": ("invitation",),
     "SurveyVersion": ("version", "draft"),

@@ -23,6 +23,7 @@ from complaints.policies import sla_policy_save
 from complaints.routing_rules import routing_rule_save
 from complaints.services import category_create
 from notifications.services import notification_create
+from ratings.models import Dispute
 from surveys.interactions.importing import IMPORT_ACTION
 from surveys.models import FollowUp, Invitation, Question, SurveyRule
 from surveys.responses.submitting import response_submit
@@ -76,6 +77,7 @@ class World:
     complaints_in: dict[str, object] = field(default_factory=dict)
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
     member_invitation: object = None  # an open invitation to join the tenant
+    dispute: object = None  # an open dispute of the survey's response
 
     def membership_of(self, member: Membership | None) -> Membership | None:
         """The asker's own membership in this tenant (the same user), if they have one."""
@@ -213,6 +215,9 @@ def build_world(
         routing_rule=routing_rule_save(
             actor=admin, name="Glass", keywords="glass", department=department, order=500
         ),
+    )
+    world.dispute = Dispute.objects.create(
+        tenant=tenant, response=response, performer=admin, reason=Dispute.Reason.OTHER
     )
     world.member_invitation = member_invite(
         actor=admin, email=f"newcomer@{tenant.slug}.example", role=Role.ANALYST, department=None

@@ -125,6 +125,7 @@ FILL: dict[str, Fill] = {
     "question_id": Fill(lambda w, m: w.question.pk),
     "rule_id": Fill(lambda w, m: w.rule.pk),
     "follow_up_id": Fill(lambda w, m: w.follow_up.pk),
+    "dispute_id": Fill(lambda w, m: w.dispute.pk),
     "response_id": Fill(lambda w, m: w.response.pk),
     "entry_id": Fill(lambda w, m: w.import_entry.pk),
     "notification_id": Fill(_notification),

@@ -79,4 +79,5 @@ def test_the_home_page_lists_the_tenants_brands_only(client_of, acme_agent, glob
         "Responses",
         "Follow-ups",
         "Interactions",
+        "My rating",
     ]
