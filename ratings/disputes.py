@@ -9,8 +9,6 @@ for a dispute that does not exist. Who decides: a member who may ``DECIDE_DISPUT
 the performer, never the performer themself.
 """
 
-from zoneinfo import ZoneInfo
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from notifications.messages import message_register
 from notifications.services import notification_create
 from ratings.models import Dispute, DisputeComment, RatingPeriod
+from ratings.periods import local_day
 from ratings.services import period_for, ratings_compute
 from surveys.models import Invitation, Response
 from tenants.audit import audit_record
@@ -238,7 +237,7 @@ def _recompute_periods_of(dispute: Dispute) -> None:
     performer's score leaves the answer out as soon as the decision is made."""
     tenant = dispute.performer.tenant
     occurred = dispute.response.interaction.occurred_at
-    day = occurred.astimezone(ZoneInfo(tenant.time_zone)).date()
+    day = local_day(occurred, tenant.time_zone)
     for kind in RatingPeriod.Kind.values:
         period = period_for(tenant, kind, day)
         if not period.is_closed:

@@ -23,7 +23,13 @@ def previous_start(kind: str, start: date) -> date:
     return _months_later(start, -MONTHS_IN[kind])
 
 
-def period_instants(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+def period_instants(start: date, end: date, time_zone: str) -> tuple[datetime, datetime]:
     """The period's first instant and the first instant after it, at local midnight in
-    ``zone`` (so a month holds what the tenant's clock says happened in it)."""
+    the tenant's ``time_zone`` (so a month holds what its clock says happened in it)."""
+    zone = ZoneInfo(time_zone)
     return datetime.combine(start, time(), zone), datetime.combine(end, time(), zone)
+
+
+def local_day(moment: datetime, time_zone: str) -> date:
+    """The tenant's calendar day at ``moment`` (its periods are counted in these)."""
+    return moment.astimezone(ZoneInfo(time_zone)).date()

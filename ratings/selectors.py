@@ -4,7 +4,6 @@ responses and complaints behind a period's rating (each a fixed number of querie
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from ratings import formula
 from ratings.models import Dispute, Rating, RatingPeriod
-from ratings.periods import period_bounds, period_instants
+from ratings.periods import local_day, period_bounds, period_instants
 from surveys.models import Invitation, Response
 from tenants.models import Membership
 
@@ -20,7 +19,7 @@ TREND_PERIODS = 12
 
 
 def today_of(tenant) -> date:
-    return timezone.now().astimezone(ZoneInfo(tenant.time_zone)).date()
+    return local_day(timezone.now(), tenant.time_zone)
 
 
 def period_chosen(member: Membership, kind: str, start: date | None) -> RatingPeriod | None:
@@ -102,7 +101,7 @@ def component_lines(rating: Rating, medians: dict[str, float]) -> list[Component
 
 
 def _instants(member: Membership, period: RatingPeriod):
-    return period_instants(period.start, period.end, ZoneInfo(member.tenant.time_zone))
+    return period_instants(period.start, period.end, member.tenant.time_zone)
 
 
 def responses_behind(member: Membership, period: RatingPeriod, kind: str) -> QuerySet[Response]:

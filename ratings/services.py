@@ -4,7 +4,6 @@ period is left alone until a manager reopens it (audited)."""
 
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from ratings import formula
 from ratings.inputs import Inputs, period_inputs
 from ratings.models import CustomerScoreKind, Rating, RatingPeriod, RatingScheme
-from ratings.periods import period_bounds, period_instants, previous_start
+from ratings.periods import local_day, period_bounds, period_instants, previous_start
 from tenants import rls
 from tenants.audit import audit_record
 from tenants.calendar import calendar_for
@@ -112,7 +111,7 @@ def ratings_compute(*, period: RatingPeriod, now: datetime | None = None) -> int
     now = now or timezone.now()
     tenant = Tenant.objects.get(pk=period.tenant_id)
     scheme = scheme_current(tenant.pk)
-    start, end = period_instants(period.start, period.end, ZoneInfo(tenant.time_zone))
+    start, end = period_instants(period.start, period.end, tenant.time_zone)
     members, (tenant_total, tenant_count) = period_inputs(
         tenant.pk, scheme.customer_score_kind, start, end, calendar_for(tenant)
     )
@@ -195,7 +194,7 @@ def ratings_refresh(*, now: datetime | None = None) -> int:
 
 
 def _refresh_tenant(tenant: Tenant, now: datetime) -> int:
-    today = now.astimezone(ZoneInfo(tenant.time_zone)).date()
+    today = local_day(now, tenant.time_zone)
     close_after_days = scheme_current(tenant.pk).close_after_days
     computed = 0
     for kind in RatingPeriod.Kind.values:
@@ -207,14 +206,14 @@ def _refresh_tenant(tenant: Tenant, now: datetime) -> int:
             ratings_compute(period=period, now=now)
             computed += 1
             if period is previous and _close_due(period, close_after_days, today):
-                _close(period, now)
+                _close(tenant, period, now)
     return computed
 
 
-def _close(period: RatingPeriod, now: datetime) -> None:
-    RatingPeriod.objects.for_tenant(period.tenant_id).filter(pk=period.pk).update(closed_at=now)
+def _close(tenant: Tenant, period: RatingPeriod, now: datetime) -> None:
+    RatingPeriod.objects.for_tenant(tenant).filter(pk=period.pk).update(closed_at=now)
     audit_record(
-        tenant=Tenant.objects.get(pk=period.tenant_id),
+        tenant=tenant,
         actor=None,
         action="rating_period.closed",
         target=period,
