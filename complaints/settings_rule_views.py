@@ -13,9 +13,9 @@ from complaints import policies, routing_rules
 from complaints import setup_selectors as selectors
 from complaints.selectors import complaint_settings
 from complaints.settings_forms import MoveForm, RouteTrialForm, RoutingRuleForm, SlaPolicyForm
-from complaints.settings_views import GET_OR_POST, saved, write
+from complaints.settings_views import GET_OR_POST
 from tenants.errors import ApplicationError
-from tenants.settings_pages import render_settings, settings_page
+from tenants.settings_pages import render_settings, saved, settings_page, write
 
 # --- SLA policies ---------------------------------------------------------------------------
 

@@ -6,8 +6,6 @@ every write is one service call; a row of another tenant in the address is the 4
 missing one, looked up before the form is read.
 """
 
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,27 +21,9 @@ from complaints.settings_forms import (
     RootCauseForm,
 )
 from tenants.errors import ApplicationError
-from tenants.forms import show_application_error
-from tenants.settings_pages import render_settings, settings_page
+from tenants.settings_pages import render_settings, saved, settings_page, write
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def saved(request, url_name: str, message: str, **kwargs):
-    messages.success(request, message)
-    return redirect(url_name, tenant_slug=request.tenant.slug, **kwargs)
-
-
-def write(form, call) -> bool:
-    """Call the service with the valid form's values; put a refusal on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ApplicationError as error:
-        show_application_error(form, error)
-        return False
-    return True
 
 
 # --- categories -----------------------------------------------------------------------------

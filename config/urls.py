@@ -50,6 +50,7 @@ urlpatterns = [
     path("<slug:tenant_slug>/settings/surveys/", include("surveys.programme.urls")),
     # Before the tenants' settings: each app's settings pages live under their own prefix.
     path("<slug:tenant_slug>/settings/complaints/", include("complaints.settings_urls")),
+    path("<slug:tenant_slug>/settings/ratings/", include("ratings.settings_urls")),
     path("<slug:tenant_slug>/settings/", include("tenants.settings_urls")),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),

@@ -10,9 +10,12 @@ class RatingsConfig(AppConfig):
         from ratings.disputes import register_messages
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
+        from tenants.settings_pages import SettingsSection, settings_section_add
 
         register_messages()
         navigation_add(
             NavItem(_("My rating"), "my-rating", Action.VIEW_OWN_RATING, 40),
             NavItem(_("Disputes"), "dispute-list", Action.DECIDE_DISPUTES, 41),
+            NavItem(_("Leaderboard"), "rating-leaderboard", Action.VIEW_RATINGS, 42),
         )
+        settings_section_add(SettingsSection(_("Ratings"), "settings-ratings", 60))

@@ -78,6 +78,8 @@ class RatingPeriod(TenantOwned):
     start = models.DateField()
     end = models.DateField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a manager reopens the period: the nightly run then leaves closing it to them.
+    reopened_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -90,6 +92,21 @@ class RatingPeriod(TenantOwned):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+class NormsAcknowledgement(TenantOwned):
+    """A performer confirmed they have read a version of the norms (shown to managers)."""
+
+    scheme = models.ForeignKey(RatingScheme, on_delete=models.CASCADE, related_name="+")
+    performer = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "scheme", "performer"], name="norms_acknowledged_once"
+            ),
+        ]
 
 
 class Rating(TenantOwned):

@@ -5,15 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from complaints.models import Complaint
 from ratings import formula
-from ratings.models import Dispute, Rating, RatingPeriod
-from ratings.periods import local_day, period_bounds, period_instants
+from ratings.models import Dispute, NormsAcknowledgement, Rating, RatingPeriod, RatingScheme
+from ratings.periods import local_day, period_bounds, period_instants, previous_start
 from surveys.models import Invitation, Response
-from tenants.models import Membership
+from tenants.models import Department, Membership, Role
+from tenants.permissions import Action, role_can
 
 TREND_PERIODS = 12
 
@@ -28,6 +29,11 @@ def period_chosen(member: Membership, kind: str, start: date | None) -> RatingPe
     if start is None:
         start, _end = period_bounds(kind, today_of(member.tenant))
     return RatingPeriod.objects.for_tenant(member.tenant_id).filter(kind=kind, start=start).first()
+
+
+def periods_of(tenant_id: int, kind: str) -> QuerySet[RatingPeriod]:
+    """The tenant's stored periods of ``kind``, newest first (the period picker)."""
+    return RatingPeriod.objects.for_tenant(tenant_id).filter(kind=kind).order_by("-start")[:36]
 
 
 def rating_of(member: Membership, period: RatingPeriod) -> Rating | None:
@@ -122,6 +128,16 @@ def responses_behind(member: Membership, period: RatingPeriod, kind: str) -> Que
     )
 
 
+def response_of(member: Membership, response_id: int) -> Response | None:
+    """A response about one of the member's interactions (what they may dispute), or None."""
+    return (
+        Response.objects.for_tenant(member.tenant_id)
+        .select_related("interaction__customer")
+        .filter(pk=response_id, interaction__performer=member)
+        .first()
+    )
+
+
 def complaints_behind(member: Membership, period: RatingPeriod) -> QuerySet[Complaint]:
     """The complaints the member resolved in the period, latest first."""
     start, end = _instants(member, period)
@@ -137,4 +153,111 @@ def open_disputes(disputes: QuerySet[Dispute]) -> QuerySet[Dispute]:
         disputes.filter(status=Dispute.Status.OPEN)
         .select_related("performer__user", "response")
         .order_by("created_at", "pk")
+    )
+
+
+# --- norms and who has read them ------------------------------------------------------------
+
+
+def rated_roles() -> list[str]:
+    """The roles that are rated and told the norms: those who see their own rating but do not
+    manage ratings (agents and performers)."""
+    return [
+        role
+        for role in Role.values
+        if role_can(role, Action.VIEW_OWN_RATING) and not role_can(role, Action.MANAGE_RATINGS)
+    ]
+
+
+def norms_acknowledged(member: Membership, scheme: RatingScheme) -> bool:
+    return (
+        NormsAcknowledgement.objects.for_tenant(member.tenant_id)
+        .filter(scheme=scheme, performer=member)
+        .exists()
+    )
+
+
+def norms_readers(tenant_id: int, scheme: RatingScheme) -> QuerySet[Membership]:
+    """The tenant's active rated members, each with ``acknowledged_at`` of this version's
+    norms (None: not yet), the ones who have not read them first. One query."""
+    acknowledged = NormsAcknowledgement.objects.for_tenant(tenant_id).filter(
+        scheme=scheme, performer=OuterRef("pk")
+    )
+    return (
+        Membership.objects.for_tenant(tenant_id)
+        .filter(is_active=True, role__in=rated_roles())
+        .select_related("user", "department")
+        .annotate(acknowledged_at=Subquery(acknowledged.values("acknowledged_at")[:1]))
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "user__last_name", "pk")
+    )
+
+
+# --- the leaderboard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One performer on the leaderboard (``rank`` None: not enough data)."""
+
+    rating: Rating
+    rank: int | None
+    movement: float | None  # points since the previous period (None: no rating there)
+    answers: int
+
+
+def _in_subtree(department: Department | None, prefix: str) -> Q:
+    return Q(**{f"{prefix}__path__startswith": department.path}) if department else Q()
+
+
+def leaderboard(
+    tenant_id: int, period: RatingPeriod, department: Department | None
+) -> tuple[list[BoardRow], list[BoardRow]]:
+    """The period's performers of ``department``'s subtree (None: everyone), best first and
+    ranked (equal values share a rank), and apart those without a rating; each with the
+    movement since the previous period of the same kind. Two queries."""
+    rows = list(
+        Rating.objects.for_tenant(tenant_id)
+        .filter(_in_subtree(department, "performer__department"), period=period)
+        .filter(performer__isnull=False)
+        .select_related("performer__user", "performer__department")
+        .order_by(
+            F("value").desc(nulls_last=True),
+            "performer__user__last_name",
+            "performer__user__first_name",
+            "pk",
+        )
+    )
+    before = dict(
+        Rating.objects.for_tenant(tenant_id)
+        .filter(
+            period__kind=period.kind,
+            period__start=previous_start(period.kind, period.start),
+            performer_id__in=[row.performer_id for row in rows],
+        )
+        .values_list("performer_id", "value")
+    )
+    ranked, unranked = [], []
+    rank, last_value = 0, None
+    for position, row in enumerate(rows, start=1):
+        earlier = before.get(row.performer_id)
+        movement = None if row.value is None or earlier is None else row.value - earlier
+        answers = row.inputs.get("answers", 0)
+        if row.value is None:
+            unranked.append(BoardRow(row, None, None, answers))
+            continue
+        if row.value != last_value:
+            rank, last_value = position, row.value
+        ranked.append(BoardRow(row, rank, movement, answers))
+    return ranked, unranked
+
+
+def department_ratings(
+    tenant_id: int, period: RatingPeriod, department: Department | None
+) -> QuerySet[Rating]:
+    """The period's ratings of ``department`` and the departments below it, in tree order."""
+    return (
+        Rating.objects.for_tenant(tenant_id)
+        .filter(_in_subtree(department, "department"), period=period, department__isnull=False)
+        .select_related("department")
+        .order_by("department__path")
     )

@@ -158,15 +158,17 @@ def rating_period_recompute(*, actor: Membership, period: RatingPeriod) -> int:
 
 @transaction.atomic
 def rating_period_reopen(*, actor: Membership, period: RatingPeriod) -> RatingPeriod:
-    """A manager reopens a closed period: the nightly task recomputes it again until it closes
-    once more (audited)."""
+    """A manager reopens a closed period (audited). It stays open, recomputed on demand (and
+    nightly while it is the current or previous one), until a manager closes it again: the
+    nightly run closes only periods nobody reopened."""
     require(actor, Action.MANAGE_RATINGS)
     period = RatingPeriod.objects.for_tenant(actor.tenant_id).select_for_update().get(pk=period.pk)
     if not period.is_closed:
         return period
     closed_at = period.closed_at
     period.closed_at = None
-    period.save(update_fields=["closed_at"])
+    period.reopened_at = timezone.now()
+    period.save(update_fields=["closed_at", "reopened_at"])
     audit_record(
         tenant=actor.tenant,
         actor=actor.user,
@@ -177,8 +179,28 @@ def rating_period_reopen(*, actor: Membership, period: RatingPeriod) -> RatingPe
     return period
 
 
+@transaction.atomic
+def rating_period_close(*, actor: Membership, period: RatingPeriod) -> RatingPeriod:
+    """A manager closes a period that has ended, after computing it a last time (audited).
+    Raises Conflict for a period that has not ended yet."""
+    require(actor, Action.MANAGE_RATINGS)
+    period = RatingPeriod.objects.for_tenant(actor.tenant_id).select_for_update().get(pk=period.pk)
+    if period.is_closed:
+        return period
+    tenant = actor.tenant
+    now = timezone.now()
+    if local_day(now, tenant.time_zone) < period.end:
+        raise Conflict(_("This period has not ended yet."), code="not_ended")
+    ratings_compute(period=period, now=now)
+    _close(tenant, period, now, actor=actor)
+    period.refresh_from_db()
+    return period
+
+
 def _close_due(period: RatingPeriod, close_after_days: int, today: date) -> bool:
-    return today >= period.end + timedelta(days=close_after_days)
+    """Whether the nightly run closes the period: it ended ``close_after_days`` ago and no
+    manager reopened it (a reopened period is theirs to close)."""
+    return period.reopened_at is None and today >= period.end + timedelta(days=close_after_days)
 
 
 def ratings_refresh(*, now: datetime | None = None) -> int:
@@ -210,11 +232,13 @@ def _refresh_tenant(tenant: Tenant, now: datetime) -> int:
     return computed
 
 
-def _close(tenant: Tenant, period: RatingPeriod, now: datetime) -> None:
+def _close(
+    tenant: Tenant, period: RatingPeriod, now: datetime, *, actor: Membership | None = None
+) -> None:
     RatingPeriod.objects.for_tenant(tenant).filter(pk=period.pk).update(closed_at=now)
     audit_record(
         tenant=tenant,
-        actor=None,
+        actor=actor.user if actor else None,
         action="rating_period.closed",
         target=period,
         changes={"closed_at": [None, now.isoformat()]},

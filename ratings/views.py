@@ -7,17 +7,21 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from ratings import disputes, selectors
-from ratings.models import Dispute, RatingPeriod
-from surveys.models import Response
+from ratings import disputes, formula, schemes, selectors, services
+from ratings.models import Dispute, LeaderboardVisibility, RatingPeriod
+from ratings.selectors import today_of
+from ratings.services import scheme_current
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError, NotAllowed
 from tenants.forms import show_application_error
-from tenants.permissions import Action
+from tenants.models import Department
+from tenants.permissions import Action, member_can
 
 
 class DisputeForm(forms.Form):
@@ -65,12 +69,17 @@ def my_rating(request):
     kind, start = _period_asked(request)
     period = selectors.period_chosen(member, kind, start)
     rating = selectors.rating_of(member, period) if period else None
+    scheme = scheme_current(member.tenant_id)
     context = {
         "kind": kind,
         "kinds": RatingPeriod.Kind.choices,
         "period": period,
         "rating": rating,
         "trend": selectors.trend_of(member, kind),
+        "norms_unread": member.role in selectors.rated_roles()
+        and not selectors.norms_acknowledged(member, scheme),
+        "shows_leaderboard": member_can(member, Action.VIEW_RATINGS)
+        or scheme.leaderboard != LeaderboardVisibility.HIDDEN,
     }
     if rating is not None:
         context["lines"] = selectors.component_lines(rating, selectors.team_medians(member, period))
@@ -83,12 +92,7 @@ def my_rating(request):
 
 @member_required(Action.VIEW_OWN_RATING)
 def dispute_new(request, response_id: int):
-    response = (
-        Response.objects.for_tenant(request.tenant)
-        .select_related("interaction__customer")
-        .filter(pk=response_id, interaction__performer=request.member)
-        .first()
-    )
+    response = selectors.response_of(request.member, response_id)
     if response is None:
         raise Http404(_("No such response behind your rating."))
     form = DisputeForm(request.POST or None)
@@ -195,3 +199,144 @@ def dispute_decide(request, dispute_id: int):
             messages.success(request, _("The dispute is decided; the performer is told."))
             return redirect("dispute-list", tenant_slug=request.tenant.slug)
     return _dispute_page(request, dispute, decision_form=form, status=400)
+
+
+# --- norms ----------------------------------------------------------------------------------
+
+
+def _may_read_norms(member) -> bool:
+    return member_can(member, Action.VIEW_OWN_RATING) or member_can(member, Action.VIEW_RATINGS)
+
+
+@member_required()
+def norms(request):
+    """The current norms as performers read them; a rated member confirms having read them, a
+    manager sees who has."""
+    member = request.member
+    if not _may_read_norms(member):
+        raise NotAllowed(_("Your role does not allow this."))
+    scheme = scheme_current(member.tenant_id)
+    is_rated = member.role in selectors.rated_roles()
+    if request.method == "POST":
+        if not is_rated:
+            raise NotAllowed(_("Only rated members confirm the norms."))
+        schemes.norms_acknowledge(performer=member, scheme=scheme)
+        messages.success(request, _("Thank you: you have read these norms."))
+        return redirect("rating-norms", tenant_slug=request.tenant.slug)
+    norms_of = scheme.norms
+    context = {
+        "scheme": scheme,
+        "lines": [
+            (kind, scheme.weights.get(kind.key, 0), *norms_of[kind.key])
+            for kind in formula.COMPONENTS
+        ],
+        "is_rated": is_rated,
+        "is_acknowledged": is_rated and selectors.norms_acknowledged(member, scheme),
+        "readers": (
+            selectors.norms_readers(member.tenant_id, scheme)
+            if member_can(member, Action.VIEW_RATINGS)
+            else None
+        ),
+    }
+    return render(request, "ratings/norms.html", context)
+
+
+# --- the leaderboard ------------------------------------------------------------------------
+
+
+def _department_asked(request, departments) -> Department | None:
+    asked = request.GET.get("department")
+    if not asked:
+        return None
+    department = next((each for each in departments if str(each.pk) == asked), None)
+    if department is None:
+        raise ApplicationError(_("Choose one of the departments listed."))
+    return department
+
+
+@member_required()
+def leaderboard(request):
+    """Performers ranked per period and department subtree, with department ratings. Those
+    who read ratings see everyone; a rated member sees their own department's board as the
+    tenant's setting says (named, anonymous, or not at all)."""
+    member = request.member
+    scheme = scheme_current(member.tenant_id)
+    may_read_all = member_can(member, Action.VIEW_RATINGS)
+    if not may_read_all and (
+        not member_can(member, Action.VIEW_OWN_RATING)
+        or scheme.leaderboard == LeaderboardVisibility.HIDDEN
+    ):
+        raise NotAllowed(_("Your organisation does not show the leaderboard to performers."))
+    kind, start = _period_asked(request)
+    period = selectors.period_chosen(member, kind, start)
+    if may_read_all:
+        departments = list(Department.objects.for_tenant(member.tenant_id).order_by("path"))
+        department = _department_asked(request, departments)
+    else:
+        departments, department = [], member.department
+    ranked, unranked = (
+        selectors.leaderboard(member.tenant_id, period, department) if period else ([], [])
+    )
+    context = {
+        "kind": kind,
+        "kinds": RatingPeriod.Kind.choices,
+        "period": period,
+        "periods": selectors.periods_of(member.tenant_id, kind),
+        "departments": departments,
+        "department": department,
+        "ranked": ranked,
+        "unranked": unranked,
+        "department_ratings": (
+            selectors.department_ratings(member.tenant_id, period, department) if period else []
+        ),
+        "is_named": may_read_all or scheme.leaderboard == LeaderboardVisibility.NAMED,
+        "shows_components": may_read_all,
+        "components": formula.COMPONENTS,
+        "may_manage": member_can(member, Action.MANAGE_RATINGS),
+        "has_ended": period is not None and today_of(member.tenant) >= period.end,
+    }
+    return render(request, "ratings/leaderboard.html", context)
+
+
+def _period_or_404(request, period_id: int) -> RatingPeriod:
+    period = RatingPeriod.objects.for_tenant(request.tenant).filter(pk=period_id).first()
+    if period is None:
+        raise Http404(_("No such period."))
+    return period
+
+
+def _to_board(request, period: RatingPeriod):
+    query = urlencode({"kind": period.kind, "start": period.start.isoformat()})
+    return redirect(f"{reverse('rating-leaderboard', args=[request.tenant.slug])}?{query}")
+
+
+@require_POST
+@member_required(Action.MANAGE_RATINGS)
+def period_recompute(request, period_id: int):
+    period = _period_or_404(request, period_id)
+    stored = services.rating_period_recompute(actor=request.member, period=period)
+    message = ngettext(
+        "%(count)s rating is recomputed.", "%(count)s ratings are recomputed.", stored
+    )
+    messages.success(request, message % {"count": stored})
+    return _to_board(request, period)
+
+
+@require_POST
+@member_required(Action.MANAGE_RATINGS)
+def period_reopen(request, period_id: int):
+    period = services.rating_period_reopen(
+        actor=request.member, period=_period_or_404(request, period_id)
+    )
+    messages.success(request, _("The period is open again: recompute it, then close it."))
+    return _to_board(request, period)
+
+
+@require_POST
+@member_required(Action.MANAGE_RATINGS)
+def period_close(request, period_id: int):
+    period = services.rating_period_close(
+        actor=request.member, period=_period_or_404(request, period_id)
+    )
+    messages.success(request, _("The period is closed: its ratings will not change."))
+    return _to_board(request, period)

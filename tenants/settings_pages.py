@@ -14,12 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tenants.decorators import member_required
+from tenants.errors import ApplicationError
+from tenants.forms import show_application_error
 from tenants.models import Membership
 from tenants.permissions import Action, member_can, require
 
@@ -102,3 +105,21 @@ def render_settings(
         },
         status=status,
     )
+
+
+def write(form, call) -> bool:
+    """Call the service with the valid form's values; put a refusal on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ApplicationError as error:
+        show_application_error(form, error)
+        return False
+    return True
+
+
+def saved(request, url_name: str, message: str, **kwargs):
+    """After a write: say so, and go back to the page (a reload does not post again)."""
+    messages.success(request, message)
+    return redirect(url_name, tenant_slug=request.tenant.slug, **kwargs)

@@ -219,6 +219,16 @@ PROGRAMME = _sent(
     "throttle_days=14&max_event_age_hours=48&response_rate_low_percent=8"
     "&response_rate_high_percent=20&csat_target_percent=75"
 )
+# The default scheme with a smaller m and the leaderboard shown: a new version.
+RATINGS = _sent(
+    "customer_score_kind=csat&smoothing=5&min_answers=5&min_cases=3&close_after_days=10"
+    "&leaderboard=anonymous"
+    "&weight_customer_score=40&floor_customer_score=3&target_customer_score=4.5"
+    "&weight_sla_compliance=20&floor_sla_compliance=50&target_sla_compliance=95"
+    "&weight_resolution_hours=15&floor_resolution_hours=120&target_resolution_hours=24"
+    "&weight_reopen_rate=10&floor_reopen_rate=20&target_reopen_rate=0"
+    "&weight_follow_ups_in_time=15&floor_follow_ups_in_time=50&target_follow_ups_in_time=100"
+)
 WRITES: dict[str, Write] = {
     "settings-organisation": Write(ORGANISATION),
     "settings-closure-add": Write({"day": "2027-03-15", "name": "Inventory"}),
@@ -273,6 +283,7 @@ WRITES: dict[str, Write] = {
     ),
     "settings-routing-rule-move": Write({"direction": "down"}),
     "settings-surveys": Write(PROGRAMME),
+    "settings-ratings": Write(RATINGS),
 }
 # Pages that take a POST and write nothing, and why.
 NO_WRITE = {
