@@ -24,6 +24,7 @@ from complaints.routing_rules import routing_rule_save
 from complaints.services import category_create
 from notifications.services import notification_create
 from ratings.models import Dispute
+from ratings.services import period_for
 from surveys.interactions.importing import IMPORT_ACTION
 from surveys.models import FollowUp, Invitation, Question, SurveyRule
 from surveys.responses.submitting import response_submit
@@ -78,6 +79,7 @@ class World:
     notifications: dict[int, object] = field(default_factory=dict)  # member id → theirs
     member_invitation: object = None  # an open invitation to join the tenant
     dispute: object = None  # an open dispute of the survey's response
+    rating_period: object = None  # a month that has ended, open
 
     def membership_of(self, member: Membership | None) -> Membership | None:
         """The asker's own membership in this tenant (the same user), if they have one."""
@@ -219,6 +221,7 @@ def build_world(
     world.dispute = Dispute.objects.create(
         tenant=tenant, response=response, performer=admin, reason=Dispute.Reason.OTHER
     )
+    world.rating_period = period_for(tenant, "month", date(2026, 1, 1))
     world.member_invitation = member_invite(
         actor=admin, email=f"newcomer@{tenant.slug}.example", role=Role.ANALYST, department=None
     )

@@ -126,6 +126,7 @@ FILL: dict[str, Fill] = {
     "rule_id": Fill(lambda w, m: w.rule.pk),
     "follow_up_id": Fill(lambda w, m: w.follow_up.pk),
     "dispute_id": Fill(lambda w, m: w.dispute.pk),
+    "period_id": Fill(lambda w, m: w.rating_period.pk),
     "response_id": Fill(lambda w, m: w.response.pk),
     "entry_id": Fill(lambda w, m: w.import_entry.pk),
     "notification_id": Fill(_notification),
