@@ -272,7 +272,7 @@ def leaderboard(request):
     if may_read_all:
         departments = list(Department.objects.for_tenant(member.tenant_id).order_by("path"))
         department = _department_asked(request, departments)
-    else:
+    else:  # a rated member always has a department (``tenants.members``)
         departments, department = [], member.department
     ranked, unranked = (
         selectors.leaderboard(member.tenant_id, period, department) if period else ([], [])
