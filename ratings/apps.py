@@ -7,12 +7,13 @@ class RatingsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from ratings.disputes import register_messages
+        from ratings import disputes, schemes
         from tenants.navigation import NavItem, navigation_add
         from tenants.permissions import Action
         from tenants.settings_pages import SettingsSection, settings_section_add
 
-        register_messages()
+        disputes.register_messages()
+        schemes.register_messages()
         navigation_add(
             NavItem(_("My rating"), "my-rating", Action.VIEW_OWN_RATING, 40),
             NavItem(_("Disputes"), "dispute-list", Action.DECIDE_DISPUTES, 41),

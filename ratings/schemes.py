@@ -3,9 +3,13 @@ version they used, so an old rating stays explainable), checked whole before it 
 audited. Performers confirm they have read a version's norms here too."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from notifications.messages import message_register
+from notifications.services import notification_create
 from ratings import formula
 from ratings.models import (
     CustomerScoreKind,
@@ -13,11 +17,21 @@ from ratings.models import (
     NormsAcknowledgement,
     RatingScheme,
 )
+from ratings.selectors import rated_roles
 from ratings.services import DEFAULT_CUSTOMER_NORMS, scheme_current
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError
 from tenants.models import Membership
 from tenants.permissions import Action, require
+
+NORMS_CHANGED = "rating_norms.changed"
+
+
+def register_messages() -> None:
+    message_register(
+        NORMS_CHANGED, gettext_lazy("The rating norms changed (version %(version)s): read them.")
+    )
+
 
 # What a scheme may be changed in; ``weights`` and ``norms`` are keyed by component.
 FIELDS = (
@@ -121,7 +135,24 @@ def scheme_version_add(*, actor: Membership, **changes) -> RatingScheme:
         target=scheme,
         changes=changed,
     )
+    _tell_rated_members(scheme)
     return scheme
+
+
+def _tell_rated_members(scheme: RatingScheme) -> None:
+    """Every active rated member is asked in the app to read the new version."""
+    link = reverse("rating-norms", kwargs={"tenant_slug": scheme.tenant.slug})
+    readers = Membership.objects.for_tenant(scheme.tenant_id).filter(
+        is_active=True, role__in=rated_roles()
+    )
+    for reader in readers:
+        notification_create(
+            recipient=reader,
+            message=NORMS_CHANGED,
+            params={"version": scheme.version},
+            link=link,
+            dedupe_key=f"rating-norms:{scheme.pk}:to:{reader.pk}",
+        )
 
 
 def norms_acknowledge(*, performer: Membership, scheme: RatingScheme) -> bool:

@@ -4,6 +4,7 @@ managers see who has."""
 
 import pytest
 
+from notifications.models import Notification
 from ratings import formula
 from ratings.models import NormsAcknowledgement, RatingScheme
 from ratings.services import scheme_current
@@ -204,3 +205,18 @@ def test_a_deactivated_or_other_role_member_is_not_listed(client_of, acme, acme_
     readers = client_of(acme_manager).get(NORMS).context["readers"]
 
     assert [reader.user.first_name for reader in readers] == ["Nina"]
+
+
+def test_a_new_version_is_told_to_each_rated_member_in_the_app(
+    client_of, acme, acme_admin, acme_performer, acme_agent, acme_manager
+):
+    first = scheme_current(acme.pk)
+
+    client_of(acme_admin).post(SETTINGS, form_of(first, min_cases=4))
+
+    told = Notification.objects.for_tenant(acme).filter(message="rating_norms.changed")
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
+        [acme_performer.pk, acme_agent.pk]
+    )
+    assert set(told.values_list("link", flat=True)) == {NORMS}
+    assert told.first().params == {"version": 2}
