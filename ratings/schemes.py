@@ -17,12 +17,11 @@ from ratings.models import (
     NormsAcknowledgement,
     RatingScheme,
 )
-from ratings.selectors import rated_roles
 from ratings.services import DEFAULT_CUSTOMER_NORMS, scheme_current
 from tenants.audit import audit_record
 from tenants.errors import ApplicationError
 from tenants.models import Membership
-from tenants.permissions import Action, require
+from tenants.permissions import Action, rated_among, require
 
 NORMS_CHANGED = "rating_norms.changed"
 
@@ -142,9 +141,7 @@ def scheme_version_add(*, actor: Membership, **changes) -> RatingScheme:
 def _tell_rated_members(scheme: RatingScheme) -> None:
     """Every active rated member is asked in the app to read the new version."""
     link = reverse("rating-norms", kwargs={"tenant_slug": scheme.tenant.slug})
-    readers = Membership.objects.for_tenant(scheme.tenant_id).filter(
-        is_active=True, role__in=rated_roles()
-    )
+    readers = rated_among(Membership.objects.for_tenant(scheme.tenant_id))
     for reader in readers:
         notification_create(
             recipient=reader,

@@ -13,8 +13,8 @@ from ratings import formula
 from ratings.models import Dispute, NormsAcknowledgement, Rating, RatingPeriod, RatingScheme
 from ratings.periods import local_day, period_bounds, period_instants, previous_start
 from surveys.models import Invitation, Response
-from tenants.models import Department, Membership, Role
-from tenants.permissions import Action, role_can
+from tenants.models import Department, Membership
+from tenants.permissions import rated_among
 
 TREND_PERIODS = 12
 
@@ -159,16 +159,6 @@ def open_disputes(disputes: QuerySet[Dispute]) -> QuerySet[Dispute]:
 # --- norms and who has read them ------------------------------------------------------------
 
 
-def rated_roles() -> list[str]:
-    """The roles that are rated and told the norms: those who see their own rating but do not
-    manage ratings (agents and performers)."""
-    return [
-        role
-        for role in Role.values
-        if role_can(role, Action.VIEW_OWN_RATING) and not role_can(role, Action.MANAGE_RATINGS)
-    ]
-
-
 def norms_acknowledged(member: Membership, scheme: RatingScheme) -> bool:
     return (
         NormsAcknowledgement.objects.for_tenant(member.tenant_id)
@@ -184,8 +174,7 @@ def norms_readers(tenant_id: int, scheme: RatingScheme) -> QuerySet[Membership]:
         scheme=scheme, performer=OuterRef("pk")
     )
     return (
-        Membership.objects.for_tenant(tenant_id)
-        .filter(is_active=True, role__in=rated_roles())
+        rated_among(Membership.objects.for_tenant(tenant_id))
         .select_related("user", "department")
         .annotate(acknowledged_at=Subquery(acknowledged.values("acknowledged_at")[:1]))
         .order_by(F("acknowledged_at").asc(nulls_first=True), "user__last_name", "pk")

@@ -21,7 +21,7 @@ from tenants.decorators import member_required
 from tenants.errors import ApplicationError, NotAllowed
 from tenants.forms import show_application_error
 from tenants.models import Department
-from tenants.permissions import Action, member_can
+from tenants.permissions import Action, is_rated, member_can
 
 
 class DisputeForm(forms.Form):
@@ -76,8 +76,7 @@ def my_rating(request):
         "period": period,
         "rating": rating,
         "trend": selectors.trend_of(member, kind),
-        "norms_unread": member.role in selectors.rated_roles()
-        and not selectors.norms_acknowledged(member, scheme),
+        "norms_unread": is_rated(member) and not selectors.norms_acknowledged(member, scheme),
         "shows_leaderboard": member_can(member, Action.VIEW_RATINGS)
         or scheme.leaderboard != LeaderboardVisibility.HIDDEN,
     }
@@ -216,9 +215,9 @@ def norms(request):
     if not _may_read_norms(member):
         raise NotAllowed(_("Your role does not allow this."))
     scheme = scheme_current(member.tenant_id)
-    is_rated = member.role in selectors.rated_roles()
+    rated = is_rated(member)
     if request.method == "POST":
-        if not is_rated:
+        if not rated:
             raise NotAllowed(_("Only rated members confirm the norms."))
         schemes.norms_acknowledge(performer=member, scheme=scheme)
         messages.success(request, _("Thank you: you have read these norms."))
@@ -230,8 +229,8 @@ def norms(request):
             (kind, scheme.weights.get(kind.key, 0), *norms_of[kind.key])
             for kind in formula.COMPONENTS
         ],
-        "is_rated": is_rated,
-        "is_acknowledged": is_rated and selectors.norms_acknowledged(member, scheme),
+        "is_rated": rated,
+        "is_acknowledged": rated and selectors.norms_acknowledged(member, scheme),
         "readers": (
             selectors.norms_readers(member.tenant_id, scheme)
             if member_can(member, Action.VIEW_RATINGS)

@@ -227,6 +227,25 @@ def get_visible_or_404(
         ) from missing
 
 
+def is_rated(member: Membership) -> bool:
+    """Whether the member is rated and told the rating norms: they see their own rating and do
+    not manage ratings (agents and performers)."""
+    return member.role in _rated_roles()
+
+
+def rated_among(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """The active rated members among ``memberships`` (see :func:`is_rated`)."""
+    return memberships.filter(role__in=_rated_roles(), is_active=True)
+
+
+def _rated_roles() -> list[str]:
+    return [
+        role
+        for role in roles_allowed(Action.VIEW_OWN_RATING)
+        if not role_can(role, Action.MANAGE_RATINGS)
+    ]
+
+
 def managers_among(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
     """The active managers among ``memberships`` (who a survey critic's call-back goes to)."""
     return memberships.filter(role=Role.MANAGER, is_active=True)
