@@ -229,6 +229,10 @@ RATINGS = _sent(
     "&weight_reopen_rate=10&floor_reopen_rate=20&target_reopen_rate=0"
     "&weight_follow_ups_in_time=15&floor_follow_ups_in_time=50&target_follow_ups_in_time=100"
 )
+# The calibration page adopts the default norms with the customer score's floor moved.
+CALIBRATION = {
+    name: value for name, value in RATINGS.items() if name.startswith(("floor_", "target_"))
+} | {"floor_customer_score": "3.2"}
 WRITES: dict[str, Write] = {
     "settings-organisation": Write(ORGANISATION),
     "settings-closure-add": Write({"day": "2027-03-15", "name": "Inventory"}),
@@ -284,6 +288,7 @@ WRITES: dict[str, Write] = {
     "settings-routing-rule-move": Write({"direction": "down"}),
     "settings-surveys": Write(PROGRAMME),
     "settings-ratings": Write(RATINGS),
+    "settings-ratings-calibration": Write(CALIBRATION),
 }
 # Pages that take a POST and write nothing, and why.
 NO_WRITE = {
