@@ -29,6 +29,7 @@ from complaints.models import (
 )
 from complaints.services import Intake, category_create, complaint_file, handlers_of
 from customers.models import Customer, Segment
+from demo.surveys.story import IMPROVING
 from demo.tenant import demo_actor
 from notifications.models import Delivery
 from tenants.models import Brand, Department, Membership, Tenant, Touchpoint
@@ -237,7 +238,7 @@ def _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now) 
             segment=rng.choice([Segment.VIP, Segment.WATCHLIST])
         )
     complaint = _walk(complaint, target, admin, rng)
-    _spread_history(complaint, received_at, rng, now)
+    _spread_history(complaint, received_at, rng, now, pace=_pace(complaint, received_at, now))
 
 
 def _slug(name: str) -> str:
@@ -372,14 +373,25 @@ def _in_working_hours(moment, zone, rng):
     return opening + timedelta(minutes=rng.randint(5, 150))
 
 
-def _spread_history(complaint: Complaint, received_at, rng, now) -> None:
-    """Give the steps believable times: hours to days apart, starting at receipt, each in
-    working hours, all of them before now (squeezed into the time there was, never piled up
-    on one minute); the notes, the files and the dates on the case follow their steps."""
+def _pace(complaint: Complaint, received_at, now) -> float:
+    """How long its handler takes between steps, against the usual: the demo's improving
+    performer (``story.IMPROVING``) took twice as long a year ago and a third as long now."""
+    assignee = complaint.assignee
+    if assignee is None or assignee.user.email.split("@")[0] not in IMPROVING:
+        return 1.0
+    recent = 1 - min((now - received_at) / timedelta(days=365), 1)
+    return 2 - 1.67 * recent
+
+
+def _spread_history(complaint: Complaint, received_at, rng, now, *, pace: float = 1.0) -> None:
+    """Give the steps believable times: hours to days apart (``pace`` times the usual),
+    starting at receipt, each in working hours, all of them before now (squeezed into the time
+    there was, never piled up on one minute); the notes, the files and the dates on the case
+    follow their steps."""
     zone = ZoneInfo(complaint.tenant.time_zone)
     transitions = Transition.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
     steps = list(transitions.order_by("created_at", "id"))
-    gaps = [rng.uniform(2, 96) for _step in steps]
+    gaps = [rng.uniform(2, 96) * pace for _step in steps]
     room = (now - received_at).total_seconds() / 3600 * 0.9
     scale = min(1.0, room / sum(gaps)) if gaps else 1.0
     moment, stamps, moved = received_at, {}, []

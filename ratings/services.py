@@ -217,19 +217,30 @@ def ratings_refresh(*, now: datetime | None = None) -> int:
 
 def _refresh_tenant(tenant: Tenant, now: datetime) -> int:
     today = local_day(now, tenant.time_zone)
-    close_after_days = scheme_current(tenant.pk).close_after_days
     computed = 0
     for kind in RatingPeriod.Kind.values:
         current = period_for(tenant, kind, today)
         previous = period_for(tenant, kind, previous_start(kind, current.start))
         for period in (previous, current):
-            if period.is_closed:
-                continue
-            ratings_compute(period=period, now=now)
-            computed += 1
-            if period is previous and _close_due(period, close_after_days, today):
-                _close(tenant, period, now)
+            if not period.is_closed:
+                rating_period_settle(period=period, now=now)
+                computed += 1
     return computed
+
+
+@transaction.atomic
+def rating_period_settle(*, period: RatingPeriod, now: datetime) -> bool:
+    """The nightly step for one open period, as of ``now``: recompute it, and close it (audited,
+    by nobody) once it ended ``close_after_days`` ago unless a manager reopened it. Returns
+    whether it closed."""
+    tenant = Tenant.objects.get(pk=period.tenant_id)
+    ratings_compute(period=period, now=now)
+    period.refresh_from_db()
+    today = local_day(now, tenant.time_zone)
+    if not _close_due(period, scheme_current(tenant.pk).close_after_days, today):
+        return False
+    _close(tenant, period, now)
+    return True
 
 
 def _close(

@@ -42,7 +42,7 @@ __all__ = ["LIVE_PREFIX", "REFERENCE_PREFIX", "seed_demo_surveys"]
 Source = Interaction.Source
 
 
-def seed_demo_surveys(tenant: Tenant, *, interactions: int = 3000, seed: int = 2025) -> int:
+def seed_demo_surveys(tenant: Tenant, *, interactions: int = 12000, seed: int = 2025) -> int:
     """Add the demo surveys, their rules and about ``interactions`` events of the last year
     with everything that followed them; returns how many events were added (0 on a rerun).
 

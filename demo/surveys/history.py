@@ -112,8 +112,10 @@ class History:
         for number in range(count):
             interaction, effect = self.draw()
             # A little busier lately; events at least a day and a bit old, so their
-            # invitations have gone out.
-            age = timedelta(days=1.2 + 363.5 * rng.random() ** 1.15)
+            # invitations have gone out. Oldest first, each in its own slice of the year: every
+            # month has its share of the events (and each performer theirs, see ``draw``).
+            share = 1 - (number + rng.random()) / count
+            age = timedelta(days=1.2 + 363.5 * share**1.15)
             day = (self.now - age).astimezone(zone).date()
             hour = rng.choices(range(24), weights=story.HOUR_WEIGHTS)[0]
             # In UTC: arithmetic on a local time would move with the clocks (DST).
@@ -136,7 +138,8 @@ class History:
 
     def draw(self) -> tuple[Interaction, int]:
         """An unsaved event of a brand, touchpoint and performer drawn in the demo's shares,
-        with the NPS points its touchpoint adds."""
+        with the NPS points its touchpoint adds. The touchpoint's staff take their turns evenly
+        (``_even``): each has their share of its events in any month."""
         rng = self.rng
         slugs = [slug for slug in story.BRANDS if slug in self.brands]
         slug = rng.choices(slugs, weights=[story.BRANDS[slug][0] for slug in slugs])[0]
@@ -148,7 +151,11 @@ class History:
             brand=self.brands[slug],
             touchpoint=self.touchpoints[code],
             customer=self._pick_customer(),
-            performer=self.performers.get(rng.choice(served_by)) if served_by else None,
+            performer=(
+                self.performers.get(served_by[int(self._even(("serves", code)) * len(served_by))])
+                if served_by
+                else None
+            ),
             source=source,
         )
         return interaction, effect
@@ -160,10 +167,11 @@ class History:
     def _mood(self, interaction: Interaction, touchpoint_effect: int) -> float:
         brand_nps = story.BRANDS.get(interaction.brand.slug, story.OTHER_BRAND)[1]
         age_share = (self.now - interaction.occurred_at) / timedelta(days=365)
-        performer = interaction.performer
-        performer_effect = (
-            story.PERFORMERS.get(performer.user.email.split("@")[0], 0) if performer else 0
-        )
+        name = interaction.performer.user.email.split("@")[0] if interaction.performer else ""
+        performer_effect = story.PERFORMERS.get(name, 0)
+        if name in story.IMPROVING:
+            then, now = story.IMPROVING[name]
+            performer_effect = then + (now - then) * min(max(1 - age_share, 0), 1)
         return brand_nps + touchpoint_effect + performer_effect + story.TREND * (0.5 - age_share)
 
     def complaint_events(self, *, surveys_since: datetime) -> list[Event]:
@@ -281,19 +289,22 @@ class History:
         if invitation.sent_at is None:
             return
         slug = event.interaction.brand.slug
+        # A sequence per brand and performer: each performer's answers show their own shares
+        # month by month too (their rating rests on a dozen answers a month).
+        who = (slug, event.interaction.performer_id)
         if self._even("bounces") < story.BOUNCED_SHARE:
             # The mail server refused it (a mailbox gone, a typo): never read, never answered.
             self.bounced.add(id(invitation))
             self._leave_unanswered(invitation)
             return
-        if self._even(("answers", slug)) >= story.BRANDS.get(slug, story.OTHER_BRAND)[2]:
+        if self._even(("answers", *who)) >= story.BRANDS.get(slug, story.OTHER_BRAND)[2]:
             self._leave_unanswered(invitation)
             return
         if rng.random() < story.ANSWER_SHARE_AFTER_REMINDER:
             lag = REMINDER_AFTER + timedelta(hours=rng.uniform(0.5, 60))
         else:
             lag = timedelta(hours=min(rng.expovariate(1 / 6), 70))
-        mood = story.mood_for(self._even(("mood", slug)), event.mood)
+        mood = story.mood_for(self._even(("mood", *who)), event.mood)
         response = self._answer(invitation, lag, mood)
         if response is None:
             self._leave_unanswered(invitation)  # not yet: the reminder may have gone out

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from demo.complaints import seed_demo_complaints
 from demo.notifications import settle_demo_alerts
+from demo.ratings import seed_demo_ratings
 from demo.surveys import seed_demo_surveys
 from demo.tenant import PEOPLE, seed_demo_tenant
 from tenants.rls import all_tenants
@@ -30,8 +31,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interactions",
             type=int,
-            default=3000,
-            help="How many demo service interactions over the last year (default 3000).",
+            default=12000,
+            help="How many demo service interactions over the last year (default 12000: "
+            "about a dozen answers a month behind each performer's rating).",
         )
 
     @all_tenants()  # it creates a tenant and fills it (tenants.rls)
@@ -46,12 +48,16 @@ class Command(BaseCommand):
         complaints = seed_demo_complaints(demo.tenant, count=options["complaints"])
         settle_demo_alerts(demo.tenant)
         interactions = seed_demo_surveys(demo.tenant, interactions=options["interactions"])
+        # Last: the ratings are computed from the complaints and answers of the year.
+        periods = seed_demo_ratings(demo.tenant)
         login_url = settings.SITE_URL.rstrip("/") + reverse("login")
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{demo.tenant.name}” is ready."))
         if complaints:
             self.stdout.write(f"  added {complaints} demo complaints")
         if interactions:
             self.stdout.write(f"  added {interactions} demo interactions")
+        if periods:
+            self.stdout.write(f"  computed the ratings of {periods} periods")
         self.stdout.write(f"  Log in at  {login_url}")
         self.stdout.write(f"  as admin   {demo.admin_email}")
         self.stdout.write(f"  password   {demo.password}")
