@@ -21,7 +21,7 @@ from tenants.decorators import member_required
 from tenants.errors import ApplicationError, NotAllowed
 from tenants.forms import show_application_error
 from tenants.models import Department
-from tenants.permissions import Action, is_rated, member_can
+from tenants.permissions import Action, is_rated, member_can, visible_subtree, visible_to
 
 
 class DisputeForm(forms.Form):
@@ -255,9 +255,9 @@ def _department_asked(request, departments) -> Department | None:
 
 @member_required()
 def leaderboard(request):
-    """Performers ranked per period and department subtree, with department ratings. Those
-    who read ratings see everyone; a rated member sees their own department's board as the
-    tenant's setting says (named, anonymous, or not at all)."""
+    """Performers ranked per period and department subtree, with department ratings. Admins
+    and analysts see everyone, a manager their department's subtree; a rated member sees their
+    own department's board as the tenant's setting says (named, anonymous, or not at all)."""
     member = request.member
     scheme = scheme_current(member.tenant_id)
     may_read_all = member_can(member, Action.VIEW_RATINGS)
@@ -268,9 +268,15 @@ def leaderboard(request):
         raise NotAllowed(_("Your organisation does not show the leaderboard to performers."))
     kind, start = _period_asked(request)
     period = selectors.period_chosen(member, kind, start)
-    if may_read_all:
-        departments = list(Department.objects.for_tenant(member.tenant_id).order_by("path"))
+    if may_read_all:  # admins and analysts: every department; a manager: their subtree
+        departments = list(
+            visible_to(
+                Department.objects.for_tenant(member.tenant_id), member, department_field=""
+            ).order_by("path")
+        )
         department = _department_asked(request, departments)
+        if department is None and visible_subtree(member) is not None:
+            department = member.department
     else:  # a rated member always has a department (``tenants.members``)
         departments, department = [], member.department
     ranked, unranked = (

@@ -75,10 +75,10 @@ def rows_of(page) -> list[tuple]:
     ]
 
 
-def test_the_manager_sees_everyone_ranked_with_ties_movement_and_no_data_apart(
-    client_of, acme_manager, board
+def test_the_admin_sees_everyone_ranked_with_ties_movement_and_no_data_apart(
+    client_of, acme_admin, board
 ):
-    page = client_of(acme_manager).get(MARCH)
+    page = client_of(acme_admin).get(MARCH)
 
     assert page.status_code == 200
     assert rows_of(page) == [
@@ -97,16 +97,28 @@ def test_the_manager_sees_everyone_ranked_with_ties_movement_and_no_data_apart(
     assert "Recompute now" in html and "Close the period" in html
 
 
-def test_a_department_shows_its_subtree_only(client_of, acme, acme_manager, board):
+def test_a_department_shows_its_subtree_only(client_of, acme, acme_admin, board):
     north = Department.objects.for_tenant(acme).get(code="north")
 
-    page = client_of(acme_manager).get(f"{MARCH}&department={north.pk}")
+    page = client_of(acme_admin).get(f"{MARCH}&department={north.pk}")
 
     assert [name for _rank, name, _value, _move in rows_of(page)] == ["Bob", "Pete"]
     assert [r.department.code for r in page.context["department_ratings"]] == [
         "north",
         "north-branch",
     ]
+
+
+def test_a_manager_sees_their_regions_board_and_no_other(client_of, acme, acme_manager, board):
+    south = Department.objects.for_tenant(acme).get(code="south")
+    mario = client_of(acme_manager)  # manager of the north region
+
+    page = mario.get(MARCH)
+    refused = mario.get(f"{MARCH}&department={south.pk}")
+
+    assert [name for _rank, name, _value, _move in rows_of(page)] == ["Bob", "Pete"]
+    assert [each.code for each in page.context["departments"]] == ["north", "north-branch"]
+    assert refused.status_code == 400
 
 
 def test_a_department_of_another_tenant_is_refused(client_of, acme_manager, globex, board):
@@ -119,9 +131,9 @@ def test_a_department_of_another_tenant_is_refused(client_of, acme_manager, glob
 
 
 def test_the_list_costs_the_same_queries_for_three_or_thirty_performers(
-    client_of, acme, acme_manager, board
+    client_of, acme, acme_admin, board
 ):
-    client = client_of(acme_manager)
+    client = client_of(acme_admin)
     client.get(MARCH)  # the session's first save aside
     with CaptureQueriesContext(connection) as few:
         client.get(MARCH)
