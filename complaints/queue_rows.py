@@ -9,7 +9,7 @@ dates are formatted with the format looked up once, and each row's HTML is writt
 25 × 20 template nodes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
@@ -74,6 +74,8 @@ class Due:
     at: str = ""
     is_overdue: bool = False
     is_paused: bool = False
+    # ``at`` unformatted, for an export, which writes times itself; not part of what is said.
+    moment: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -139,7 +141,7 @@ class RowBuilder:
         return dateformat.format(value.astimezone(self.zone), fmt)
 
     @staticmethod
-    def _handler(values: dict) -> str:
+    def handler(values: dict) -> str:
         """``get_full_name() or get_username()`` of the assignee; "" when there is none."""
         if values["assignee_id"] is None:
             return ""
@@ -162,11 +164,14 @@ class RowBuilder:
             return Due()
         at, label = running[0]
         if not values["is_overdue"]:
-            return Due(clock=label, at=self._format(at, self.datetime_format))
+            return Due(clock=label, at=self._format(at, self.datetime_format), moment=at)
         # Every deadline missed, the first one's time (annotated with the same ``now``).
         missed = [label for due_at, label in running if due_at < self.now] or [label]
         return Due(
-            clock=", ".join(missed), at=self._format(at, self.datetime_format), is_overdue=True
+            clock=", ".join(missed),
+            at=self._format(at, self.datetime_format),
+            is_overdue=True,
+            moment=at,
         )
 
     def row(self, values: dict) -> QueueRow:
@@ -185,7 +190,7 @@ class RowBuilder:
             state_label=self.states.get(state, state),
             priority=values["priority"],
             priority_label=self.priorities.get(values["priority"], ""),
-            handler=self._handler(values),
+            handler=self.handler(values),
             department_name=self.departments.get(values["department_id"], ""),
             due=self.due(values),
             is_overdue=bool(values["is_overdue"]),

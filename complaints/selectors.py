@@ -100,8 +100,7 @@ def queue_page(
     ``lists`` (``queue_lists``) name the rows' brands and departments. No COUNT
     (``tenants.paging``); a page past the end is a 404."""
     now = timezone.now()
-    rows = complaints.with_overdue(now).values(*queue_rows.FIELDS)
-    page = page_or_404(rows, number=number, size=PAGE_SIZE)
+    page = page_or_404(queue_values(complaints, now=now), number=number, size=PAGE_SIZE)
     page.rows = queue_rows.queue_rows(
         page.rows,
         tenant_slug=tenant.slug,
@@ -110,6 +109,13 @@ def queue_page(
         now=now,
     )
     return page
+
+
+def queue_values(complaints: QuerySet[Complaint], *, now, extra: tuple[str, ...] = ()) -> QuerySet:
+    """``complaints`` (a queue, filtered and ordered by ``QueueFilterSet``) as the values of
+    the queue's rows (``queue_rows.FIELDS``, and ``extra``), "overdue" annotated at ``now``:
+    the page takes one page of them, an export all (``dashboards.list_exports``)."""
+    return complaints.with_overdue(now).values(*queue_rows.FIELDS, *extra)
 
 
 REFERENCE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{1,9}$", re.IGNORECASE)

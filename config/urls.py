@@ -53,6 +53,8 @@ urlpatterns = [
     path("<slug:tenant_slug>/settings/ratings/", include("ratings.settings_urls")),
     path("<slug:tenant_slug>/settings/", include("tenants.settings_urls")),
     path("<slug:tenant_slug>/notifications/", include("notifications.urls")),
+    # The lists' downloads (<list>/export.csv, .xlsx), before the lists' apps claim the address.
+    path("<slug:tenant_slug>/", include("dashboards.export_urls")),
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),
     path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
     path("<slug:tenant_slug>/ratings/", include("ratings.urls")),

@@ -53,13 +53,28 @@ def follow_up_page(
     and ``is_overdue``.
     """
     now = now or timezone.now()
+    page = page_or_404(follow_up_rows(follow_ups), number=number, size=PAGE_SIZE)
+    for follow_up in page.rows:
+        follow_up.is_overdue = is_overdue(follow_up, now)
+    return page
+
+
+def is_overdue(follow_up: FollowUp, now: datetime) -> bool:
+    """Whether the follow-up is still open after its due time."""
+    return follow_up.status == FollowUp.Status.OPEN and follow_up.due_at < now
+
+
+def follow_up_rows(follow_ups: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """``follow_ups`` (filtered) in the list's order, open ones by due time, then done ones,
+    latest first; with the response, its interaction's customer, brand and touchpoint, and the
+    assignee joined (one query for any number; the page takes one page, an export all)."""
     is_open = Case(
         When(status=FollowUp.Status.OPEN, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
     open_due = Case(When(status=FollowUp.Status.OPEN, then=F("due_at")))
-    rows = follow_ups.select_related(
+    return follow_ups.select_related(
         "response__interaction__customer",
         "response__interaction__brand",
         "response__interaction__touchpoint",
@@ -70,10 +85,6 @@ def follow_up_page(
         F("completed_at").desc(nulls_last=True),
         "pk",
     )
-    page = page_or_404(rows, number=number, size=PAGE_SIZE)
-    for follow_up in page.rows:
-        follow_up.is_overdue = follow_up.status == FollowUp.Status.OPEN and follow_up.due_at < now
-    return page
 
 
 def follow_up_for_member_or_404(member: Membership, follow_up_id: int) -> FollowUp:

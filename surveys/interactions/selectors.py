@@ -103,14 +103,16 @@ def interactions_page(
         interactions = visible_interactions(member)
     # A complaint is linked only for a member who may open it (the link would 404 otherwise).
     may_open_complaint = Exists(visible_complaints(member).filter(pk=OuterRef("complaint_id")))
-    rows = (
-        interactions.select_related(
-            "brand", "touchpoint", "customer", "performer__user", "complaint"
-        )
-        .annotate(may_open_complaint=may_open_complaint)
-        .order_by("-occurred_at", "-id")
-    )
+    rows = interaction_rows(interactions).annotate(may_open_complaint=may_open_complaint)
     return page_or_404(rows, number=number, size=PAGE_SIZE)
+
+
+def interaction_rows(interactions: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    """``interactions`` (filtered) newest first, with brand, touchpoint, customer, performer and
+    complaint joined (one query for any number; the page takes one page, an export all)."""
+    return interactions.select_related(
+        "brand", "touchpoint", "customer", "performer__user", "complaint"
+    ).order_by("-occurred_at", "-id")
 
 
 # --- the template file ----------------------------------------------------------------------

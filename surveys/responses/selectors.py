@@ -40,16 +40,22 @@ def visible_responses(member: Membership) -> QuerySet[Response]:
     )
 
 
-def response_page(responses: QuerySet[Response], *, number: int) -> Page:
-    """Page ``number`` of ``responses`` (filtered), latest first, each with ``band`` set."""
-    responses = responses.select_related(
+def response_rows(responses: QuerySet[Response]) -> QuerySet[Response]:
+    """``responses`` (filtered) latest first, with what a row shows joined: the interaction's
+    brand, touchpoint, customer and performer, and the follow-up (one query for any number;
+    the page takes one page of them, an export all)."""
+    return responses.select_related(
         "interaction__brand",
         "interaction__touchpoint",
         "interaction__customer",
         "interaction__performer__user",
         "follow_up",
-    )
-    page = page_or_404(responses.order_by("-submitted_at", "-pk"), number=number, size=PAGE_SIZE)
+    ).order_by("-submitted_at", "-pk")
+
+
+def response_page(responses: QuerySet[Response], *, number: int) -> Page:
+    """Page ``number`` of ``responses`` (filtered), latest first, each with ``band`` set."""
+    page = page_or_404(response_rows(responses), number=number, size=PAGE_SIZE)
     for response in page.rows:
         response.band = band_of(response.primary_kind, response.primary_score)
     return page
