@@ -58,5 +58,6 @@ urlpatterns = [
     path("<slug:tenant_slug>/surveys/", include("surveys.urls")),
     path("<slug:tenant_slug>/complaints/", include("complaints.urls")),
     path("<slug:tenant_slug>/ratings/", include("ratings.urls")),
+    path("<slug:tenant_slug>/dashboards/", include("dashboards.urls")),
     path("<slug:tenant_slug>/", include("tenants.urls")),
 ]

@@ -20,7 +20,12 @@ thresholds come from ``surveys.scoring``.
       NPS = 100 · (p − d)        variance = p + d − (p − d)²        SE = √(variance / n)
 
   and the 95 % margin of error is 1.96 · SE (in points: × 100). Skipped questions (no score)
-  are counted apart and are not in n.
+  are counted apart and are not in n. ``nps_distribution`` counts the answers of each score
+  0–10 over the same rows.
+* **Two NPS compared** (two periods, two brands: independent samples): ``nps_difference``
+  takes D = NPS_a − NPS_b with SE_D = √(SE_a² + SE_b²), z = D / SE_D and the two-sided
+  p-value erfc(|z| / √2); the difference is significant when p < 0.05. Either side without
+  answers, or no spread at all on both (SE_D = 0), leaves it untested (None).
 * **CSAT** is the share of 4–5 among the answered scores, and their mean (1–5).
 * **CES** is the mean effort score (1–7, higher is easier).
 * **Response rate** = answered / invitations whose first email the SMTP server accepted
@@ -45,6 +50,7 @@ from surveys.models import Answer, FollowUp, Interaction, Invitation, Question
 from surveys.scoring import (
     HIGH,
     MIDDLE,
+    SCALES,
     QuestionKind,
     band_q,
     critic_q,
@@ -55,6 +61,7 @@ from surveys.scoring import (
 )
 
 Z_95 = 1.96
+SIGNIFICANCE = 0.05  # two-sided p below this: a significant difference
 
 Decision = Interaction.Decision
 # The interactions that matched a survey rule and were invited, or skipped for one of these
@@ -102,6 +109,42 @@ class Nps:
         """Half the 95 % confidence interval, in points."""
         error = self.standard_error
         return None if error is None else Z_95 * error
+
+
+@dataclass(frozen=True)
+class NpsDifference:
+    """NPS ``a`` minus NPS ``b``, in points, with the two-sample test of that difference (the
+    samples independent: two periods, or two brands). None where it cannot be tested."""
+
+    difference: float | None
+    standard_error: float | None
+    z: float | None
+    p_value: float | None
+
+    @property
+    def is_significant(self) -> bool:
+        """Whether the difference is significant at 95 % (two-sided p < 0.05)."""
+        return self.p_value is not None and self.p_value < SIGNIFICANCE
+
+
+def nps_difference(a: Nps, b: Nps) -> NpsDifference:
+    """The difference ``a`` − ``b`` and whether it is significant: z = D / √(SE_a² + SE_b²),
+    p = erfc(|z| / √2). No answers on either side: nothing to compare (all None). Both sides
+    without spread (every answer the same kind, SE 0): the difference, but no test (the normal
+    approximation says nothing there)."""
+    if not a.answered or not b.answered:
+        return NpsDifference(difference=None, standard_error=None, z=None, p_value=None)
+    difference = a.score - b.score
+    error = math.hypot(a.standard_error, b.standard_error)
+    if error == 0:
+        return NpsDifference(difference=difference, standard_error=0.0, z=None, p_value=None)
+    z = difference / error
+    return NpsDifference(
+        difference=difference,
+        standard_error=error,
+        z=z,
+        p_value=math.erfc(abs(z) / math.sqrt(2)),
+    )
 
 
 @dataclass(frozen=True)
@@ -224,6 +267,19 @@ def nps(
     """NPS of the primary (or named) NPS question among ``answers``."""
     rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
     return Nps(**rows.aggregate(**_NPS_COUNTS))
+
+
+def nps_distribution(
+    answers: QuerySet[Answer], *, question: NamedQuestion = None, after_follow_up: bool = False
+) -> dict[int, int]:
+    """How many answers gave each score 0–10 (every score a key, 0 where nobody gave it), over
+    the rows :func:`nps` counts; skipped questions are in none."""
+    low, high = SCALES[QuestionKind.NPS]
+    counts = dict.fromkeys(range(low, high + 1), 0)
+    rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
+    grouped = rows.filter(score__isnull=False).values("score").annotate(n=Count("pk"))
+    counts.update({row["score"]: row["n"] for row in grouped.order_by("score")})
+    return counts
 
 
 def csat(

@@ -235,6 +235,88 @@ def test_naming_a_question_of_another_kind_is_refused(acme, after_service):
         metrics.nps(answers(acme), question=csat_question)
 
 
+def test_the_distribution_counts_each_score_of_the_answers_the_nps_counts(acme, respond, roadside):
+    for score in (0, 6, 6, 8, 9, 10, 10, 10):
+        respond(nps=score)
+    respond(nps=None)  # skipped: in no score
+    respond(nps=3, csat=4, version=roadside)  # Roadside's NPS is not its primary question
+    respond(nps=2, purpose=RERATE, interaction=respond(nps=7).interaction)  # history
+
+    counts = metrics.nps_distribution(answers(acme))
+    after = metrics.nps_distribution(answers(acme), after_follow_up=True)
+
+    assert counts == {0: 1, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 2, 7: 1, 8: 1, 9: 1, 10: 3}
+    # The same rows as the NPS: 3 detractors (0, 6, 6), 2 passives, 4 promoters of 9.
+    nps = metrics.nps(answers(acme))
+    assert sum(counts.values()) == nps.answered == 9
+    assert (nps.detractors, nps.passives, nps.promoters) == (3, 2, 4)
+    assert after == {**dict.fromkeys(range(11), 0), 2: 1}
+
+
+# --- two NPS compared: the two-sample test -------------------------------------------------------
+
+
+def test_the_difference_of_two_nps_against_the_worked_example():
+    # The README's example. Brand A: 200 answers, 90 promoters, 40 detractors.
+    brand_a = metrics.Nps(answered=200, skipped=0, promoters=90, passives=70, detractors=40)
+    # Brand B: 150 answers, 45 promoters, 45 detractors.
+    brand_b = metrics.Nps(answered=150, skipped=0, promoters=45, passives=60, detractors=45)
+
+    result = metrics.nps_difference(brand_a, brand_b)
+
+    # A: p = 0.45, d = 0.20, NPS +25; variance 0.45 + 0.20 − 0.25² = 0.5875;
+    #    SE = 100 · √(0.5875 / 200) = 5.42 points, SE² = 29.375.
+    assert (brand_a.score, round(brand_a.standard_error, 2)) == (25.0, 5.42)
+    # B: p = d = 0.30, NPS 0; variance 0.60; SE = 100 · √(0.60 / 150) = 6.32, SE² = 40.
+    assert (brand_b.score, round(brand_b.standard_error, 2)) == (0.0, 6.32)
+    # D = 25 − 0 = 25; SE_D = √(29.375 + 40) = √69.375 = 8.33; z = 25 / 8.33 = 3.00;
+    # p = erfc(3.0015 / √2) = 0.0027 < 0.05: significant.
+    assert result.difference == 25.0
+    assert round(result.standard_error, 2) == 8.33
+    assert round(result.z, 2) == 3.00
+    assert round(result.p_value, 4) == 0.0027
+    assert result.is_significant is True
+    # The other way round: the same test, the sign turned.
+    reverse = metrics.nps_difference(brand_b, brand_a)
+    assert (reverse.difference, round(reverse.z, 2), reverse.p_value) == (
+        -25.0,
+        -3.00,
+        result.p_value,
+    )
+
+
+def test_a_difference_within_the_noise_is_not_significant():
+    # 10 answers each: 5 promoters, 2 detractors (+30) against 4 promoters, 3 detractors (+10).
+    before = metrics.Nps(answered=10, skipped=0, promoters=5, passives=3, detractors=2)
+    after = metrics.Nps(answered=10, skipped=0, promoters=4, passives=3, detractors=3)
+
+    result = metrics.nps_difference(before, after)
+
+    # SE: 100 · √((0.7 − 0.09) / 10) = 24.70 and 100 · √((0.7 − 0.01) / 10) = 26.27;
+    # SE_D = √(610 + 690) = 36.06; z = 20 / 36.06 = 0.555; p = erfc(0.555 / √2) = 0.579.
+    assert round(result.difference, 6) == 20.0
+    assert round(result.standard_error, 2) == 36.06
+    assert round(result.z, 3) == 0.555
+    assert round(result.p_value, 3) == 0.579
+    assert result.is_significant is False
+
+
+def test_a_side_without_answers_or_both_without_spread_is_not_tested():
+    none = metrics.Nps(answered=0, skipped=4, promoters=0, passives=0, detractors=0)
+    some = metrics.Nps(answered=3, skipped=0, promoters=2, passives=0, detractors=1)
+    all_promoters = metrics.Nps(answered=5, skipped=0, promoters=5, passives=0, detractors=0)
+    all_detractors = metrics.Nps(answered=5, skipped=0, promoters=0, passives=0, detractors=5)
+
+    untested = metrics.NpsDifference(difference=None, standard_error=None, z=None, p_value=None)
+    assert metrics.nps_difference(none, some) == untested
+    assert metrics.nps_difference(some, none) == untested
+    assert metrics.nps_difference(none, some).is_significant is False
+    # +100 against −100 with no spread on either side: the difference, but no test.
+    flat = metrics.nps_difference(all_promoters, all_detractors)
+    assert (flat.difference, flat.standard_error, flat.z, flat.p_value) == (200.0, 0.0, None, None)
+    assert flat.is_significant is False
+
+
 # --- CSAT and CES --------------------------------------------------------------------------------
 
 

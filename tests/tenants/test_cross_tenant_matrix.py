@@ -812,6 +812,15 @@ FIELD_PROBES = [
         ]
     ],
     FieldProbe("corrective-action-list", "owner", lambda w: w.handler.pk, verb="GET"),
+    *[
+        FieldProbe("dashboard-nps", name, value, verb="GET")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("department", lambda w: w.department.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
     # The settings pages' department choices.
     FieldProbe(
         "settings-touchpoint-add",
