@@ -307,7 +307,7 @@ def test_a_side_without_answers_or_both_without_spread_is_not_tested():
     all_promoters = metrics.Nps(answered=5, skipped=0, promoters=5, passives=0, detractors=0)
     all_detractors = metrics.Nps(answered=5, skipped=0, promoters=0, passives=0, detractors=5)
 
-    untested = metrics.NpsDifference(difference=None, standard_error=None, z=None, p_value=None)
+    untested = metrics.Difference(difference=None, standard_error=None, z=None, p_value=None)
     assert metrics.nps_difference(none, some) == untested
     assert metrics.nps_difference(some, none) == untested
     assert metrics.nps_difference(none, some).is_significant is False

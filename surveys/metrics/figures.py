@@ -1,49 +1,10 @@
-"""Survey figures, computed in SQL: what every page, export and API shows.
-
-The README's "Figures" section defines each in words; this module is that definition. Every
-function takes a queryset the caller has already scoped and filtered (tenant, brand,
-touchpoint, department, performer, period) and returns plain numbers; each has a ``*_by`` twin
-that returns the same figure per brand, touchpoint, department, performer or period, in one
-GROUP BY, from the same filters and counts. Nothing loops over rows in Python. The score
-thresholds come from ``surveys.scoring``.
-
-* **Which answers.** NPS, CSAT and CES are computed over the survey's *primary* question (the
-  overall impression; every published version has exactly one) unless ``question`` names
-  another question (or a queryset of questions). A secondary NPS question in a CSAT survey is
-  therefore not in the NPS unless it is named.
-* **Re-rates are history.** The answer to a re-rate invitation (purpose RERATE, sent after a
-  critic's follow-up) is never counted a second time: the figures take first answers only,
-  and ``after_follow_up=True`` gives the same figure over the re-rates alone.
-* **NPS** codes each answered score +1 (promoter, 9–10), 0 (passive, 7–8) or −1 (detractor,
-  0–6). With p and d the shares of promoters and detractors among the n answered scores:
-
-      NPS = 100 · (p − d)        variance = p + d − (p − d)²        SE = √(variance / n)
-
-  and the 95 % margin of error is 1.96 · SE (in points: × 100). Skipped questions (no score)
-  are counted apart and are not in n. ``nps_distribution`` counts the answers of each score
-  0–10 over the same rows.
-* **Two NPS compared** (two periods, two brands: independent samples): ``nps_difference``
-  takes D = NPS_a − NPS_b with SE_D = √(SE_a² + SE_b²), z = D / SE_D and the two-sided
-  p-value erfc(|z| / √2); the difference is significant when p < 0.05. Either side without
-  answers, or no spread at all on both (SE_D = 0), leaves it untested (None).
-* **CSAT** is the share of 4–5 among the answered scores, and their mean (1–5).
-* **CES** is the mean effort score (1–7, higher is easier).
-* **Response rate** = answered / invitations whose first email the SMTP server accepted
-  (``accepted_at``, stamped when its outbox row reached "sent"); invitations merely queued
-  (``sent_at`` set) and those whose email failed for good are counted beside it.
-* **Coverage** = invited / the sample: the interactions that matched a survey rule (every
-  decision but "no rule", "not eligible" and "not decided yet"), with each skip reason counted
-  beside it, so invited + skips = sample.
-* **Recovery**: of the critics re-rated after a follow-up, the share no longer critics.
-"""
+"""The survey figures over a whole queryset, and which rows each counts (the package's doc
+defines them)."""
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import tzinfo
 
-from django.db.models import Avg, Count, DateTimeField, F, Q, QuerySet
-from django.db.models.functions import Trunc
+from django.db.models import Avg, Count, Q, QuerySet
 
 from notifications.models import Delivery
 from surveys.models import Answer, FollowUp, Interaction, Invitation, Question
@@ -61,7 +22,6 @@ from surveys.scoring import (
 )
 
 Z_95 = 1.96
-SIGNIFICANCE = 0.05  # two-sided p below this: a significant difference
 
 Decision = Interaction.Decision
 # The interactions that matched a survey rule and were invited, or skipped for one of these
@@ -112,42 +72,6 @@ class Nps:
 
 
 @dataclass(frozen=True)
-class NpsDifference:
-    """NPS ``a`` minus NPS ``b``, in points, with the two-sample test of that difference (the
-    samples independent: two periods, or two brands). None where it cannot be tested."""
-
-    difference: float | None
-    standard_error: float | None
-    z: float | None
-    p_value: float | None
-
-    @property
-    def is_significant(self) -> bool:
-        """Whether the difference is significant at 95 % (two-sided p < 0.05)."""
-        return self.p_value is not None and self.p_value < SIGNIFICANCE
-
-
-def nps_difference(a: Nps, b: Nps) -> NpsDifference:
-    """The difference ``a`` − ``b`` and whether it is significant: z = D / √(SE_a² + SE_b²),
-    p = erfc(|z| / √2). No answers on either side: nothing to compare (all None). Both sides
-    without spread (every answer the same kind, SE 0): the difference, but no test (the normal
-    approximation says nothing there)."""
-    if not a.answered or not b.answered:
-        return NpsDifference(difference=None, standard_error=None, z=None, p_value=None)
-    difference = a.score - b.score
-    error = math.hypot(a.standard_error, b.standard_error)
-    if error == 0:
-        return NpsDifference(difference=difference, standard_error=0.0, z=None, p_value=None)
-    z = difference / error
-    return NpsDifference(
-        difference=difference,
-        standard_error=error,
-        z=z,
-        p_value=math.erfc(abs(z) / math.sqrt(2)),
-    )
-
-
-@dataclass(frozen=True)
 class Share:
     """``part`` of ``whole``, as a percentage (None when there is no whole)."""
 
@@ -164,6 +88,20 @@ class Csat(Share):
     """Satisfied (4–5) answers of all answered, and the mean score (1–5; None without any)."""
 
     mean: float | None = None
+
+    @property
+    def standard_error(self) -> float | None:
+        """√(p · (1 − p) / n), in points like the percentage; None without answers."""
+        if not self.whole:
+            return None
+        p = self.part / self.whole
+        return 100 * math.sqrt(p * (1 - p) / self.whole)
+
+    @property
+    def margin_of_error(self) -> float | None:
+        """Half the 95 % confidence interval of the percentage, in points."""
+        error = self.standard_error
+        return None if error is None else Z_95 * error
 
 
 @dataclass(frozen=True)
@@ -298,6 +236,45 @@ def ces(
     return rows.filter(score__isnull=False).aggregate(**_CES_MEAN)["mean"]
 
 
+def _score_counts(
+    answers: QuerySet[Answer], kind: str, question: NamedQuestion, after_follow_up: bool
+) -> dict[int, int]:
+    """Answers of each score of ``kind``'s scale (0 where nobody gave it), skipped ones in none."""
+    low, high = SCALES[kind]
+    counts = dict.fromkeys(range(low, high + 1), 0)
+    rows = _answers_of(answers, kind, question, after_follow_up).filter(score__isnull=False)
+    grouped = rows.values("score").annotate(n=Count("pk")).order_by("score")
+    counts.update({row["score"]: row["n"] for row in grouped})
+    return counts
+
+
+def csat_distribution(
+    answers: QuerySet[Answer], *, question: NamedQuestion = None, after_follow_up: bool = False
+) -> dict[int, int]:
+    """How many answers gave each score 1–5, over the rows :func:`csat` counts."""
+    return _score_counts(answers, QuestionKind.CSAT, question, after_follow_up)
+
+
+def ces_distribution(
+    answers: QuerySet[Answer], *, question: NamedQuestion = None, after_follow_up: bool = False
+) -> dict[int, int]:
+    """How many answers gave each score 1–7, over the rows :func:`ces` averages."""
+    return _score_counts(answers, QuestionKind.CES, question, after_follow_up)
+
+
+def choice_counts(
+    answers: QuerySet[Answer], *, question: Question, after_follow_up: bool = False
+) -> dict[str, int]:
+    """How many answers chose each of a single-choice question's values (each value a key, in
+    the question's order, 0 where nobody chose it; a value no longer offered after it); an
+    answer without a choice is in none."""
+    rows = _answers_of(answers, QuestionKind.CHOICE, question, after_follow_up).exclude(choice="")
+    counts = dict.fromkeys((option["value"] for option in question.choices), 0)
+    grouped = rows.values("choice").annotate(n=Count("pk")).order_by("choice")
+    counts.update({row["choice"]: row["n"] for row in grouped})
+    return counts
+
+
 def response_rate(
     invitations: QuerySet[Invitation], *, after_follow_up: bool = False
 ) -> ResponseRate:
@@ -319,104 +296,55 @@ def follow_up_recovery(follow_ups: QuerySet[FollowUp]) -> Share:
     return Share(**_rerated_critics(follow_ups).aggregate(**_RECOVERY_COUNTS))
 
 
-# --- the same figures by brand, touchpoint, department, performer or period ------------------
+@dataclass(frozen=True)
+class Funnel:
+    """Interactions → in the sample → invited → email accepted → answered (see :func:`funnel`).
 
-# Every measured table reaches the interaction it is about, and has the time it belongs to.
-_TO_INTERACTION = {
-    Answer: "response__interaction__",
-    Invitation: "interaction__",
-    Interaction: "",
-    FollowUp: "response__interaction__",
+    ``outside`` counts the interactions outside the sample by decision (no rule, not eligible,
+    not decided yet); ``coverage`` is :func:`coverage` and ``response_rate``
+    :func:`response_rate` over the same rows."""
+
+    interactions: int
+    outside: dict
+    coverage: Coverage
+    response_rate: ResponseRate
+
+    @property
+    def sample(self) -> int:
+        return self.coverage.whole
+
+    @property
+    def invited(self) -> int:
+        return self.coverage.part
+
+    @property
+    def accepted(self) -> int:
+        return self.response_rate.whole
+
+    @property
+    def answered(self) -> int:
+        return self.response_rate.part
+
+
+_DECISION_COUNTS = {
+    "interactions": Count("pk"),
+    **_COVERAGE_COUNTS,
+    **{reason.value: Count("pk", filter=Q(decision=reason)) for reason in OUTSIDE_THE_SAMPLE},
 }
-_WHEN = {
-    Answer: "response__submitted_at",
-    Invitation: "sent_at",
-    Interaction: "occurred_at",
-    FollowUp: "response__submitted_at",  # when the critic answered
-}
-# The department is the performer's: where the service was given.
-DIMENSIONS = {
-    "brand": "brand_id",
-    "touchpoint": "touchpoint_id",
-    "performer": "performer_id",
-    "department": "performer__department_id",
-}
-PERIODS = ("day", "week", "month", "quarter", "year")
 
 
-def _grouped(
-    rows: QuerySet, by: str, aggregates: dict, build: Callable, zone: tzinfo | None
-) -> dict:
-    """``{key: figure}`` for each value of ``by`` (a dimension's id, or a period's start in
-    ``zone``) that has rows; one GROUP BY query. Rows without the dimension come under None."""
-    model = rows.model
-    if by in PERIODS:
-        if zone is None:
-            raise ValueError("a period needs the tenant's time zone")  # else the active one
-        key = Trunc(_WHEN[model], by, output_field=DateTimeField(), tzinfo=zone)
-    elif by in DIMENSIONS:
-        key = F(_TO_INTERACTION[model] + DIMENSIONS[by])
-    else:
-        raise ValueError(f"cannot group by {by!r}")
-    grouped = rows.annotate(key=key).values("key").annotate(**aggregates).order_by("key")
-    return {row.pop("key"): build(**row) for row in grouped}
-
-
-def nps_by(
-    answers: QuerySet[Answer],
-    by: str,
-    *,
-    zone: tzinfo | None = None,
-    question: NamedQuestion = None,
-    after_follow_up: bool = False,
-) -> dict:
-    rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
-    return _grouped(rows, by, _NPS_COUNTS, Nps, zone)
-
-
-def csat_by(
-    answers: QuerySet[Answer],
-    by: str,
-    *,
-    zone: tzinfo | None = None,
-    question: NamedQuestion = None,
-    after_follow_up: bool = False,
-) -> dict:
-    rows = _answers_of(answers, QuestionKind.CSAT, question, after_follow_up)
-    return _grouped(rows, by, _CSAT_COUNTS, Csat, zone)
-
-
-def ces_by(
-    answers: QuerySet[Answer],
-    by: str,
-    *,
-    zone: tzinfo | None = None,
-    question: NamedQuestion = None,
-    after_follow_up: bool = False,
-) -> dict:
-    rows = _answers_of(answers, QuestionKind.CES, question, after_follow_up)
-    rows = rows.filter(score__isnull=False)
-    return _grouped(rows, by, _CES_MEAN, lambda mean: mean, zone)
-
-
-def response_rate_by(
-    invitations: QuerySet[Invitation],
-    by: str,
-    *,
-    zone: tzinfo | None = None,
-    after_follow_up: bool = False,
-) -> dict:
-    rows = _invitations_of(invitations, after_follow_up)
-    return _grouped(rows, by, _RESPONSE_COUNTS, ResponseRate, zone)
-
-
-def coverage_by(
-    interactions: QuerySet[Interaction], by: str, *, zone: tzinfo | None = None
-) -> dict:
-    return _grouped(interactions, by, _COVERAGE_COUNTS, _coverage, zone)
-
-
-def follow_up_recovery_by(
-    follow_ups: QuerySet[FollowUp], by: str, *, zone: tzinfo | None = None
-) -> dict:
-    return _grouped(_rerated_critics(follow_ups), by, _RECOVERY_COUNTS, Share, zone)
+def funnel(interactions: QuerySet[Interaction], invitations: QuerySet[Invitation]) -> Funnel:
+    """The survey funnel of ``interactions``: every one of them, those outside the sample by
+    reason, :func:`coverage` (invited / the sample, every skip beside it) and
+    :func:`response_rate` of ``invitations`` — which the caller narrows to the invitations of
+    the same interactions (``interaction__in``), so each stage is part of the one before.
+    Two queries."""
+    counts = interactions.aggregate(**_DECISION_COUNTS)
+    total = counts.pop("interactions")
+    outside = {reason.value: counts.pop(reason.value) for reason in OUTSIDE_THE_SAMPLE}
+    return Funnel(
+        interactions=total,
+        outside=outside,
+        coverage=_coverage(**counts),
+        response_rate=response_rate(invitations),
+    )
