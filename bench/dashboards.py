@@ -288,6 +288,7 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--complaints", type=int, default=500_000)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--pages", nargs="*", help="only these URL names (default: every page)")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run this against PostgreSQL: set DATABASE_URL=postgres://...")
@@ -310,6 +311,8 @@ def main() -> None:
     print(f"\n{answers:,} answers and {complaints:,} complaints; {options.runs} requests each\n")
     print(f"{'page':24} {'filter':18} {'as':8} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for name, url in dashboard_pages(tenant.slug):
+        if options.pages and name not in options.pages:
+            continue
         for label, query in filters(tenant):
             for role, member in readers:
                 client = Client()

@@ -8,7 +8,7 @@ Detractors are vermilion, passives orange, promoters bluish green; the NPS line 
 its 95 % band in a lighter blue; the comparison period is a black diamond.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from django.utils.formats import date_format
@@ -59,46 +59,70 @@ def period_label(point: TrendPoint, unit: str) -> str:
     return date_format(point.period.start, "SHORT_DATE_FORMAT")
 
 
-def trend_figure(points: Sequence[TrendPoint], *, unit: str) -> dict:
-    """The NPS of each week or month as a line, inside its 95 % band (score ± margin of
-    error); a week or month without answers is a gap."""
+# What a chart reads of a point or group: (value, margin of error or None, answers).
+Measure = Callable[[object], tuple[float | None, float | None, int]]
+
+
+def nps_measure(item) -> tuple[float | None, float | None, int]:
+    """The NPS of a ``TrendPoint`` or ``Group``: score, margin of error, answers."""
+    return item.nps.score, item.nps.margin_of_error, item.nps.answered
+
+
+def trend_figure(
+    points: Sequence[TrendPoint],
+    *,
+    unit: str,
+    measure: Measure = nps_measure,
+    name: str | None = None,
+    value_range: list = NPS_RANGE,
+    band: bool = True,
+) -> dict:
+    """The NPS (or ``measure``, called ``name``) of each week or month as a line, inside its
+    95 % band (value ± margin of error, kept within ``value_range``); a week or month without
+    answers is a gap. ``band=False``: the line alone (a figure without a margin)."""
+    name = name or _("NPS")
+    lowest, highest = value_range
+    measured = [measure(point) for point in points]
     labels = [period_label(point, unit) for point in points]
-    scores = [_rounded(point.nps.score) for point in points]
-    margins = [_rounded(point.nps.margin_of_error) for point in points]
+    scores = [_rounded(score) for score, _margin, _n in measured]
+    margins = [_rounded(margin) for _score, margin, _n in measured]
     low, high = [], []
-    for point in points:
-        score, margin = point.nps.score, point.nps.margin_of_error
-        low.append(None if score is None else round(max(score - margin, -100), 1))
-        high.append(None if score is None else round(min(score + margin, 100), 1))
-    band = {"type": "scatter", "mode": "lines", "x": labels, "hoverinfo": "skip"}
+    for score, margin, _n in measured:
+        missing = score is None or margin is None
+        low.append(None if missing else round(max(score - margin, lowest), 1))
+        high.append(None if missing else round(min(score + margin, highest), 1))
+    shade = {"type": "scatter", "mode": "lines", "x": labels, "hoverinfo": "skip"}
     hover = (
-        f"%{{x}}<br>{_('NPS')} %{{y:.0f}} ± %{{customdata[0]:.0f}}"
+        f"%{{x}}<br>{name} %{{y:.0f}} ± %{{customdata[0]:.0f}}"
         f"<br>{_('Answers')}: %{{customdata[1]}}<extra></extra>"
     )
+    bands = [
+        {**shade, "y": low, "line": {"width": 0, "color": BAND_FILL}, "showlegend": False},
+        {
+            **shade,
+            "y": high,
+            "fill": "tonexty",
+            "fillcolor": BAND_FILL,
+            "line": {"width": 0, "color": BAND_FILL},
+            "name": _("Margin of error (95 %)"),
+        },
+    ]
     return {
         "data": [
-            {**band, "y": low, "line": {"width": 0, "color": BAND_FILL}, "showlegend": False},
-            {
-                **band,
-                "y": high,
-                "fill": "tonexty",
-                "fillcolor": BAND_FILL,
-                "line": {"width": 0, "color": BAND_FILL},
-                "name": _("Margin of error (95 %)"),
-            },
+            *(bands if band else []),
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "x": labels,
                 "y": scores,
                 "customdata": [
-                    [margin, point.nps.answered]
-                    for margin, point in zip(margins, points, strict=True)
+                    [margin, n]
+                    for margin, (_score, _margin, n) in zip(margins, measured, strict=True)
                 ],
-                "hovertemplate": hover,
+                "hovertemplate": hover if band else f"%{{x}}<br>{name} %{{y:.1f}}<extra></extra>",
                 "line": {"color": BLUE, "width": 2.5},
                 "marker": {"color": BLUE, "size": 7},
-                "name": _("NPS"),
+                "name": name,
             },
         ],
         "layout": _layout(
@@ -106,9 +130,7 @@ def trend_figure(points: Sequence[TrendPoint], *, unit: str) -> dict:
             xaxis=_axis(
                 type="category", title={"text": _("Week") if unit == "week" else _("Month")}
             ),
-            yaxis=_axis(
-                range=NPS_RANGE, title={"text": _("NPS")}, zeroline=True, zerolinecolor=INK
-            ),
+            yaxis=_axis(range=value_range, title={"text": name}, zeroline=True, zerolinecolor=INK),
         ),
     }
 
@@ -121,50 +143,63 @@ def _mark(group: Group) -> str:
     return f" {UP if difference.difference > 0 else DOWN}"
 
 
-def groups_figure(groups: Sequence[Group], *, title: str) -> dict:
-    """Horizontal bars of each group's NPS, highest first, with its margin of error as an
-    error bar and n in the hover; the comparison period's NPS as a diamond, and ▲/▼ beside
-    the name when the change is significant."""
+def _previous_nps(group) -> tuple[float | None, float | None, int] | None:
+    """The comparison period's NPS of a ``Group``, or None without a comparison."""
+    previous = group.previous
+    return (
+        None if previous is None else (previous.score, previous.margin_of_error, previous.answered)
+    )
+
+
+def groups_figure(
+    groups: Sequence[Group],
+    *,
+    title: str,
+    measure: Measure = nps_measure,
+    previous_measure: Callable = _previous_nps,
+    name: str | None = None,
+    value_range: list = NPS_RANGE,
+) -> dict:
+    """Horizontal bars of each group's NPS (or ``measure``, called ``name``), highest first,
+    with its margin of error as an error bar and n in the hover; the comparison period's
+    (``previous_measure``, None without one) as a diamond, and ▲/▼ beside the name when the
+    change is significant (the group's ``difference``)."""
+    name = name or _("NPS")
+    current = [measure(group) for group in groups]
+    previous = [previous_measure(group) for group in groups]
     names = [escape(group.name) + _mark(group) for group in groups]
     hover = (
-        f"%{{y}}<br>{_('NPS')} %{{x:.0f}} ± %{{customdata[0]:.0f}}"
+        f"%{{y}}<br>{name} %{{x:.0f}} ± %{{customdata[0]:.0f}}"
         f"<br>{_('Answers')}: %{{customdata[1]}}<extra></extra>"
     )
     data = [
         {
             "type": "bar",
             "orientation": "h",
-            "x": [_rounded(group.nps.score) for group in groups],
+            "x": [_rounded(score) for score, _margin, _n in current],
             "y": names,
             "error_x": {
                 "type": "data",
-                "array": [_rounded(group.nps.margin_of_error) for group in groups],
+                "array": [_rounded(margin) for _score, margin, _n in current],
                 "color": INK,
                 "thickness": 1.5,
             },
-            "customdata": [
-                [_rounded(group.nps.margin_of_error), group.nps.answered] for group in groups
-            ],
+            "customdata": [[_rounded(margin), n] for _score, margin, n in current],
             "hovertemplate": hover,
             "marker": {"color": SKY},
-            "name": _("NPS"),
+            "name": name,
         }
     ]
-    if any(group.previous is not None for group in groups):
+    if any(before is not None for before in previous):
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "x": [
-                    _rounded(group.previous.score) if group.previous is not None else None
-                    for group in groups
-                ],
+                "x": [_rounded(before[0]) if before is not None else None for before in previous],
                 "y": names,
-                "customdata": [
-                    group.previous.answered if group.previous is not None else 0 for group in groups
-                ],
+                "customdata": [before[2] if before is not None else 0 for before in previous],
                 "hovertemplate": (
-                    f"%{{y}}<br>{_('Previous period')}: {_('NPS')} %{{x:.0f}}"
+                    f"%{{y}}<br>{_('Previous period')}: {name} %{{x:.0f}}"
                     f"<br>{_('Answers')}: %{{customdata}}<extra></extra>"
                 ),
                 "marker": {"color": PREVIOUS, "symbol": "diamond", "size": 10},
@@ -177,7 +212,7 @@ def groups_figure(groups: Sequence[Group], *, title: str) -> dict:
             height=110 + 34 * max(len(groups), 1),
             margin={"l": 160, "r": 16, "t": 40, "b": 48},
             showlegend=True,
-            xaxis=_axis(range=NPS_RANGE, title={"text": title}, zeroline=True, zerolinecolor=INK),
+            xaxis=_axis(range=value_range, title={"text": title}, zeroline=True, zerolinecolor=INK),
             yaxis=_axis(autorange="reversed", automargin=True, type="category"),
         ),
     }
@@ -192,8 +227,10 @@ def score_bands() -> list[tuple[str, str, range]]:
     ]
 
 
-def distribution_figure(distribution: dict[int, int]) -> dict:
-    """The answers of each score 0–10, coloured and named by band."""
+def distribution_figure(distribution: dict[int, int], *, bands: list | None = None) -> dict:
+    """The answers of each score 0–10 (or of ``bands``' scale), coloured and named by band
+    (``score_bands()``, or ``bands``: (name, colour, scores) of each)."""
+    bands = score_bands() if bands is None else bands
     bins = [Bin(low=score, high=score + 1, count=n) for score, n in distribution.items()]
     data = [
         {
@@ -204,15 +241,21 @@ def distribution_figure(distribution: dict[int, int]) -> dict:
             "name": name,
             "hovertemplate": f"%{{x}}: %{{y}} {_('answers')}<extra>{name}</extra>",
         }
-        for name, colour, scores in score_bands()
+        for name, colour, scores in bands
     ]
+    lowest, highest = min(distribution), max(distribution)
     return {
         "data": data,
         "layout": _layout(
             height=320,
             bargap=0.12,
             showlegend=True,
-            xaxis=_axis(title={"text": _("Score")}, tickmode="linear", dtick=1, range=[-0.5, 10.5]),
+            xaxis=_axis(
+                title={"text": _("Score")},
+                tickmode="linear",
+                dtick=1,
+                range=[lowest - 0.5, highest + 0.5],
+            ),
             # Whole answers on the axis, never half of one.
             yaxis=_axis(title={"text": _("Answers")}, rangemode="tozero", dtick=count_step(bins)),
         ),

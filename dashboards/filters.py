@@ -37,10 +37,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Category, Channel
+from complaints.models import Category, Channel, Complaint
+from complaints.selectors import visible_complaints
 from ratings.periods import local_day, period_instants
 from surveys import scoring
-from surveys.models import Answer, Response
+from surveys.interactions.selectors import visible_interactions
+from surveys.models import Answer, Interaction, Response
 from surveys.responses.filters import DATE_INPUT, ResponseFilterSet
 from surveys.responses.selectors import RESPONSE_DEPARTMENT, visible_responses
 from tenants.filters import EMPTY_LABEL, DepartmentChoiceFilter, TenantFilterSet
@@ -233,6 +235,49 @@ class DashboardFilterSet(TenantFilterSet):
         """The answers of :meth:`responses`, as ``surveys.metrics`` takes them."""
         responses = self.responses(period)
         return Answer.objects.for_tenant(self.request.tenant).filter(response__in=responses)
+
+    def complaints(self, period: Period) -> QuerySet[Complaint]:
+        """The complaints the member sees (the queue's rule,
+        ``complaints.selectors.visible_complaints``), received in ``period``, narrowed by brand,
+        touchpoint, channel, department and category (each of these two with those below it),
+        all the complaint's own: what ``complaints.metrics`` takes."""
+        first, after = period.instants(self.request.tenant.time_zone)
+        data = self.form.cleaned_data
+        rows = visible_complaints(self.request.member).filter(
+            received_at__gte=first, received_at__lt=after
+        )
+        for name in ("brand", "touchpoint", "channel"):
+            if data.get(name):
+                rows = rows.filter(**{name: data[name]})
+        for name in ("department", "category"):
+            if data.get(name):
+                rows = rows.filter(**{f"{name}__path__startswith": data[name].path})
+        return rows
+
+    def interactions(self, period: Period) -> QuerySet[Interaction]:
+        """The service events the member sees (the interactions page's rule,
+        ``surveys.interactions.selectors.visible_interactions``) that happened in ``period``,
+        narrowed by every filter as :meth:`responses` narrows their responses (the department
+        the performer's, the channel and category the complaint's): what
+        ``surveys.metrics.coverage`` and ``funnel`` take."""
+        first, after = period.instants(self.request.tenant.time_zone)
+        data = self.form.cleaned_data
+        rows = visible_interactions(self.request.member).filter(
+            occurred_at__gte=first, occurred_at__lt=after
+        )
+        for name, lookup in (("brand", "brand"), ("touchpoint", "touchpoint")):
+            if data.get(name):
+                rows = rows.filter(**{lookup: data[name]})
+        if data.get("channel"):
+            rows = rows.filter(complaint__channel=data["channel"])
+        tree_lookups = (
+            ("department", "performer__department"),
+            ("category", "complaint__category"),
+        )
+        for name, lookup in tree_lookups:
+            if data.get(name):
+                rows = rows.filter(**{f"{lookup}__path__startswith": data[name].path})
+        return rows
 
     # --- the same filters on the response browser ----------------------------------------
 

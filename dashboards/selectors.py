@@ -47,7 +47,7 @@ class Group:
     name: str
     nps: metrics.Nps
     previous: metrics.Nps | None
-    difference: metrics.NpsDifference | None
+    difference: metrics.Difference | None
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class NpsDashboard:
     compared_period: Period | None
     nps: metrics.Nps
     previous: metrics.Nps | None
-    difference: metrics.NpsDifference | None
+    difference: metrics.Difference | None
     trend_unit: str  # "week" or "month"
     trend: list[TrendPoint]
     by_brand: list[Group]

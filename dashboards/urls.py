@@ -2,8 +2,12 @@
 
 from django.urls import path
 
-from dashboards import views
+from dashboards import complaints_views, csat_views, funnel_views, summary_views, views
 
 urlpatterns = [
     path("nps/", views.nps_dashboard, name="dashboard-nps"),
+    path("complaints/", complaints_views.complaints_dashboard_view, name="dashboard-complaints"),
+    path("csat/", csat_views.csat_dashboard, name="dashboard-csat"),
+    path("summary/", summary_views.summary_dashboard_view, name="dashboard-summary"),
+    path("funnel/", funnel_views.funnel_dashboard_view, name="dashboard-funnel"),
 ]

@@ -821,6 +821,35 @@ FIELD_PROBES = [
             ("category", lambda w: w.category.pk),
         ]
     ],
+    *[
+        FieldProbe("dashboard-complaints", name, value, verb="GET")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("department", lambda w: w.department.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
+    *[
+        FieldProbe("dashboard-csat", name, value, verb="GET")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("department", lambda w: w.department.pk),
+            ("category", lambda w: w.category.pk),
+            ("survey", lambda w: w.survey.pk),
+        ]
+    ],
+    *[
+        FieldProbe(page, name, value, verb="GET")
+        for page in ("dashboard-summary", "dashboard-funnel")
+        for name, value in [
+            ("brand", lambda w: w.brand.pk),
+            ("touchpoint", lambda w: w.touchpoint.pk),
+            ("department", lambda w: w.department.pk),
+            ("category", lambda w: w.category.pk),
+        ]
+    ],
     # The settings pages' department choices.
     FieldProbe(
         "settings-touchpoint-add",
