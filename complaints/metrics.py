@@ -10,6 +10,8 @@ with one exception said below (working hours need the business calendar, which i
 * **Volume**: complaints received (``received_at``), by week or month in the tenant's time
   zone, and by category (the complaint's own node) or by channel. Every complaint counts,
   whatever became of it (rejected, withdrawn and merged ones too: they were received).
+* **Resolved**: complaints whose (latest) resolution falls in the period, whenever they were
+  received.
 * **Root causes (Pareto)**: complaints that carry a root cause (chosen when resolved), per
   root cause, most frequent first (ties by the root cause's id), each with its share and the
   cumulative share of all complaints that carry one. Those without one yet are counted apart.
@@ -93,6 +95,13 @@ class Share:
 def volume(complaints: QuerySet[Complaint]) -> int:
     """Complaints received."""
     return complaints.count()
+
+
+def resolved(complaints: QuerySet[Complaint], start: datetime, end: datetime) -> int:
+    """Complaints resolved from ``start`` to before ``end`` (``resolved_at``, the latest
+    resolution: a reopened complaint counts once resolved again), whenever received: the
+    caller passes every complaint received up to ``end``."""
+    return complaints.filter(resolved_at__gte=start, resolved_at__lt=end).count()
 
 
 def volume_by(

@@ -12,7 +12,7 @@ For the filtered period, and the compared one, the summary reads:
   (``DashboardFilterSet.answers``): ``metrics.csat``, ``metrics.nps``, and
   ``metrics.follow_up_recovery`` over the follow-ups of the critics who answered in it;
 * **complaints handled**: received in the period (``complaints.metrics.volume`` over
-  ``DashboardFilterSet.complaints``) and resolved in it (:func:`complaints_resolved`).
+  ``DashboardFilterSet.complaints``) and resolved in it (``complaints.metrics.resolved``).
 
 Each figure stands beside the tenant's norm where it has one (the survey programme's
 response-rate band and CSAT target, ``surveys.models.survey_settings_for``) and its change
@@ -49,16 +49,11 @@ def survey_rows(
 
 
 def complaints_resolved(filters: DashboardFilterSet, period: Period) -> int:
-    """Complaints the member sees, through every filter, resolved in ``period`` (whenever
-    received; a reopened one counts once resolved again).
-
-    A complaint figure, kept here only until ``complaints.metrics`` has it: it counts over the
-    complaints app's queryset (``DashboardFilterSet.complaints``: the queue's visibility and
-    the complaint's own brand, touchpoint, channel, department and category)."""
+    """Complaints the member sees, through every filter, resolved in ``period``
+    (``complaints.metrics.resolved``) over every complaint received up to its end."""
     first, after = period.instants(filters.request.tenant.time_zone)
-    # Resolved in the period means received before its end: every complaint up to then.
     received_by_the_end = filters.complaints(Period(EARLIEST, period.end))
-    return received_by_the_end.filter(resolved_at__gte=first, resolved_at__lt=after).count()
+    return complaint_metrics.resolved(received_by_the_end, first, after)
 
 
 # --- the figures -------------------------------------------------------------------------------
