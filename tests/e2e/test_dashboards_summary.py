@@ -19,9 +19,9 @@ def a_month_of_surveys(acme, motor, admin):
     Acme Rent: CSAT 5 answered; Acme Road: one event outside its rule's sample. 4 invited of
     5 relevant, 3 answered of 4 accepted (75 %).
 
-    The emails go to Django's test outbox: the pages are under test here, and an SMTP server
-    in this process, beside the live server and Chromium, can time out on a busy machine (the
-    page tests send through a real one)."""
+    The emails this process sends go to Django's test outbox: the pages are under test here,
+    and an SMTP server in this process, beside the live server and Chromium, can time out on a
+    busy machine (the page tests send through a real one)."""
     prog = programme(acme, motor, admin, clock=lambda moment: moment)  # the real clock
     now = datetime.now(UTC)
     surveyed(motor, 10, 2, programme=prog, today=now)
