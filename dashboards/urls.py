@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from dashboards import complaints_views, csat_views, funnel_views, summary_views, views
+from dashboards import (
+    complaints_views,
+    csat_views,
+    funnel_views,
+    summary_views,
+    table_exports,
+    views,
+)
 
 urlpatterns = [
     path("nps/", views.nps_dashboard, name="dashboard-nps"),
@@ -10,4 +17,5 @@ urlpatterns = [
     path("csat/", csat_views.csat_dashboard, name="dashboard-csat"),
     path("summary/", summary_views.summary_dashboard_view, name="dashboard-summary"),
     path("funnel/", funnel_views.funnel_dashboard_view, name="dashboard-funnel"),
+    *table_exports.urlpatterns,  # each chart table as CSV or Excel
 ]
