@@ -20,7 +20,7 @@ from complaints.models import Category, Channel, CorrectiveAction, RootCause
 from complaints.selectors import complaint_settings, visible_corrective_actions
 from customers.models import Customer
 from dashboards.filters import EARLIEST, DashboardFilterSet, Period
-from dashboards.selectors import trend_unit, units_of
+from dashboards.selectors import names_of, trend_unit, units_of
 from ratings.periods import local_day
 from tenants.calendar import calendar_for
 from tenants.models import Brand, Department, Membership
@@ -131,10 +131,6 @@ def _series(counts: dict, units: list[tuple[date, Period]], names: dict, unnamed
     return sorted(rows, key=lambda s: (-s.total, s.name))
 
 
-def _names(model, tenant_id: int, *, label="name") -> dict:
-    return dict(model.objects.for_tenant(tenant_id).values_list("pk", label))
-
-
 def _effects(member: Membership, filters: DashboardFilterSet, today: date, zone: ZoneInfo):
     """The latest completed actions (completed in the period, on complaints the member sees)
     and their complaints' category and root cause per month around completion."""
@@ -197,10 +193,10 @@ def complaints_dashboard(member: Membership, filters: DashboardFilterSet) -> Com
     complaints = filters.complaints(period)
     unit = trend_unit(period)
     units = units_of(period, unit)
-    categories = _names(Category, tenant.pk)
-    brands = _names(Brand, tenant.pk)
-    departments = _names(Department, tenant.pk)
-    causes = _names(RootCause, tenant.pk)
+    categories = names_of(Category, tenant.pk)
+    brands = names_of(Brand, tenant.pk)
+    departments = names_of(Department, tenant.pk)
+    causes = names_of(RootCause, tenant.pk)
     pareto = metrics.root_cause_pareto(complaints)
 
     def by(dimension: str, names: dict, unnamed: str) -> list[Named]:

@@ -20,21 +20,17 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dashboards.filters import COMMENT_BANDS, DashboardFilterSet, Period
-from dashboards.selectors import Comment, trend_unit, units_of
+from dashboards.filters import DashboardFilterSet, Period
+from dashboards.selectors import Comment, latest_comments, names_of, trend_unit, units_of
 from surveys import metrics, scoring
 from surveys.models import (
-    FollowUp,
-    Invitation,
     Question,
-    Response,
     Survey,
     SurveyVersion,
     localized,
 )
 from tenants.models import Brand, Membership, Touchpoint
 
-COMMENTS = 20
 QuestionKind = scoring.QuestionKind
 BROKEN_DOWN = (QuestionKind.CSAT, QuestionKind.NPS, QuestionKind.CES, QuestionKind.CHOICE)
 
@@ -132,48 +128,6 @@ def _groups(current: dict, previous: dict | None, names: dict, unnamed: str) -> 
     return sorted(groups, key=lambda g: (g.csat.percent is None, -(g.csat.percent or 0), g.name))
 
 
-def _names(queryset: QuerySet, tenant_id: int) -> dict:
-    return dict(queryset.for_tenant(tenant_id).values_list("pk", "name"))
-
-
-def _comments(responses: QuerySet[Response], band: str | None) -> list[Comment]:
-    """The latest comments on the CSAT question's surveys, first answers (as the figures), of
-    one band (``filters.DETRACTOR``: dissatisfied 1–3, ``PROMOTER``: satisfied 4–5) or all."""
-    rows = responses.filter(
-        primary_kind=QuestionKind.CSAT, invitation__purpose=Invitation.Purpose.FIRST
-    ).exclude(comment="")
-    if band is not None:
-        rows = rows.filter(scoring.band_q(COMMENT_BANDS[band]))
-    rows = rows.order_by("-submitted_at", "-pk").values(
-        "pk",
-        "submitted_at",
-        "primary_score",
-        "comment",
-        "interaction__brand__name",
-        "interaction__touchpoint__name",
-        "follow_up__pk",
-        "follow_up__status",
-    )
-    return [
-        Comment(
-            response_id=row["pk"],
-            submitted_at=row["submitted_at"],
-            score=row["primary_score"],
-            band=scoring.band_of(QuestionKind.CSAT, row["primary_score"]),
-            text=row["comment"],
-            brand=row["interaction__brand__name"],
-            touchpoint=row["interaction__touchpoint__name"],
-            follow_up_id=row["follow_up__pk"],
-            follow_up_status=(
-                FollowUp.Status(row["follow_up__status"]).label
-                if row["follow_up__status"]
-                else None
-            ),
-        )
-        for row in rows[:COMMENTS]
-    ]
-
-
 def _choice_label(question: Question, value: str, language: str) -> str:
     """The label of one of a question's choices in ``language`` (the value if no longer offered)."""
     for option in question.choices:
@@ -246,8 +200,8 @@ def csat_dashboard(
         now = metrics.csat_by(answers, dimension)
         return now, (metrics.csat_by(earlier, dimension) if earlier is not None else None)
 
-    brands = _names(Brand.objects, tenant.pk)
-    touchpoints = _names(Touchpoint.objects, tenant.pk)
+    brands = names_of(Brand, tenant.pk)
+    touchpoints = names_of(Touchpoint, tenant.pk)
     csat_weeks = _by_unit(
         metrics.csat_by(answers, unit, zone=zone), period, unit, zone, _NO_ANSWERS
     )
@@ -263,7 +217,9 @@ def csat_dashboard(
         by_brand=_groups(*by("brand"), brands, unnamed=""),
         by_touchpoint=_groups(*by("touchpoint"), touchpoints, unnamed=_("No touchpoint")),
         distribution=metrics.csat_distribution(answers),
-        comments=_comments(filters.responses(period), filters.comment_band),
+        comments=latest_comments(
+            filters.responses(period), QuestionKind.CSAT, filters.comment_band
+        ),
         ces=metrics.ces(answers),
         ces_previous=metrics.ces(earlier) if earlier is not None else None,
         ces_trend=[CesPoint(period=days, mean=mean) for days, mean in ces_weeks],

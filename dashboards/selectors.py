@@ -153,18 +153,19 @@ def _groups(current: dict, previous: dict | None, names: dict, unnamed: str) -> 
     return sorted(groups, key=lambda g: (g.nps.score is None, -(g.nps.score or 0), g.name))
 
 
-def _names(queryset: QuerySet, tenant_id: int) -> dict:
-    return dict(queryset.for_tenant(tenant_id).values_list("pk", "name"))
+def names_of(model, tenant_id: int, *, label: str = "name") -> dict:
+    """``{pk: name}`` of the tenant's rows of ``model`` (a chart's labels)."""
+    return dict(model.objects.for_tenant(tenant_id).values_list("pk", label))
 
 
 # --- comments -------------------------------------------------------------------------------
 
 
-def _comments(responses: QuerySet[Response], band: str | None) -> list[Comment]:
-    """The latest comments on the NPS question's surveys, first answers (as the figures), of
-    one band or every one."""
+def latest_comments(responses: QuerySet[Response], kind: str, band: str | None) -> list[Comment]:
+    """The latest comments on the surveys whose primary question is of ``kind``, first answers
+    (as the figures), of one band (``filters.COMMENT_BANDS``) or every one."""
     rows = responses.filter(
-        primary_kind=scoring.QuestionKind.NPS, invitation__purpose=Invitation.Purpose.FIRST
+        primary_kind=kind, invitation__purpose=Invitation.Purpose.FIRST
     ).exclude(comment="")
     if band is not None:
         rows = rows.filter(scoring.band_q(COMMENT_BANDS[band]))
@@ -183,7 +184,7 @@ def _comments(responses: QuerySet[Response], band: str | None) -> list[Comment]:
             response_id=row["pk"],
             submitted_at=row["submitted_at"],
             score=row["primary_score"],
-            band=scoring.band_of(scoring.QuestionKind.NPS, row["primary_score"]),
+            band=scoring.band_of(kind, row["primary_score"]),
             text=row["comment"],
             brand=row["interaction__brand__name"],
             touchpoint=row["interaction__touchpoint__name"],
@@ -216,8 +217,8 @@ def nps_dashboard(member: Membership, filters: DashboardFilterSet) -> NpsDashboa
         now = metrics.nps_by(answers, dimension)
         return now, (metrics.nps_by(earlier, dimension) if earlier is not None else None)
 
-    brands = _names(Brand.objects, tenant.pk)
-    touchpoints = _names(Touchpoint.objects, tenant.pk)
+    brands = names_of(Brand, tenant.pk)
+    touchpoints = names_of(Touchpoint, tenant.pk)
     counts = {DETRACTOR: nps.detractors, PASSIVE: nps.passives, PROMOTER: nps.promoters}
     return NpsDashboard(
         period=period,
@@ -234,5 +235,7 @@ def nps_dashboard(member: Membership, filters: DashboardFilterSet) -> NpsDashboa
             BandCount(band=band, share=metrics.Share(part=count, whole=nps.answered))
             for band, count in counts.items()
         ],
-        comments=_comments(filters.responses(period), filters.comment_band),
+        comments=latest_comments(
+            filters.responses(period), scoring.QuestionKind.NPS, filters.comment_band
+        ),
     )
