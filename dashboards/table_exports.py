@@ -13,7 +13,6 @@ one decimal where the page rounds them for the eye: a spreadsheet does its own r
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpResponseBadRequest
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -22,6 +21,7 @@ from dashboards import complaints_charts, complaints_selectors, selectors
 from dashboards.exports import FORMATS, Column, applied_filters, export_response
 from dashboards.filters import DashboardFilterSet
 from tenants.decorators import member_required
+from tenants.errors import ApplicationError
 from tenants.permissions import Action
 
 
@@ -200,7 +200,7 @@ def dashboard_table_export(request, page, table, fmt):
         errors = "; ".join(
             str(message) for messages in filters.form.errors.values() for message in messages
         )
-        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+        raise ApplicationError(errors, fields=filters.form.errors)  # a 400, as on the page
     data = PAGES[page].load(request.member, filters)
     rows, columns = PAGES[page].tables[table](data)
     return export_response(
