@@ -139,3 +139,31 @@ class Notification(TenantOwned):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class DeliveryAttachment(TenantOwned):
+    """A file sent with an email of the outbox (a monthly report's PDF): stored with the
+    delivery, in its transaction, so a worker that dies before sending still finds it. Emptied
+    with the rest of the message once the delivery is done with (``services.PURGED``)."""
+
+    delivery = models.ForeignKey(
+        Delivery,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        db_index=False,  # the tenant's index below serves it
+        verbose_name=_("delivery"),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["tenant", "delivery"], name="delivery_attachment_delivery"),
+        ]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

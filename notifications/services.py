@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from notifications import links
 from notifications.events import DeliverySent
 from notifications.messages import message_check
-from notifications.models import Delivery, Notification
+from notifications.models import Delivery, DeliveryAttachment, Notification
 from notifications.sms import SmsError, TransientSmsError, get_sms_backend
 from tenants.bulk import insert_new_rows
 from tenants.errors import ApplicationError
@@ -39,6 +39,14 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TimeoutError, TransientSmsEr
 QUIT_TIMEOUT = 5
 
 
+class Attachment(NamedTuple):
+    """A file to send with an email (:func:`delivery_enqueue`)."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
 def delivery_enqueue(
     *,
     tenant: Tenant,
@@ -52,6 +60,7 @@ def delivery_enqueue(
     channel: Delivery.Channel = Delivery.Channel.EMAIL,
     template: str = "",
     priority: Delivery.Priority = Delivery.Priority.TRANSACTIONAL,
+    attachments: Sequence[Attachment] = (),
 ) -> Delivery:
     """Write a message to the outbox; a second call with the same key returns the first row.
 
@@ -61,6 +70,9 @@ def delivery_enqueue(
 
     Where ``body``, ``html_body`` or a header holds ``links.LINK_KEY_SLOT``, the message is
     sent with the row's link key there (:func:`delivery_link_key`): the secret is never stored.
+
+    ``attachments`` (emails only) are stored with the row, in the same transaction, and sent
+    with it; like the message, they are deleted once the row is done with.
     """
     headers = headers or {}
     has_slot = any(links.LINK_KEY_SLOT in text for text in (body, html_body, *headers.values()))
@@ -81,6 +93,16 @@ def delivery_enqueue(
         },
     )
     if created:
+        DeliveryAttachment.objects.bulk_create(
+            DeliveryAttachment(
+                tenant=tenant,
+                delivery=delivery,
+                filename=attachment.filename,
+                content=attachment.content,
+                content_type=attachment.content_type,
+            )
+            for attachment in attachments
+        )
         # robust: if the broker is down the row stays pending and the sweeper sends it.
         transaction.on_commit(
             lambda: _dispatch(delivery.pk, tenant.pk, delivery.priority), robust=True
@@ -145,6 +167,11 @@ def delivery_rendered(delivery: Delivery) -> RenderedDelivery:
 PURGED = {"body": "", "html_body": "", "headers": {}, "link_nonce": ""}
 
 
+def _purge_attachments(delivery: Delivery) -> None:
+    """The files sent with a row that is done with go with its message (:data:`PURGED`)."""
+    DeliveryAttachment.objects.for_tenant(delivery.tenant_id).filter(delivery=delivery).delete()
+
+
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … capped at one hour."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
@@ -175,6 +202,8 @@ def delivery_send(*, delivery_id: int) -> bool:
             last_error=f"{type(error).__name__}: {error}"[:2000],
             **(PURGED if failed else {}),  # a retry needs its message; the last try does not
         )
+        if failed:
+            _purge_attachments(delivery)
         logger.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
         return False
     except SmsError as error:
@@ -184,6 +213,7 @@ def delivery_send(*, delivery_id: int) -> bool:
             last_error=f"{type(error).__name__}: {error}"[:2000],
             **PURGED,
         )
+        _purge_attachments(delivery)
         logger.error("delivery %s refused for good: %s", delivery.pk, error)
         return False
     try:
@@ -206,6 +236,7 @@ def _mark_sent(delivery: Delivery) -> None:
         .update(status=Delivery.Status.SENT, sent_at=sent_at, last_error="", **PURGED)
     )
     if marked:
+        _purge_attachments(delivery)
         publish(
             DeliverySent(tenant_id=delivery.tenant_id, delivery_id=delivery.pk, sent_at=sent_at)
         )
@@ -242,6 +273,10 @@ def _send_email(delivery: Delivery) -> BaseEmailBackend:
     )
     if rendered.html_body:
         message.attach_alternative(rendered.html_body, "text/html")
+    for attachment in DeliveryAttachment.objects.for_tenant(delivery.tenant_id).filter(
+        delivery=delivery
+    ):
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     connection = get_connection()
     try:
         # Opened here, so send_messages() leaves it open (it closes only what it opened).
