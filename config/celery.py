@@ -43,6 +43,11 @@ app.conf.update(
             "task": "ratings.tasks.refresh_ratings_task",
             "schedule": crontab(hour=2, minute=30),
         },
+        # The 1st at 12:00 UTC: the month before has ended in every time zone by then.
+        "monthly-reports": {
+            "task": "dashboards.tasks.monthly_reports_task",
+            "schedule": crontab(day_of_month=1, hour=12, minute=0),
+        },
     },
 )
 app.autodiscover_tasks()

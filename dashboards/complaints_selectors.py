@@ -131,7 +131,7 @@ def _series(counts: dict, units: list[tuple[date, Period]], names: dict, unnamed
     return sorted(rows, key=lambda s: (-s.total, s.name))
 
 
-def _effects(member: Membership, filters: DashboardFilterSet, today: date, zone: ZoneInfo):
+def action_effects(member: Membership, filters: DashboardFilterSet, today: date, zone: ZoneInfo):
     """The latest completed actions (completed in the period, on complaints the member sees)
     and their complaints' category and root cause per month around completion."""
     first, after = filters.period.instants(member.tenant.time_zone)
@@ -260,7 +260,7 @@ def complaints_dashboard(member: Membership, filters: DashboardFilterSet) -> Com
             for customer_id, n in repeat.items()
         ],
         actions=metrics.corrective_action_counts(actions, today=today),
-        effects=_effects(member, filters, today, zone),
+        effects=action_effects(member, filters, today, zone),
     )
 
 

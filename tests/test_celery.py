@@ -41,8 +41,10 @@ BEAT = {
     "purge-submission-tokens": "tenants.tasks.purge_submission_tokens_task",
     "purge-access-keys": "complaints.tasks.purge_access_keys_task",
     "refresh-ratings": "ratings.tasks.refresh_ratings_task",
+    "monthly-reports": "dashboards.tasks.monthly_reports_task",
 }
 NIGHTLY = {"refresh-ratings": crontab(hour=2, minute=30)}
+MONTHLY = {"monthly-reports": crontab(day_of_month=1, hour=12, minute=0)}
 
 
 def beat_task(entry: str):
@@ -60,6 +62,7 @@ def test_every_beat_entry_names_a_task_a_worker_knows_and_runs_every_minute_or_n
     assert {name: entry["schedule"] for name, entry in schedule.items()} == {
         **dict.fromkeys(BEAT, 60.0),
         **NIGHTLY,
+        **MONTHLY,
     }
     assert [name for name in BEAT.values() if name not in celery_app.tasks] == []
 

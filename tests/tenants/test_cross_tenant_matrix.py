@@ -53,6 +53,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from complaints.public import ACCESS_SESSION_KEY
+from dashboards.models import MonthlyReport
 from surveys.interactions.importing import ImportRun, run_keep
 from tenants import rls
 from tenants.models import Department, Membership
@@ -117,7 +118,18 @@ def _notification(world: World, member: Membership | None) -> int:
     return world.notifications[(own or world.admin).pk].pk
 
 
+def _monthly_report(world: World, member: Membership | None) -> int:
+    """The tenant's report of January 2026 (stored once, as the monthly task stores one)."""
+    report, _created = MonthlyReport.objects.get_or_create(
+        tenant=world.tenant,
+        month=date(2026, 1, 1),
+        defaults={"language": "en", "html": "<p>January</p>", "pdf": b"%PDF-1.7\n"},
+    )
+    return report.pk
+
+
 FILL: dict[str, Fill] = {
+    "report_id": Fill(_monthly_report),
     "reference": Fill(lambda w, m: w.complaint.reference, missing="ZZZ-2099-999999"),
     "attachment_id": Fill(lambda w, m: w.attachment.pk),
     "action_id": Fill(lambda w, m: w.action.pk),
