@@ -17,9 +17,21 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dashboards import complaints_charts, complaints_selectors, selectors
+from dashboards import (
+    complaints_charts,
+    complaints_selectors,
+    csat_selectors,
+    funnel_selectors,
+    funnel_views,
+    performers_selectors,
+    performers_views,
+    selectors,
+    summary_selectors,
+)
 from dashboards.exports import FORMATS, Column, applied_filters, export_response
 from dashboards.filters import DashboardFilterSet
+from ratings import formula
+from surveys.metrics import SKIP_REASONS
 from tenants.decorators import member_required
 from tenants.errors import ApplicationError
 from tenants.permissions import Action
@@ -46,17 +58,19 @@ def nps_trend(page: selectors.NpsDashboard) -> tuple[list, list[Column]]:
     ]
 
 
-def _nps_groups(groups: list[selectors.Group], heading: str) -> tuple[list, list[Column]]:
+def _groups(groups: list, heading: str, figures: list[Column], previous: Callable, answered):
+    """A table of groups (``selectors.Group``, ``csat_selectors.CsatGroup``): ``figures`` are
+    the figure's columns, ``previous(figure)`` and ``answered(figure)`` read the comparison
+    period's figure."""
+
     def difference(group, field):
         return None if group.difference is None else getattr(group.difference, field)
 
     return groups, [
         Column(heading, lambda g: g.name, width=24),
-        Column(_("NPS"), lambda g: _one(g.nps.score), width=8),
-        Column(_("Margin of error"), lambda g: _one(g.nps.margin_of_error)),
-        Column(_("Answers"), lambda g: g.nps.answered, width=10),
-        Column(_("Previous period"), lambda g: g.previous and _one(g.previous.score)),
-        Column(_("Previous answers"), lambda g: g.previous and g.previous.answered),
+        *figures,
+        Column(_("Previous period"), lambda g: g.previous and previous(g.previous)),
+        Column(_("Previous answers"), lambda g: g.previous and answered(g.previous)),
         Column(_("Change"), lambda g: _one(difference(g, "difference")), width=10),
         Column(_("p-value"), lambda g: difference(g, "p_value"), width=10),
         Column(
@@ -67,6 +81,15 @@ def _nps_groups(groups: list[selectors.Group], heading: str) -> tuple[list, list
     ]
 
 
+def _nps_groups(groups: list[selectors.Group], heading: str) -> tuple[list, list[Column]]:
+    figures = [
+        Column(_("NPS"), lambda g: _one(g.nps.score), width=8),
+        Column(_("Margin of error"), lambda g: _one(g.nps.margin_of_error)),
+        Column(_("Answers"), lambda g: g.nps.answered, width=10),
+    ]
+    return _groups(groups, heading, figures, lambda nps: _one(nps.score), lambda nps: nps.answered)
+
+
 def nps_brands(page: selectors.NpsDashboard):
     return _nps_groups(page.by_brand, _("Brand"))
 
@@ -75,11 +98,15 @@ def nps_touchpoints(page: selectors.NpsDashboard):
     return _nps_groups(page.by_touchpoint, _("Touchpoint"))
 
 
-def nps_distribution(page: selectors.NpsDashboard):
-    return list(page.distribution.items()), [
+def _scores(distribution: dict[int, int]):
+    return list(distribution.items()), [
         Column(_("Score"), lambda item: item[0], width=8),
         Column(_("Answers"), lambda item: item[1], width=10),
     ]
+
+
+def nps_distribution(page: selectors.NpsDashboard):
+    return _scores(page.distribution)
 
 
 # --- the complaints page ----------------------------------------------------------------------
@@ -155,16 +182,163 @@ def complaints_resolution(page):
     ]
 
 
+# --- the CSAT and CES page --------------------------------------------------------------------
+
+
+def _csat_columns(figure: Callable) -> list[Column]:
+    """A CSAT's columns (``figure``: a row's ``metrics.Csat``)."""
+    return [
+        Column(_("CSAT (%)"), lambda row: _one(figure(row).percent), width=10),
+        Column(_("Margin of error"), lambda row: _one(figure(row).margin_of_error)),
+        Column(_("Mean (1–5)"), lambda row: figure(row).mean, width=10),
+        Column(_("Answers"), lambda row: figure(row).whole, width=10),
+    ]
+
+
+def csat_trend(page: csat_selectors.CsatDashboard):
+    return page.trend, [
+        Column(_("From"), lambda p: p.period.start, width=12),
+        Column(_("To"), lambda p: p.period.end, width=12),
+        *_csat_columns(lambda p: p.csat),
+    ]
+
+
+def _csat_groups(groups: list[csat_selectors.CsatGroup], heading: str):
+    figures = _csat_columns(lambda g: g.csat)
+    return _groups(groups, heading, figures, lambda csat: _one(csat.percent), lambda c: c.whole)
+
+
+def csat_brands(page: csat_selectors.CsatDashboard):
+    return _csat_groups(page.by_brand, _("Brand"))
+
+
+def csat_touchpoints(page: csat_selectors.CsatDashboard):
+    return _csat_groups(page.by_touchpoint, _("Touchpoint"))
+
+
+def csat_distribution(page: csat_selectors.CsatDashboard):
+    return _scores(page.distribution)
+
+
+def ces_trend(page: csat_selectors.CsatDashboard):
+    return page.ces_trend, [
+        Column(_("From"), lambda p: p.period.start, width=12),
+        Column(_("To"), lambda p: p.period.end, width=12),
+        Column(_("CES (mean, 1–7)"), lambda p: p.mean),
+    ]
+
+
+def ces_distribution(page: csat_selectors.CsatDashboard):
+    return _scores(page.ces_distribution)
+
+
+def csat_page(member, filters: DashboardFilterSet) -> csat_selectors.CsatDashboard:
+    """The CSAT page's figures without its question breakdown (no chart: no table of it)."""
+    return csat_selectors.csat_dashboard(member, filters, None)
+
+
+# --- the programme summary --------------------------------------------------------------------
+
+
+def summary_rate(page: summary_selectors.SummaryDashboard):
+    rates = [(_("This period"), page.now.response_rate)]
+    if page.previous is not None:
+        rates.append((_("Previous period"), page.previous.response_rate))
+    return rates, [
+        Column(_("Period"), lambda item: item[0], width=18),
+        Column(_("Answered"), lambda item: item[1].part, width=10),
+        Column(_("Emails accepted"), lambda item: item[1].whole),
+        Column(_("Queued"), lambda item: item[1].queued, width=10),
+        Column(_("Failed"), lambda item: item[1].failed, width=10),
+        Column(_("Response rate (%)"), lambda item: _one(item[1].percent)),
+        Column(_("Norm: from (%)"), lambda _item: page.norms.response_rate_low),
+        Column(_("Norm: to (%)"), lambda _item: page.norms.response_rate_high),
+    ]
+
+
+def summary_sample(page: summary_selectors.SummaryDashboard):
+    coverage = page.now.coverage
+    rows = [(_("Invited"), coverage.part)]
+    rows += [(decision.label, coverage.skipped[decision.value]) for decision in SKIP_REASONS]
+    rows.append((_("Relevant (a survey rule matched)"), coverage.whole))
+    return rows, [
+        Column(_("Decision"), lambda item: str(item[0]), width=32),
+        Column(_("Service events"), lambda item: item[1]),
+    ]
+
+
+# --- the survey funnel ------------------------------------------------------------------------
+
+
+def funnel_stages(page: funnel_selectors.FunnelDashboard):
+    columns = [
+        Column(_("Stage"), lambda s: str(funnel_views.STAGE_LABELS[s.key]), width=32),
+        Column(_("Service events"), lambda s: s.count),
+    ]
+    if page.previous is not None:
+        columns += [
+            Column(_("Previous period"), lambda s: s.previous),
+            Column(_("Change"), lambda s: s.change, width=10),
+        ]
+    return page.stages, columns
+
+
+def funnel_reasons(page: funnel_selectors.FunnelDashboard):
+    rows = [(_("Relevant, not invited"), reason) for reason in page.skips]
+    rows += [(_("Outside the sample"), reason) for reason in page.outside]
+    columns = [
+        Column(_("Group"), lambda item: item[0], width=24),
+        Column(_("Decision"), lambda item: item[1].label, width=32),
+        Column(_("Service events"), lambda item: item[1].count),
+    ]
+    if page.previous is not None:
+        columns.append(Column(_("Previous period"), lambda item: item[1].previous))
+    return rows, columns
+
+
+# --- the performers tab -----------------------------------------------------------------------
+
+
+def performers_ratings(page: performers_selectors.PerformersDashboard):
+    """The ranked performers, then those without enough data (no rank, no rating)."""
+    columns = [
+        Column(_("Rank"), lambda r: r.rank, width=8),
+        Column(_("Performer"), lambda r: performers_views.performer_name(r.rating.performer)),
+        Column(_("Department"), lambda r: getattr(r.rating.performer.department, "name", "")),
+        Column(_("Rating (%)"), lambda r: _one(r.rating.value), width=10),
+        Column(_("Since the previous period"), lambda r: _one(r.movement), width=12),
+        Column(_("Answers"), lambda r: r.answers, width=10),
+    ]
+    for index, kind in enumerate(formula.COMPONENTS):
+
+        def normalised(r, index=index):
+            component = performers_views.components_of(r.rating)[index]
+            return _one(component["normalised"]) if component and component["has_enough"] else None
+
+        columns.append(Column(_("%(component)s (%%)") % {"component": kind.label}, normalised))
+    return page.ranked + page.unranked, columns
+
+
+def performers_departments(page: performers_selectors.PerformersDashboard):
+    return page.department_ratings, [
+        Column(_("Department"), lambda r: r.department.name, width=24),
+        Column(_("Rating (%)"), lambda r: _one(r.value), width=10),
+        Column(_("Answers"), lambda r: r.inputs.get("answers"), width=10),
+    ]
+
+
 # --- the registry -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Page:
-    """A dashboard page: its selector (``(member, filters) -> data``) and its tables, each a
-    function ``data -> (rows, columns)``."""
+    """A dashboard page: its selector (``(member, filters) -> data``), its tables, each a
+    function ``data -> (rows, columns)``, and its filters (``request -> filters``; the
+    dashboards' by default)."""
 
     load: Callable
     tables: dict[str, Callable]
+    filters: Callable = DashboardFilterSet.from_request
 
 
 PAGES: dict[str, Page] = {
@@ -189,13 +363,37 @@ PAGES: dict[str, Page] = {
             "resolution": complaints_resolution,
         },
     ),
+    "csat": Page(
+        load=csat_page,
+        tables={
+            "trend": csat_trend,
+            "brands": csat_brands,
+            "touchpoints": csat_touchpoints,
+            "distribution": csat_distribution,
+            "ces-trend": ces_trend,
+            "ces-distribution": ces_distribution,
+        },
+    ),
+    "summary": Page(
+        load=summary_selectors.summary_dashboard,
+        tables={"rate": summary_rate, "sample": summary_sample},
+    ),
+    "funnel": Page(
+        load=funnel_selectors.funnel_dashboard,
+        tables={"stages": funnel_stages, "reasons": funnel_reasons},
+    ),
+    "performers": Page(
+        load=performers_selectors.performers_dashboard,
+        tables={"ratings": performers_ratings, "departments": performers_departments},
+        filters=performers_selectors.PerformersFilters.from_request,
+    ),
 }
 
 
 @require_GET
 @member_required(Action.VIEW_DASHBOARDS)
 def dashboard_table_export(request, page, table, fmt):
-    filters = DashboardFilterSet.from_request(request)
+    filters = PAGES[page].filters(request)
     if not filters.is_valid():
         errors = "; ".join(
             str(message) for messages in filters.form.errors.values() for message in messages
