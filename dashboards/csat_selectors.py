@@ -14,6 +14,7 @@ differently), newest version first.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -21,7 +22,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboards.filters import DashboardFilterSet, Period
-from dashboards.selectors import Comment, latest_comments, names_of, trend_unit, units_of
+from dashboards.selectors import (
+    Comment,
+    figure_groups,
+    latest_comments,
+    names_of,
+    trend_unit,
+    units_of,
+)
 from surveys import metrics, scoring
 from surveys.models import (
     Question,
@@ -106,26 +114,19 @@ _NO_ANSWERS = metrics.Csat(part=0, whole=0)
 
 
 def _by_unit(by_start: dict, period: Period, unit: str, zone: ZoneInfo, empty) -> list:
-    """(days, figure) of each week or month of the period, ``empty`` where nobody answered."""
-    found = {key.astimezone(zone).date(): figure for key, figure in by_start.items()}
-    return [(days, found.get(first, empty)) for first, days in units_of(period, unit)]
+    """(days, figure) of each week or month of the period (``by_start``: by its first day),
+    ``empty`` where nobody answered."""
+    return [(days, by_start.get(first, empty)) for first, days in units_of(period, unit)]
 
 
-def _groups(current: dict, previous: dict | None, names: dict, unnamed: str) -> list[CsatGroup]:
-    """The groups of the period, highest CSAT first, each with its n (skipped only: last)."""
-    groups = []
-    for key, csat in current.items():
-        before = None if previous is None else previous.get(key, _NO_ANSWERS)
-        groups.append(
-            CsatGroup(
-                key=key,
-                name=names.get(key, unnamed) if key is not None else unnamed,
-                csat=csat,
-                previous=before,
-                difference=None if before is None else metrics.csat_difference(csat, before),
-            )
-        )
-    return sorted(groups, key=lambda g: (g.csat.percent is None, -(g.csat.percent or 0), g.name))
+# The groups of the period, highest CSAT first, each with its n (skipped only: last).
+_groups = partial(
+    figure_groups,
+    group=CsatGroup,
+    empty=_NO_ANSWERS,
+    test=metrics.csat_difference,
+    headline=lambda csat: csat.percent,
+)
 
 
 def _choice_label(question: Question, value: str, language: str) -> str:
@@ -190,8 +191,8 @@ def csat_dashboard(
     tenant = member.tenant
     zone = ZoneInfo(tenant.time_zone)
     period, compared = filters.period, filters.compared_period
-    answers = filters.answers(period)
-    earlier = filters.answers(compared) if compared is not None else None
+    answers = filters.answer_days(period)
+    earlier = filters.answer_days(compared) if compared is not None else None
     csat = metrics.csat(answers)
     previous = metrics.csat(earlier) if earlier is not None else None
     unit = trend_unit(period)

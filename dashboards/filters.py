@@ -42,11 +42,12 @@ from complaints.selectors import visible_complaints
 from ratings.periods import local_day, period_instants
 from surveys import scoring
 from surveys.interactions.selectors import visible_interactions
-from surveys.models import Answer, Interaction, Response
+from surveys.models import Answer, AnswerDay, Interaction, Response
 from surveys.responses.filters import DATE_INPUT, ResponseFilterSet
 from surveys.responses.selectors import RESPONSE_DEPARTMENT, visible_responses
+from surveys.rollups.services import answer_days_refresh
 from tenants.filters import EMPTY_LABEL, DepartmentChoiceFilter, TenantFilterSet
-from tenants.models import Department
+from tenants.models import Department, Membership, Role, Tenant
 from tenants.permissions import Action, visible_to
 from tenants.trees import tree_depth
 
@@ -75,6 +76,16 @@ RESPONSE_BROWSER_NAMES = {"brand": "brand", "touchpoint": "touchpoint"}
 NOT_IN_RESPONSE_BROWSER = ("department", "channel", "category")
 
 
+# The same filters on the rollup (``answer_days``): its own columns, or read through them.
+ANSWER_DAY_DEPARTMENT = "performer__department"
+ANSWER_DAY_LOOKUPS = {
+    "brand": "brand",
+    "touchpoint": "touchpoint",
+    "channel": "complaint__channel",
+}
+ANSWER_DAY_TREES = {"department": ANSWER_DAY_DEPARTMENT, "category": "complaint__category"}
+
+
 @dataclass(frozen=True)
 class Period:
     """Days ``start`` to ``end``, both included, in the tenant's time zone."""
@@ -93,6 +104,21 @@ class Period:
     def instants(self, time_zone: str) -> tuple[datetime, datetime]:
         """Its first instant and the first instant after it, at local midnight."""
         return period_instants(self.start, self.end + timedelta(days=1), time_zone)
+
+
+@dataclass(frozen=True)
+class WholeTenant:
+    """What the filters read of a request (``tenant``, ``member``) for figures read with no
+    request, over the whole tenant: a task's report (:meth:`DashboardFilterSet.whole_tenant`).
+    Its member is an analyst's place, never saved: analysts see every department's rows and
+    every survey's and change nothing, so the selectors narrow nothing for it."""
+
+    tenant: Tenant
+    member: Membership
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> "WholeTenant":
+        return cls(tenant=tenant, member=Membership(tenant=tenant, role=Role.ANALYST))
 
 
 def survey_departments(request) -> QuerySet[Department]:
@@ -193,6 +219,15 @@ class DashboardFilterSet(TenantFilterSet):
             data["compare"] = PREVIOUS
         return cls(data, queryset=visible_responses(request.member), request=request)
 
+    @classmethod
+    def whole_tenant(cls, tenant: Tenant, period: Period) -> "DashboardFilterSet":
+        """The filters of ``period`` with no comparison, over the whole tenant as the tenant
+        sees it (:class:`WholeTenant`), with no request: what a task's report reads. Its
+        ``member`` is the one to hand the selectors."""
+        reader = WholeTenant.of(tenant)
+        data = {"start": period.start, "end": period.end, "compare": NO_COMPARISON}
+        return cls(data, queryset=visible_responses(reader.member), request=reader)
+
     # --- the rows ---------------------------------------------------------------------------
 
     def filter_queryset(self, queryset):
@@ -235,6 +270,37 @@ class DashboardFilterSet(TenantFilterSet):
         """The answers of :meth:`responses`, as ``surveys.metrics`` takes them."""
         responses = self.responses(period)
         return Answer.objects.for_tenant(self.request.tenant).filter(response__in=responses)
+
+    def answer_days(self, period: Period) -> QuerySet[AnswerDay]:
+        """The daily rollup of :meth:`answers` (``surveys.rollups``): the same answers, counted
+        by day, for ``surveys.metrics`` to read instead of the raw rows. The period's days that
+        are due are recomputed first, so the figures are exact whatever the worker is doing."""
+        self._refresh_answer_days(period)
+        data = self.form.cleaned_data
+        rows = visible_to(
+            AnswerDay.objects.all(),
+            self.request.member,
+            department_field=ANSWER_DAY_DEPARTMENT,
+            whole_tenant=Action.SEE_ALL_SURVEY_DATA,
+        ).filter(day__gte=period.start, day__lte=period.end)
+        for name, lookup in ANSWER_DAY_LOOKUPS.items():
+            if data.get(name):
+                rows = rows.filter(**{lookup: data[name]})
+        for name, lookup in ANSWER_DAY_TREES.items():
+            if data.get(name):
+                rows = rows.filter(**{f"{lookup}__path__startswith": data[name].path})
+        return rows
+
+    def _refresh_answer_days(self, period: Period) -> None:
+        """Recompute the due days of ``period`` together with the page's own periods, once
+        per page (a fixed number of queries, whether the due days are now or before)."""
+        spans = self.__dict__.setdefault("_fresh_spans", [])
+        if any(first <= period.start and period.end <= last for first, last in spans):
+            return
+        periods = [period, self.period, self.compared_period or self.period]
+        first, last = min(p.start for p in periods), max(p.end for p in periods)
+        answer_days_refresh(tenant=self.request.tenant, first=first, last=last)
+        spans.append((first, last))
 
     def complaints(self, period: Period) -> QuerySet[Complaint]:
         """The complaints the member sees (the queue's rule,

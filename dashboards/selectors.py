@@ -6,8 +6,10 @@ the metrics module's (``metrics.nps``, ``nps_by``, ``nps_distribution``, ``nps_d
 periods, puts names on ids, sorts, and reads the comments. ``dashboards.charts`` draws it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -119,10 +121,7 @@ def _trend(answers, period: Period, time_zone: str) -> tuple[str, list[TrendPoin
     """The NPS of each week or month of the period, those without answers included (empty)."""
     unit = trend_unit(period)
     zone = ZoneInfo(time_zone)
-    by_start = {
-        key.astimezone(zone).date(): nps
-        for key, nps in metrics.nps_by(answers, unit, zone=zone).items()
-    }
+    by_start = metrics.nps_by(answers, unit, zone=zone)  # the rollup's: first days
     points = [
         TrendPoint(period=days, nps=by_start.get(first, _NO_ANSWERS))
         for first, days in units_of(period, unit)
@@ -136,21 +135,40 @@ _NO_ANSWERS = metrics.Nps(answered=0, skipped=0, promoters=0, passives=0, detrac
 # --- groups ---------------------------------------------------------------------------------
 
 
-def _groups(current: dict, previous: dict | None, names: dict, unnamed: str) -> list[Group]:
-    """The groups of the period, highest NPS first (those with skipped answers only last)."""
-    groups = []
-    for key, nps in current.items():
-        before = None if previous is None else previous.get(key, _NO_ANSWERS)
-        groups.append(
-            Group(
-                key=key,
-                name=names.get(key, unnamed) if key is not None else unnamed,
-                nps=nps,
-                previous=before,
-                difference=None if before is None else metrics.nps_difference(nps, before),
-            )
-        )
-    return sorted(groups, key=lambda g: (g.nps.score is None, -(g.nps.score or 0), g.name))
+def figure_groups(
+    current: dict,
+    previous: dict | None,
+    names: dict,
+    unnamed: str,
+    *,
+    group: Callable,
+    empty,
+    test: Callable,
+    headline: Callable,
+) -> list:
+    """The groups (brands, touchpoints) of the period from a metrics module's ``{key: figure}``
+    (and the comparison period's, or None), each made as ``group(key, name, figure, previous
+    figure, test of the change)`` (``Group``, ``csat_selectors.CsatGroup``): ``empty`` stands
+    for a group without answers before, ``test`` is the metrics module's difference, and the
+    highest ``headline(figure)`` comes first (those without one last, by name)."""
+    rows = []
+    for key, figure in current.items():
+        before = None if previous is None else previous.get(key, empty)
+        name = names.get(key, unnamed) if key is not None else unnamed
+        made = group(key, name, figure, before, None if before is None else test(figure, before))
+        rows.append((headline(figure), name, made))
+    rows.sort(key=lambda row: (row[0] is None, -(row[0] or 0), row[1]))
+    return [made for _value, _name, made in rows]
+
+
+# Highest NPS first (those with skipped answers only last).
+_groups = partial(
+    figure_groups,
+    group=Group,
+    empty=_NO_ANSWERS,
+    test=metrics.nps_difference,
+    headline=lambda nps: nps.score,
+)
 
 
 def names_of(model, tenant_id: int, *, label: str = "name") -> dict:
@@ -207,8 +225,8 @@ def nps_dashboard(member: Membership, filters: DashboardFilterSet) -> NpsDashboa
     of queries whatever the number of responses."""
     tenant = member.tenant
     period, compared = filters.period, filters.compared_period
-    answers = filters.answers(period)
-    earlier = filters.answers(compared) if compared is not None else None
+    answers = filters.answer_days(period)
+    earlier = filters.answer_days(compared) if compared is not None else None
     nps = metrics.nps(answers)
     previous = metrics.nps(earlier) if earlier is not None else None
     unit, trend = _trend(answers, period, tenant.time_zone)

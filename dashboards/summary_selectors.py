@@ -75,7 +75,7 @@ class Programme:
 def programme(filters: DashboardFilterSet, period: Period) -> Programme:
     """Every figure of the summary for ``period``, through every filter (seven queries)."""
     interactions, invitations = survey_rows(filters, period)
-    answers = filters.answers(period)
+    answers = filters.answer_days(period)
     follow_ups = FollowUp.objects.for_tenant(filters.request.tenant).filter(
         response__in=filters.responses(period)
     )

@@ -448,3 +448,7 @@ def primary_question(questions: list[Question]) -> Question | None:
         or next((q for q in questions if q.scale), None)
         or (questions[0] if questions else None)
     )
+
+
+# The rollup tables, declared in their package and registered with the app here.
+from surveys.rollups.models import AnswerDay, AnswerDayDue  # noqa: E402, F401

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from psycopg import sql
 
 from tenants import rls
@@ -129,6 +129,14 @@ def _test_code_crosses_tenants():
     (``tenants.rls``: a request starts with none)."""
     with rls.all_tenants():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_its_own():
+    """A request in another language (the locale middleware activates it for the thread) never
+    leaves the next test in the same process speaking it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

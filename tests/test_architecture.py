@@ -33,10 +33,11 @@ SURVEYS_BASE = {"surveys.models", "surveys.scoring", "surveys.metrics"}
 SURVEYS_MAY_IMPORT = {
     "builder": set(),
     "programme": set(),
+    "rollups": set(),
     "invitations": set(),
     "interactions": {"invitations"},
     "followups": {"invitations"},
-    "responses": {"invitations", "followups"},
+    "responses": {"invitations", "followups", "rollups"},
     "public": {"invitations", "followups", "responses"},
 }
 MAX_LINES = 500

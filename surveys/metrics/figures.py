@@ -4,10 +4,11 @@ defines them)."""
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast, NullIf
 
 from notifications.models import Delivery
-from surveys.models import Answer, FollowUp, Interaction, Invitation, Question
+from surveys.models import Answer, AnswerDay, FollowUp, Interaction, Invitation, Question
 from surveys.scoring import (
     HIGH,
     MIDDLE,
@@ -130,7 +131,7 @@ def _answers_of(
     """The answers of ``kind`` to the primary (or the named) question, first answers only or
     (``after_follow_up``) re-rates only."""
     purpose = Invitation.Purpose.RERATE if after_follow_up else Invitation.Purpose.FIRST
-    answers = answers.filter(question__kind=kind, response__invitation__purpose=purpose)
+    answers = answers.filter(question__kind=kind, **{_PURPOSE[answers.model]: purpose})
     if question is None:
         return answers.filter(question__is_primary=True)
     if isinstance(question, Question):
@@ -140,19 +141,48 @@ def _answers_of(
     return answers.filter(question__in=question)
 
 
-_NPS_COUNTS = {
-    "answered": Count("pk", filter=Q(score__isnull=False)),
-    "skipped": Count("pk", filter=Q(score__isnull=True)),
-    "promoters": Count("pk", filter=promoter_q()),
-    "passives": Count("pk", filter=passive_q()),
-    "detractors": Count("pk", filter=detractor_q()),
-}
-_CSAT_COUNTS = {
-    "part": Count("pk", filter=satisfied_q()),
-    "whole": Count("pk", filter=Q(score__isnull=False)),
-    "mean": Avg("score"),
-}
-_CES_MEAN = {"mean": Avg("score")}
+# The answers are counted from the raw rows (one per answer) or from the daily rollup
+# (``surveys.rollups``: one per day and everything it is filtered by, with its count): the same
+# figure either way, which a test checks.
+_PURPOSE = {Answer: "response__invitation__purpose", AnswerDay: "purpose"}
+_SCORED = Q(score__isnull=False)
+
+
+def _count(model, condition: Q | None = None):
+    """How many answers (of ``condition``) among the rows of ``model``."""
+    if model is AnswerDay:
+        return Sum("answers", filter=condition, default=0)
+    return Count("pk", filter=condition)
+
+
+def _mean(model):
+    """The mean score of the scored answers among the rows of ``model``."""
+    if model is AnswerDay:
+        total = Cast(Sum(F("score") * F("answers"), filter=_SCORED), FloatField())
+        return total / NullIf(Sum("answers", filter=_SCORED), 0)
+    return Avg("score")
+
+
+def _nps_counts(model) -> dict:
+    return {
+        "answered": _count(model, _SCORED),
+        "skipped": _count(model, Q(score__isnull=True)),
+        "promoters": _count(model, promoter_q()),
+        "passives": _count(model, passive_q()),
+        "detractors": _count(model, detractor_q()),
+    }
+
+
+def _csat_counts(model) -> dict:
+    return {
+        "part": _count(model, satisfied_q()),
+        "whole": _count(model, _SCORED),
+        "mean": _mean(model),
+    }
+
+
+def _ces_mean(model) -> dict:
+    return {"mean": _mean(model)}
 
 
 def _invitations_of(invitations: QuerySet[Invitation], after_follow_up: bool):
@@ -204,7 +234,7 @@ def nps(
 ) -> Nps:
     """NPS of the primary (or named) NPS question among ``answers``."""
     rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
-    return Nps(**rows.aggregate(**_NPS_COUNTS))
+    return Nps(**rows.aggregate(**_nps_counts(rows.model)))
 
 
 def nps_distribution(
@@ -215,7 +245,7 @@ def nps_distribution(
     low, high = SCALES[QuestionKind.NPS]
     counts = dict.fromkeys(range(low, high + 1), 0)
     rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
-    grouped = rows.filter(score__isnull=False).values("score").annotate(n=Count("pk"))
+    grouped = rows.filter(_SCORED).values("score").annotate(n=_count(rows.model))
     counts.update({row["score"]: row["n"] for row in grouped.order_by("score")})
     return counts
 
@@ -225,7 +255,7 @@ def csat(
 ) -> Csat:
     """Share of 4–5, and the mean, of the primary (or named) CSAT question's scores."""
     rows = _answers_of(answers, QuestionKind.CSAT, question, after_follow_up)
-    return Csat(**rows.aggregate(**_CSAT_COUNTS))
+    return Csat(**rows.aggregate(**_csat_counts(rows.model)))
 
 
 def ces(
@@ -233,7 +263,7 @@ def ces(
 ) -> float | None:
     """Mean customer-effort score (1–7) of the primary (or named) CES question."""
     rows = _answers_of(answers, QuestionKind.CES, question, after_follow_up)
-    return rows.filter(score__isnull=False).aggregate(**_CES_MEAN)["mean"]
+    return rows.filter(_SCORED).aggregate(**_ces_mean(rows.model))["mean"]
 
 
 def _score_counts(
@@ -242,8 +272,8 @@ def _score_counts(
     """Answers of each score of ``kind``'s scale (0 where nobody gave it), skipped ones in none."""
     low, high = SCALES[kind]
     counts = dict.fromkeys(range(low, high + 1), 0)
-    rows = _answers_of(answers, kind, question, after_follow_up).filter(score__isnull=False)
-    grouped = rows.values("score").annotate(n=Count("pk")).order_by("score")
+    rows = _answers_of(answers, kind, question, after_follow_up).filter(_SCORED)
+    grouped = rows.values("score").annotate(n=_count(rows.model)).order_by("score")
     counts.update({row["score"]: row["n"] for row in grouped})
     return counts
 
@@ -270,7 +300,7 @@ def choice_counts(
     answer without a choice is in none."""
     rows = _answers_of(answers, QuestionKind.CHOICE, question, after_follow_up).exclude(choice="")
     counts = dict.fromkeys((option["value"] for option in question.choices), 0)
-    grouped = rows.values("choice").annotate(n=Count("pk")).order_by("choice")
+    grouped = rows.values("choice").annotate(n=_count(rows.model)).order_by("choice")
     counts.update({row["choice"]: row["n"] for row in grouped})
     return counts
 

@@ -4,14 +4,11 @@ of ``surveys.metrics.figures`` in one GROUP BY, from the same filters and counts
 from collections.abc import Callable
 from datetime import tzinfo
 
-from django.db.models import DateTimeField, F, QuerySet
+from django.db.models import DateField, DateTimeField, F, QuerySet
 from django.db.models.functions import Trunc
 
 from surveys.metrics.figures import (
-    _CES_MEAN,
     _COVERAGE_COUNTS,
-    _CSAT_COUNTS,
-    _NPS_COUNTS,
     _RECOVERY_COUNTS,
     _RESPONSE_COUNTS,
     Csat,
@@ -20,11 +17,14 @@ from surveys.metrics.figures import (
     ResponseRate,
     Share,
     _answers_of,
+    _ces_mean,
     _coverage,
+    _csat_counts,
     _invitations_of,
+    _nps_counts,
     _rerated_critics,
 )
-from surveys.models import Answer, FollowUp, Interaction, Invitation
+from surveys.models import Answer, AnswerDay, FollowUp, Interaction, Invitation
 from surveys.scoring import QuestionKind
 
 # --- the same figures by brand, touchpoint, department, performer or period ------------------
@@ -32,12 +32,14 @@ from surveys.scoring import QuestionKind
 # Every measured table reaches the interaction it is about, and has the time it belongs to.
 _TO_INTERACTION = {
     Answer: "response__interaction__",
+    AnswerDay: "",  # the rollup keeps the interaction's brand, touchpoint and performer
     Invitation: "interaction__",
     Interaction: "",
     FollowUp: "response__interaction__",
 }
 _WHEN = {
     Answer: "response__submitted_at",
+    AnswerDay: "day",  # already the tenant's day: its weeks and months are dates
     Invitation: "sent_at",
     Interaction: "occurred_at",
     FollowUp: "response__submitted_at",  # when the critic answered
@@ -61,7 +63,10 @@ def _grouped(
     if by in PERIODS:
         if zone is None:
             raise ValueError("a period needs the tenant's time zone")  # else the active one
-        key = Trunc(_WHEN[model], by, output_field=DateTimeField(), tzinfo=zone)
+        if model is AnswerDay:
+            key = Trunc(_WHEN[model], by, output_field=DateField())
+        else:
+            key = Trunc(_WHEN[model], by, output_field=DateTimeField(), tzinfo=zone)
     elif by in DIMENSIONS:
         key = F(_TO_INTERACTION[model] + DIMENSIONS[by])
     else:
@@ -79,7 +84,7 @@ def nps_by(
     after_follow_up: bool = False,
 ) -> dict:
     rows = _answers_of(answers, QuestionKind.NPS, question, after_follow_up)
-    return _grouped(rows, by, _NPS_COUNTS, Nps, zone)
+    return _grouped(rows, by, _nps_counts(rows.model), Nps, zone)
 
 
 def csat_by(
@@ -91,7 +96,7 @@ def csat_by(
     after_follow_up: bool = False,
 ) -> dict:
     rows = _answers_of(answers, QuestionKind.CSAT, question, after_follow_up)
-    return _grouped(rows, by, _CSAT_COUNTS, Csat, zone)
+    return _grouped(rows, by, _csat_counts(rows.model), Csat, zone)
 
 
 def ces_by(
@@ -104,7 +109,7 @@ def ces_by(
 ) -> dict:
     rows = _answers_of(answers, QuestionKind.CES, question, after_follow_up)
     rows = rows.filter(score__isnull=False)
-    return _grouped(rows, by, _CES_MEAN, lambda mean: mean, zone)
+    return _grouped(rows, by, _ces_mean(rows.model), lambda mean: mean, zone)
 
 
 def response_rate_by(

@@ -24,6 +24,7 @@ from surveys.models import (
     primary_question,
     survey_settings_for,
 )
+from surveys.rollups.services import answer_days_due
 from surveys.scoring import QuestionKind, follow_up_required, is_critic
 from tenants.errors import ApplicationError, Conflict
 
@@ -171,10 +172,12 @@ def _response_fill(response: Response, questions: list[Question], rows: list[Ans
 
 
 def _answers_save(response: Response, rows: list[Answer]) -> None:
+    """The one writer of answers: saves them and marks their day's rollup due."""
     for row in rows:
         row.tenant_id = response.tenant_id
         row.response = response
     Answer.objects.bulk_create(rows)
+    answer_days_due(tenant=response.interaction.tenant, moments=[response.submitted_at])
 
 
 def _answer_rows(

@@ -14,6 +14,7 @@ from complaints.models import Complaint
 from surveys import metrics
 from surveys.models import Answer, FollowUp, Interaction, Invitation
 from surveys.programme.services import survey_settings_update
+from surveys.rollups.services import answer_days_catch_up
 from tenants.models import Department, Role
 from tests.dashboards.summary_fixtures import (
     NOW,
@@ -377,12 +378,14 @@ def test_the_page_costs_the_same_queries_for_few_or_many_rows(
 
     # The workspace (4); the brand, touchpoint, department and category choices (4); the
     # norms (1); per period (2): coverage, response rate, CSAT, NPS, recovery, complaints
-    # received and resolved (7).
-    queries = 4 + 4 + 1 + 2 * 7
+    # received and resolved (7); the rollup's due days, none once the beat's catch-up has run (1).
+    queries = 4 + 4 + 1 + 2 * 7 + 1
     add(3)
+    answer_days_catch_up()
     with django_assert_num_queries(queries):
         few = client.get(url(acme))
     add(12)
+    answer_days_catch_up()
     with django_assert_num_queries(queries):
         many = client.get(url(acme))
 
