@@ -26,6 +26,10 @@ app.conf.update(
             "task": "surveys.tasks.send_survey_invitations_task",
             "schedule": 60.0,
         },
+        "answer-rollup": {
+            "task": "surveys.tasks.answer_days_catch_up_task",
+            "schedule": 60.0,
+        },
         "sweep-deliveries": {
             "task": "notifications.tasks.sweep_deliveries_task",
             "schedule": 60.0,

@@ -37,6 +37,7 @@ def test_a_real_worker_process_runs_a_task_on_the_same_database(celery_worker, a
 BEAT = {
     "sla-scan": "complaints.tasks.sla_scan_task",
     "survey-invitations": "surveys.tasks.send_survey_invitations_task",
+    "answer-rollup": "surveys.tasks.answer_days_catch_up_task",
     "sweep-deliveries": "notifications.tasks.sweep_deliveries_task",
     "purge-submission-tokens": "tenants.tasks.purge_submission_tokens_task",
     "purge-access-keys": "complaints.tasks.purge_access_keys_task",

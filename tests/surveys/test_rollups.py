@@ -209,3 +209,26 @@ def test_each_answer_marks_its_day_due_and_the_dashboard_counts_it_before_any_ca
             .filter(question__kind=QuestionKind.CSAT)
             .values_list("day", "score", "answers")
         ) == [(date(2026, 11, 18), 5, 1), (date(2026, 11, 20), 1, 1)]
+
+
+def test_the_beat_entry_and_the_rebuild_command_leave_nothing_due(clock, acme, acme_performer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from config.celery import app as celery_app
+
+    clock(NOW)
+    brand = BrandFactory(tenant=acme, name="Rent")
+    write_randomly(acme, [brand], [None], [acme_performer], 5, seed=5)
+    due = AnswerDayDue.objects.for_tenant(acme).count()
+    celery_app.loader.import_default_modules()
+
+    task = celery_app.tasks[celery_app.conf.beat_schedule["answer-rollup"]["task"]]
+
+    assert task.apply().get() == due > 0
+    assert task.apply().get() == 0
+    out = StringIO()
+    call_command("rollups_rebuild", tenant=acme.slug, stdout=out)
+    assert out.getvalue() == f"{acme.slug}: {due} days recomputed\n"
+    assert not AnswerDayDue.objects.for_tenant(acme).exists()
