@@ -1,7 +1,10 @@
 """Demo complaints: a few hundred cases in every state, spread over the last year.
 
-Each case is filed and moved through the real workflow functions, then its timestamps are
-spread out so the history reads like a year of work (not like one second of seeding).
+What each case is about, when it came in and how far it has got is planned first
+(``demo.complaints_story``: the story the Complaints dashboard tells). Each case is then filed
+and moved through the real workflow functions, and its timestamps are spread out so the history
+reads like a year of work (not like one second of seeding). The corrective actions come last
+(``demo.complaints_actions``).
 """
 
 import random
@@ -13,12 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import workflow
-from complaints.corrective_actions import corrective_action_open
-from complaints.lifecycle import State
+from complaints.lifecycle import OPEN_STATES, State
 from complaints.models import (
     Attachment,
     Category,
-    Channel,
     Complaint,
     ComplaintSettings,
     Message,
@@ -29,6 +30,16 @@ from complaints.models import (
 )
 from complaints.services import Intake, category_create, complaint_file, handlers_of
 from customers.models import Customer, Segment
+from demo.complaints_actions import seed_demo_actions
+from demo.complaints_story import (
+    NAMES,
+    REPEATERS,
+    STORIES,
+    Case,
+    pace,
+    plan_cases,
+    step_hours,
+)
 from demo.surveys.story import IMPROVING
 from demo.tenant import demo_actor
 from notifications.models import Delivery
@@ -54,96 +65,6 @@ ROOT_CAUSES = [
     ("policy-terms", "Policy terms not explained"),
     ("system-outage", "System outage"),
 ]
-
-# (subject, description, remedy, category, language)
-STORIES = [
-    (
-        "Claim still unpaid after six weeks",
-        "I sent every document for my windscreen claim and nobody answers.",
-        "Pay the claim.",
-        "claims-motor",
-        "en",
-    ),
-    (
-        "Η αποζημίωση δεν έχει καταβληθεί",
-        "Περιμένω εδώ και δύο μήνες την αποζημίωση για τη ζημιά από την πλημμύρα.",
-        "Να πληρωθεί η αποζημίωση.",
-        "claims-property",
-        "el",
-    ),
-    (
-        "Tow truck arrived three hours late",
-        "I waited on the motorway shoulder with two children for three hours.",
-        "An apology and a refund of the taxi.",
-        "road-assistance",
-        "en",
-    ),
-    (
-        "Premio addebitato due volte",
-        "Il premio di marzo è stato addebitato due volte sulla mia carta.",
-        "Rimborso del secondo addebito.",
-        "billing",
-        "it",
-    ),
-    (
-        "Cobro indebido en mi póliza",
-        "Me han cobrado un recargo que nadie me explicó al contratar.",
-        "Devolución del recargo.",
-        "billing",
-        "es",
-    ),
-    (
-        "Грубое обращение в отделении",
-        "Сотрудник отделения разговаривал со мной грубо и не принял документы.",
-        "Извинения и приём документов.",
-        "service",
-        "ru",
-    ),
-    (
-        "Garage refused to repair my car",
-        "The partner garage said the repair is not covered though my policy says it is.",
-        "Authorise the repair.",
-        "claims-motor",
-        "en",
-    ),
-    (
-        "Renewal price doubled without notice",
-        "My home insurance renewal went from 310 to 620 euros with no explanation.",
-        "Explain and correct the price.",
-        "policy",
-        "en",
-    ),
-    (
-        "Δεν απαντά κανείς στο τηλέφωνο",
-        "Καλώ το κέντρο εξυπηρέτησης τρεις μέρες και κανείς δεν απαντά.",
-        "Να με καλέσει κάποιος.",
-        "service",
-        "el",
-    ),
-    (
-        "App keeps rejecting my claim photos",
-        "The mobile app says the upload failed every time I add the damage photos.",
-        "Accept my claim by email instead.",
-        "claims-property",
-        "en",
-    ),
-]
-
-NAMES = [
-    ("Κατερίνα Δημητρίου", "el"), ("Νίκος Παπαδάκης", "el"), ("Σοφία Ιωάννου", "el"),
-    ("Γιώργος Βασιλείου", "el"), ("Ελένη Μακρή", "el"), ("Marco Bianchi", "it"),
-    ("Lucia Ferrari", "it"), ("Javier Moreno", "es"), ("Lucía Fernández", "es"),
-    ("Ирина Соколова", "ru"), ("Дмитрий Кузнецов", "ru"), ("Anna Schmidt", "en"),
-    ("Peter Collins", "en"), ("Sarah Jones", "en"), ("Θανάσης Οικονόμου", "el"),
-]  # fmt: skip
-
-# How far each demo case gets, with weights: most are closed, some in every open state.
-TARGETS = [
-    (State.RECEIVED, 4), (State.ACKNOWLEDGED, 3), (State.ASSESSED, 3), (State.ASSIGNED, 4),
-    (State.INVESTIGATING, 8), (State.WAITING_ON_CUSTOMER, 3), (State.RESOLVED, 3),
-    (State.RESPONSE_SENT, 4), (State.UNDER_REVIEW, 2), (State.CLOSED, 55), (State.REOPENED, 2),
-    (State.REJECTED, 4), (State.WITHDRAWN, 3), (State.MERGED, 2),
-]  # fmt: skip
 
 
 def _ensure_structure(tenant: Tenant) -> None:
@@ -182,63 +103,98 @@ def _ensure_structure(tenant: Tenant) -> None:
 
 
 def seed_demo_complaints(tenant: Tenant, *, count: int = 300, seed: int = 10002) -> int:
-    """Add demo complaints until the tenant has ``count``; returns how many were added."""
+    """Add demo complaints until the tenant has ``count`` (the last of the year's ``count``
+    planned, oldest first), then the corrective actions; returns how many were added."""
     _ensure_structure(tenant)
     existing = Complaint.objects.for_tenant(tenant).count()
     if existing >= count:
         return 0
-    rng = random.Random(seed + existing)
-    brands = list(Brand.objects.for_tenant(tenant).order_by("slug"))
-    touchpoints = list(Touchpoint.objects.for_tenant(tenant).order_by("code"))
-    categories = {c.code: c for c in Category.objects.for_tenant(tenant)}
-    admin = demo_actor(tenant)
-    now = timezone.now()
-    added = 0
+    rng = random.Random(seed)
+    cases = plan_cases(rng, count)
+    seeding = _Seeding(tenant, rng, demo_actor(tenant), timezone.now())
     for number in range(existing, count):
         with transaction.atomic():
-            _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now)
-            # The demo history happened long ago: its messages count as delivered, not news.
-            Delivery.objects.for_tenant(tenant).filter(status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.SENT, sent_at=now
-            )
-        added += 1
-    return added
+            seeding.file(number, cases[number])
+            _settle_deliveries(tenant, seeding.now)
+    with transaction.atomic():
+        seed_demo_actions(tenant, rng=rng, now=seeding.now)
+        _settle_deliveries(tenant, seeding.now)
+    return count - existing
 
 
-def _seed_one(tenant, number, rng, brands, touchpoints, categories, admin, now) -> None:
-    subject, description, remedy, category_code, language = rng.choice(STORIES)
-    name, name_language = NAMES[number % len(NAMES)]
-    received_at = now - timedelta(days=rng.uniform(0, 360), minutes=rng.randint(0, 600))
-    target = rng.choices([t for t, _ in TARGETS], weights=[w for _, w in TARGETS])[0]
-    if target not in (State.CLOSED, State.REJECTED, State.WITHDRAWN, State.MERGED):
-        # Open cases are recent; one that has moved on had days for its steps.
-        earliest = 0 if target == State.RECEIVED else 2
-        received_at = now - timedelta(days=rng.uniform(earliest, 20))
-    email = f"{_slug(name)}.{number % 40}@example.com"
-    complaint = complaint_file(
-        intake=Intake(
-            brand=rng.choice(brands),
-            channel=rng.choice(Channel.values),
-            name=name,
-            email=email,
-            phone=f"+30 69{number % 100:02d} {100000 + number}",
-            language=name_language if rng.random() < 0.8 else language,
-            subject=subject,
-            description=description,
-            remedy_requested=remedy,
-            touchpoint=rng.choice(touchpoints),
-            category=categories[category_code],
-            severity=rng.choices(Severity.values, weights=[3, 5, 2, 1])[0],
-            received_at=received_at,
-        ),
-        actor=None,
+def _settle_deliveries(tenant: Tenant, now) -> None:
+    # The demo history happened long ago: its messages count as delivered, not news.
+    Delivery.objects.for_tenant(tenant).filter(status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENT, sent_at=now
     )
-    if number % 23 == 0:
-        Customer.objects.for_tenant(tenant).filter(pk=complaint.customer_id).update(
-            segment=rng.choice([Segment.VIP, Segment.WATCHLIST])
+
+
+class _Seeding:
+    """What filing the planned cases needs, read once: the tenant's brands, touchpoints,
+    categories, root causes and departments by code, and each department's handlers."""
+
+    def __init__(self, tenant: Tenant, rng: random.Random, admin: Membership, now):
+        self.tenant, self.rng, self.admin, self.now = tenant, rng, admin, now
+        self.brands = {b.slug: b for b in Brand.objects.for_tenant(tenant)}
+        self.touchpoints = {t.code: t for t in Touchpoint.objects.for_tenant(tenant)}
+        self.categories = {c.code: c for c in Category.objects.for_tenant(tenant)}
+        self.causes = {c.code: c for c in RootCause.objects.for_tenant(tenant)}
+        self.departments = dict(Department.objects.for_tenant(tenant).values_list("pk", "code"))
+        self.handlers: dict[int, list[Membership]] = {}
+        self.names = {
+            pk: email.split("@")[0]
+            for pk, email in Membership.objects.for_tenant(tenant).values_list("pk", "user__email")
+        }
+
+    def handler(self, department: Department) -> Membership | None:
+        """Any of the department's agents, as routing would pick among them (not in turn)."""
+        if department.pk not in self.handlers:
+            self.handlers[department.pk] = list(handlers_of(department).order_by("pk"))
+        found = self.handlers[department.pk]
+        return self.rng.choice(found) if found else None
+
+    def file(self, number: int, case: Case) -> None:
+        rng = self.rng
+        stories = [story for story in STORIES if story[3] == case.category] or STORIES
+        subject, description, remedy, _category, language = rng.choice(stories)
+        if case.repeater is not None:
+            name, name_language = REPEATERS[case.repeater][:2]
+            email = f"repeat{case.repeater + 1}.{_slug(name)}@example.com"
+            phone = f"+30 697 000 {case.repeater + 1:04d}"
+        else:
+            name, name_language = NAMES[number % len(NAMES)]
+            email = f"{_slug(name)}.{number}@example.com"
+            phone = f"+30 69{number % 100:02d} {100000 + number}"
+        received_at = case.received_at(self.now)
+        brand = self.brands.get(case.brand) or next(iter(self.brands.values()))
+        complaint = complaint_file(
+            intake=Intake(
+                brand=brand,
+                channel=case.channel,
+                name=name,
+                email=email,
+                phone=phone,
+                language=name_language if rng.random() < 0.8 else language,
+                subject=subject,
+                description=description,
+                remedy_requested=remedy,
+                touchpoint=self.touchpoints.get(case.touchpoint),
+                category=self.categories[case.category],
+                severity=rng.choices(Severity.values, weights=[3, 5, 2, 1])[0],
+                received_at=received_at,
+            ),
+            actor=None,
         )
-    complaint = _walk(complaint, target, admin, rng)
-    _spread_history(complaint, received_at, rng, now, pace=_pace(complaint, received_at, now))
+        if number % 23 == 0:
+            Customer.objects.for_tenant(self.tenant).filter(pk=complaint.customer_id).update(
+                segment=rng.choice([Segment.VIP, Segment.WATCHLIST])
+            )
+        cause = self.causes.get(case.cause)
+        complaint = _walk(complaint, case.target, self.admin, rng, cause=cause, seeding=self)
+        handler_pace = pace(self.departments.get(complaint.department_id), brand.slug)
+        handler = self.names.get(complaint.assignee_id, "")
+        handler_pace *= _pace(handler, received_at, self.now)
+        _spread_history(complaint, received_at, rng, self.now, pace=handler_pace)
 
 
 def _slug(name: str) -> str:
@@ -246,8 +202,11 @@ def _slug(name: str) -> str:
     return ascii_name or "customer"
 
 
-def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complaint:
-    """Move a demo case to ``target`` through the workflow functions."""
+def _walk(
+    complaint: Complaint, target: str, admin: Membership, rng, *, cause, seeding
+) -> Complaint:
+    """Move a demo case to ``target`` through the workflow functions; ``cause`` is the root
+    cause it is resolved with."""
     if target == State.RECEIVED:
         return complaint
     if target == State.REJECTED:
@@ -259,15 +218,20 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
             complaint=complaint, actor=None, reason="Sorted out with my agent, thank you."
         )
     if target == State.MERGED:
+        # A duplicate of a case still open (the latest received before it); without one, the
+        # customer withdraws it instead.
         other = (
             Complaint.objects.for_tenant(complaint.tenant_id)
-            .filter(state__in=[State.INVESTIGATING, State.ASSIGNED])
+            .filter(state__in=OPEN_STATES, received_at__lt=complaint.received_at)
             .exclude(pk=complaint.pk)
+            .order_by("-received_at", "-pk")
             .first()
         )
         if other is not None:
             return workflow.complaint_merge(complaint=complaint, actor=admin, into=other)
-        return complaint
+        return workflow.complaint_withdraw(
+            complaint=complaint, actor=None, reason="I sent this twice, sorry."
+        )
     complaint = workflow.complaint_acknowledge(complaint=complaint, actor=admin)
     if target == State.ACKNOWLEDGED:
         return complaint
@@ -282,8 +246,7 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
     if target == State.ASSESSED:
         return complaint
     department = complaint.department
-    # Any of the department's agents, as routing would pick among them (not in turn).
-    assignee = complaint.assignee or handlers_of(department).order_by("?").first()
+    assignee = complaint.assignee or seeding.handler(department)
     complaint = workflow.complaint_assign(
         complaint=complaint, actor=admin, department=department, assignee=assignee
     )
@@ -292,7 +255,7 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
     complaint = workflow.complaint_start_investigation(complaint=complaint, actor=admin)
     if target == State.INVESTIGATING:
         return complaint
-    if target == State.WAITING_ON_CUSTOMER or rng.random() < 0.2:
+    if target == State.WAITING_ON_CUSTOMER or rng.random() < 0.12:
         complaint = workflow.complaint_request_information(
             complaint=complaint, actor=admin, question="Please send the repair invoice and photos."
         )
@@ -304,7 +267,6 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
             body="Attached: the invoice from the garage.",
             files=[garage_invoice(complaint)],  # the text says so: the file is there
         )
-    cause = RootCause.objects.for_tenant(complaint.tenant_id).order_by("?").first()
     complaint = workflow.complaint_resolve(
         complaint=complaint,
         actor=admin,
@@ -312,14 +274,6 @@ def _walk(complaint: Complaint, target: str, admin: Membership, rng) -> Complain
         resolution="We have reviewed your case, corrected the error and paid what was due.",
         note="Checked the file with the claims handler.",
     )
-    if rng.random() < 0.15:
-        corrective_action_open(
-            complaint=complaint,
-            actor=admin,
-            description=f"Prevent repeats of: {cause.name.lower()}",
-            owner=admin,
-            due_date=(timezone.now() + timedelta(days=rng.randint(10, 60))).date(),
-        )
     if target == State.RESOLVED:
         return complaint
     complaint = workflow.complaint_send_response(complaint=complaint, actor=admin)
@@ -373,25 +327,28 @@ def _in_working_hours(moment, zone, rng):
     return opening + timedelta(minutes=rng.randint(5, 150))
 
 
-def _pace(complaint: Complaint, received_at, now) -> float:
-    """How long its handler takes between steps, against the usual: the demo's improving
-    performer (``story.IMPROVING``) took twice as long a year ago and a third as long now."""
-    assignee = complaint.assignee
-    if assignee is None or assignee.user.email.split("@")[0] not in IMPROVING:
+def _pace(handler: str, received_at, now) -> float:
+    """How long its handler (the demo user's email before the @) takes between steps, against
+    the usual: the demo's improving performer (``story.IMPROVING``) took twice as long a year
+    ago and a third as long now."""
+    if handler not in IMPROVING:
         return 1.0
     recent = 1 - min((now - received_at) / timedelta(days=365), 1)
     return 2 - 1.67 * recent
 
 
 def _spread_history(complaint: Complaint, received_at, rng, now, *, pace: float = 1.0) -> None:
-    """Give the steps believable times: hours to days apart (``pace`` times the usual),
-    starting at receipt, each in working hours, all of them before now (squeezed into the time
-    there was, never piled up on one minute); the notes, the files and the dates on the case
-    follow their steps."""
+    """Give the steps believable times: minutes to days apart as the kind of step takes
+    (``complaints_story.STEP_HOURS``; a handler's steps ``pace`` times the usual), starting at
+    receipt, each in working hours, all of them before now (squeezed into the time there was,
+    never piled up on one minute); the notes, the files and the dates on the case follow their
+    steps."""
     zone = ZoneInfo(complaint.tenant.time_zone)
     transitions = Transition.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
     steps = list(transitions.order_by("created_at", "id"))
-    gaps = [rng.uniform(2, 96) * pace for _step in steps]
+    gaps = [
+        step_hours(step.name, rng) * (pace if step.actor_id is not None else 1.0) for step in steps
+    ]
     room = (now - received_at).total_seconds() / 3600 * 0.9
     scale = min(1.0, room / sum(gaps)) if gaps else 1.0
     moment, stamps, moved = received_at, {}, []
@@ -402,9 +359,12 @@ def _spread_history(complaint: Complaint, received_at, rng, now, *, pace: float 
         if shifted + still_to_come < now:
             moment = shifted
         moment = min(moment, now - timedelta(minutes=len(steps) - len(moved)))
-        transitions.filter(pk=step.pk).update(created_at=moment)
         moved.append((step.created_at, moment))
+        step.created_at = moment
         stamps.setdefault(step.target, moment)
+        if step.name in workflow.FIRST_RESPONSES:
+            stamps.setdefault("first_response", moment)
+    transitions.bulk_update(steps, ["created_at"])
     # A note or a file was written in the same call as its step: it takes that step's time.
     for model in (Message, Attachment):
         rows = model.objects.for_tenant(complaint.tenant_id).filter(complaint=complaint)
@@ -420,6 +380,7 @@ def _spread_history(complaint: Complaint, received_at, rng, now, *, pace: float 
         ("acknowledged_at", State.ACKNOWLEDGED),
         ("resolved_at", State.RESOLVED),
         ("response_sent_at", State.RESPONSE_SENT),
+        ("first_responded_at", "first_response"),
     ):
         if getattr(complaint, field) and state in stamps:
             fields[field] = stamps[state]

@@ -9,9 +9,10 @@ one INSERT per table and batch, nothing read inside the loops. A handful of even
 hours then go through ``interaction_record`` for real, so the sender and the outbox have work
 when the demo starts. What is said, and in what shares, is in ``story``.
 
-The rows tell a story a dashboard can show: Aegean Direct is liked (NPS about +35), Aegean Road
-Assist much less (about +5: tow trucks are late), every brand got better over the year and some
-performers serve better than others. Critics get a follow-up from a manager of the touchpoint's
+The rows tell a story a dashboard can show: Aegean Direct is liked (NPS about +35) all year,
+Aegean Road Assist much less (about +5: tow trucks are late), Aegean Insurance climbed from
+below zero a year ago to about +35 now (its claims handling was rebuilt), and some performers
+serve better than others. Critics get a follow-up from a manager of the touchpoint's
 department; about half of those called back are asked to rate again, and about half of those
 who do moved to good.
 
@@ -35,6 +36,7 @@ from surveys.builder.publishing import draft_open, survey_create, version_publis
 from surveys.builder.questions import question_add
 from surveys.builder.rules import rule_create
 from surveys.models import Interaction, Survey
+from surveys.rollups.services import answer_days_rebuild
 from tenants.models import Brand, Membership, Tenant, Touchpoint
 
 __all__ = ["LIVE_PREFIX", "REFERENCE_PREFIX", "seed_demo_surveys"]
@@ -66,6 +68,8 @@ def seed_demo_surveys(tenant: Tenant, *, interactions: int = 12000, seed: int = 
         history.decide(events)
         history.write()
         record_live_events(history, live_count)
+        # The history's answers were written in bulk, around the rollup's one writer.
+        answer_days_rebuild(tenant=tenant)
     return sum(event.is_new for event in events) + live_count
 
 

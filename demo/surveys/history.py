@@ -165,14 +165,14 @@ class History:
         return self.customers[int(len(self.customers) * self.rng.random() ** 1.4)]
 
     def _mood(self, interaction: Interaction, touchpoint_effect: int) -> float:
-        brand_nps = story.BRANDS.get(interaction.brand.slug, story.OTHER_BRAND)[1]
         age_share = (self.now - interaction.occurred_at) / timedelta(days=365)
+        brand_nps = story.brand_nps(interaction.brand.slug, age_share)
         name = interaction.performer.user.email.split("@")[0] if interaction.performer else ""
         performer_effect = story.PERFORMERS.get(name, 0)
         if name in story.IMPROVING:
             then, now = story.IMPROVING[name]
             performer_effect = then + (now - then) * min(max(1 - age_share, 0), 1)
-        return brand_nps + touchpoint_effect + performer_effect + story.TREND * (0.5 - age_share)
+        return brand_nps + touchpoint_effect + performer_effect
 
     def complaint_events(self, *, surveys_since: datetime) -> list[Event]:
         """The demo complaints' closing interactions, dated back to the closing.
@@ -297,7 +297,7 @@ class History:
             self.bounced.add(id(invitation))
             self._leave_unanswered(invitation)
             return
-        if self._even(("answers", *who)) >= story.BRANDS.get(slug, story.OTHER_BRAND)[2]:
+        if self._even(("answers", *who)) >= story.BRANDS.get(slug, story.OTHER_BRAND)[3]:
             self._leave_unanswered(invitation)
             return
         if rng.random() < story.ANSWER_SHARE_AFTER_REMINDER:

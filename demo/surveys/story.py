@@ -2,8 +2,9 @@
 brands', touchpoints' and performers' effect on the score, the share of each decision and of
 each answer, and what customers write and staff record.
 
-The NPS figures are what an event of that kind earns on average; they add up (brand + touchpoint
-+ performer + trend, and a penalty after a complaint), so the dashboards can tell them apart.
+The NPS figures are what an event of that kind earns on average; they add up (the brand's on its
+line over the year + touchpoint + performer, and a penalty after a complaint), so the dashboards
+can tell them apart.
 """
 
 from datetime import timedelta
@@ -102,14 +103,16 @@ RULES = [
 
 # --- who is served where, and how it goes ------------------------------------------------------
 
-# Brand → (share of the events, average NPS over the year, share who answer)
+# Brand → (share of the events, NPS a year ago, NPS now, share who answer), in a straight line
+# between. Aegean Insurance rebuilt its claims handling over the year and went from detractors
+# outnumbering promoters to well liked; Aegean Direct stayed liked, Aegean Road Assist stayed
+# lukewarm (tow trucks are late: ``demo.complaints_story``).
 BRANDS = {
-    "aegean-insurance": (40, 15, 0.3),
-    "aegean-direct": (35, 35, 0.26),
-    "aegean-road": (25, 5, 0.32),
+    "aegean-insurance": (40, -22, 32, 0.3),
+    "aegean-direct": (35, 34, 34, 0.26),
+    "aegean-road": (25, 4, 4, 0.32),
 }
-OTHER_BRAND = (0, 15, 0.25)  # a brand added after the demo, in case its complaints close
-TREND = 14  # NPS points every brand gained from a year ago to now
+OTHER_BRAND = (0, 15, 15, 0.25)  # a brand added after the demo, in case its complaints close
 COMPLAINT_EFFECT = -25  # a customer whose complaint was just closed is harder to please
 # Aegean Insurance's motor policies include roadside assistance, dispatched by the same desk
 # as Aegean Road Assist's; its customers are asked the NPS survey after it (the general rule).
@@ -288,6 +291,13 @@ PEOPLE = {
                [("Иванов", "ivanov"), ("Иванова", "ivanova"), ("Волков", "volkov"),
                 ("Волкова", "volkova")]),
 }  # fmt: skip
+
+
+def brand_nps(slug: str, age_share: float) -> float:
+    """The NPS an event of brand ``slug`` earns ``age_share`` of a year ago (0: now, 1: a year
+    ago), on the brand's straight line from then to now."""
+    _share, then, now, _answers = BRANDS.get(slug, OTHER_BRAND)
+    return then + (now - then) * min(max(1 - age_share, 0), 1)
 
 
 def mood_for(draw: float, nps: float) -> str:
