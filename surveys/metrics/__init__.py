@@ -5,7 +5,11 @@ function takes a queryset the caller has already scoped and filtered (tenant, br
 touchpoint, department, performer, period) and returns plain numbers; each has a ``*_by`` twin
 that returns the same figure per brand, touchpoint, department, performer or period, in one
 GROUP BY, from the same filters and counts. Nothing loops over rows in Python. The score
-thresholds come from ``surveys.scoring``.
+thresholds come from ``surveys.scoring``. The answer figures take the raw answers or their
+daily rollup (``surveys.rollups``: ``AnswerDay`` rows, each a number of identical answers):
+the same definitions, a count becoming a sum of that number and a mean a weighted mean;
+grouped by week or month, the rollup's keys are the first days (dates), the raw answers' the
+local midnights that start them.
 
 * **Which answers.** NPS, CSAT and CES are computed over the survey's *primary* question (the
   overall impression; every published version has exactly one) unless ``question`` names
